@@ -1,0 +1,420 @@
+//! The client: one browser or device and the sessions signed in on it.
+
+use std::time::Duration;
+
+use crate::id::{ClientId, SessionId, base62_u128};
+use crate::session::{NewSession, Session, TransitionError};
+use crate::settings::InstanceSettings;
+use crate::time::UnixMillis;
+
+/// How long the `__client` cookie lives after the last change of the client
+/// (browsers cap cookies at 400 days; Clerk uses one year).
+pub const CLIENT_COOKIE_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// The anti-fixation secret carried inside the client token. It is rotated on
+/// every sign-in, so a client token captured before a sign-in (planted in a
+/// victim's browser, say) no longer identifies the client afterwards.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RotatingToken(String);
+
+impl RotatingToken {
+    /// A rotating token made of 128 random bits.
+    pub fn from_random(bits: u128) -> Self {
+        Self(base62_u128(bits))
+    }
+
+    /// Rebuilds a stored token; `None` if it is not a plausible token.
+    pub fn parse(value: &str) -> Option<Self> {
+        (!value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| Self(value.to_owned()))
+    }
+
+    /// The secret value (for signing into the client token and storage).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for RotatingToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RotatingToken(..)")
+    }
+}
+
+/// Why a client-level action was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// Single-session mode and the client already has a live session.
+    #[error("the client already has a live session ({0})")]
+    SessionExists(SessionId),
+    /// The session does not belong to this client.
+    #[error("session {0} does not belong to this client")]
+    ForeignSession(SessionId),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+}
+
+/// One browser or device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    id: ClientId,
+    rotating_token: RotatingToken,
+    last_active_session_id: Option<SessionId>,
+    cookie_expires_at: UnixMillis,
+    created_at: UnixMillis,
+    updated_at: UnixMillis,
+}
+
+/// All the stored fields of a client, for storage adapters to rebuild one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRecord {
+    pub id: ClientId,
+    pub rotating_token: RotatingToken,
+    pub last_active_session_id: Option<SessionId>,
+    pub cookie_expires_at: UnixMillis,
+    pub created_at: UnixMillis,
+    pub updated_at: UnixMillis,
+}
+
+/// The outcome of a sign-in: the new session, and the sessions it replaced
+/// (always empty unless the caller asked for replacement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignIn {
+    pub session: Session,
+    pub replaced: Vec<Session>,
+}
+
+/// What a sign-in does about an existing live session in single-session mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnExistingSession {
+    /// Refuse with [`ClientError::SessionExists`] (what the Frontend API does).
+    Refuse,
+    /// End the existing sessions as `replaced`.
+    Replace,
+}
+
+impl Client {
+    /// A new client with no session.
+    pub fn new(id: ClientId, rotating_token: RotatingToken, now: UnixMillis) -> Self {
+        Self {
+            id,
+            rotating_token,
+            last_active_session_id: None,
+            cookie_expires_at: now.saturating_add(CLIENT_COOKIE_LIFETIME),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Rebuilds a client from storage.
+    pub fn from_record(r: ClientRecord) -> Self {
+        Self {
+            id: r.id,
+            rotating_token: r.rotating_token,
+            last_active_session_id: r.last_active_session_id,
+            cookie_expires_at: r.cookie_expires_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+
+    /// The stored fields.
+    pub fn to_record(&self) -> ClientRecord {
+        ClientRecord {
+            id: self.id.clone(),
+            rotating_token: self.rotating_token.clone(),
+            last_active_session_id: self.last_active_session_id.clone(),
+            cookie_expires_at: self.cookie_expires_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+
+    pub fn id(&self) -> &ClientId {
+        &self.id
+    }
+    pub fn rotating_token(&self) -> &RotatingToken {
+        &self.rotating_token
+    }
+    pub fn last_active_session_id(&self) -> Option<&SessionId> {
+        self.last_active_session_id.as_ref()
+    }
+    pub fn cookie_expires_at(&self) -> UnixMillis {
+        self.cookie_expires_at
+    }
+    pub fn created_at(&self) -> UnixMillis {
+        self.created_at
+    }
+    pub fn updated_at(&self) -> UnixMillis {
+        self.updated_at
+    }
+
+    /// Whether `presented` is this client's current rotating token.
+    /// (Callers holding secrets compare in constant time; the token is a
+    /// 128-bit random value bound inside a signed JWT, so this comparison
+    /// only rejects stale, validly signed tokens.)
+    pub fn accepts_rotating_token(&self, presented: &str) -> bool {
+        self.rotating_token.expose() == presented
+    }
+
+    fn touch(&mut self, now: UnixMillis) {
+        self.updated_at = now.max(self.updated_at);
+        self.cookie_expires_at = self
+            .cookie_expires_at
+            .max(now.saturating_add(CLIENT_COOKIE_LIFETIME));
+    }
+
+    /// Signs a user in on this client.
+    ///
+    /// `sessions` are the client's current sessions (as stored). In
+    /// single-session mode a live session either refuses the sign-in or is
+    /// replaced, as `on_existing` says. The rotating token is replaced by
+    /// `new_rotating_token` (session-fixation defence) and the new session
+    /// becomes the last active one.
+    pub fn sign_in(
+        &mut self,
+        sessions: &[Session],
+        new: NewSession,
+        new_rotating_token: RotatingToken,
+        on_existing: OnExistingSession,
+        settings: &InstanceSettings,
+        now: UnixMillis,
+    ) -> Result<SignIn, ClientError> {
+        if new.client_id != self.id {
+            return Err(ClientError::ForeignSession(new.id));
+        }
+        let mut replaced = Vec::new();
+        if !settings.multi_session() {
+            for existing in sessions.iter().filter(|s| s.is_live_at(now)) {
+                match on_existing {
+                    OnExistingSession::Refuse => {
+                        return Err(ClientError::SessionExists(existing.id().clone()));
+                    }
+                    OnExistingSession::Replace => {
+                        let mut s = existing.clone();
+                        s.replace(now)?;
+                        replaced.push(s);
+                    }
+                }
+            }
+        }
+        let session = Session::start(new, settings, now);
+        self.rotating_token = new_rotating_token;
+        self.last_active_session_id = Some(session.id().clone());
+        self.touch(now);
+        Ok(SignIn { session, replaced })
+    }
+
+    /// Makes `session` the last active one (touch from the Frontend API).
+    pub fn set_last_active(
+        &mut self,
+        session: &Session,
+        now: UnixMillis,
+    ) -> Result<(), ClientError> {
+        if session.client_id() != &self.id {
+            return Err(ClientError::ForeignSession(session.id().clone()));
+        }
+        if !session.is_live_at(now) {
+            return Err(ClientError::Transition(TransitionError::Terminal {
+                status: session.status_at(now),
+                action: "touch",
+            }));
+        }
+        if self.last_active_session_id.as_ref() != Some(session.id()) {
+            self.last_active_session_id = Some(session.id().clone());
+            self.touch(now);
+        }
+        Ok(())
+    }
+
+    /// Records that one of the client's sessions stopped being live (end,
+    /// remove, revoke): if it was the last active one, the most recently
+    /// active remaining live session takes its place, or none.
+    pub fn session_left(&mut self, left: &SessionId, sessions: &[Session], now: UnixMillis) {
+        if self.last_active_session_id.as_ref() == Some(left) {
+            self.last_active_session_id = sessions
+                .iter()
+                .filter(|s| s.id() != left && s.is_live_at(now))
+                .max_by_key(|s| (s.last_active_at(), s.created_at()))
+                .map(|s| s.id().clone());
+        }
+        self.touch(now);
+    }
+
+    /// Signs every live session out. `remove` chooses `removed` (sign-out
+    /// keeping the client, `DELETE /v1/client/sessions`) over `ended`
+    /// (`DELETE /v1/client`). Returns the sessions that changed.
+    pub fn sign_out_all(
+        &mut self,
+        sessions: &[Session],
+        remove: bool,
+        now: UnixMillis,
+    ) -> Vec<Session> {
+        let mut changed = Vec::new();
+        for existing in sessions.iter().filter(|s| s.is_live_at(now)) {
+            let mut s = existing.clone();
+            let result = if remove { s.remove(now) } else { s.end(now) };
+            if result.is_ok() {
+                changed.push(s);
+            }
+        }
+        self.last_active_session_id = None;
+        self.touch(now);
+        changed
+    }
+
+    /// Whether the client has a live session at `now` (what `__client_uat`
+    /// reports as non-zero).
+    pub fn is_signed_in(sessions: &[Session], now: UnixMillis) -> bool {
+        sessions.iter().any(|s| s.is_live_at(now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::UserId;
+    use crate::session::SessionStatus;
+    use crate::settings::SessionLifetime;
+
+    const T0: UnixMillis = UnixMillis::new(1_700_000_000_000);
+    const LATER: UnixMillis = UnixMillis::new(1_700_000_060_000);
+
+    fn new_session(client: &Client, n: u128) -> NewSession {
+        NewSession {
+            id: SessionId::from_random(n),
+            client_id: client.id().clone(),
+            user_id: UserId::parse("user_1").unwrap(),
+            actor: None,
+            active_organization_id: None,
+            tasks: vec![],
+        }
+    }
+
+    fn multi() -> InstanceSettings {
+        InstanceSettings::new(
+            SessionLifetime::default(),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+            true,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn sign_in_rotates_the_token_and_sets_the_last_active_session() {
+        let mut c = Client::new(ClientId::from_random(1), RotatingToken::from_random(1), T0);
+        let old = c.rotating_token().clone();
+        let out = c
+            .sign_in(
+                &[],
+                new_session(&c, 1),
+                RotatingToken::from_random(2),
+                OnExistingSession::Refuse,
+                &InstanceSettings::default(),
+                LATER,
+            )
+            .unwrap();
+        assert_ne!(c.rotating_token(), &old);
+        assert!(!c.accepts_rotating_token(old.expose()));
+        assert_eq!(c.last_active_session_id(), Some(out.session.id()));
+        assert_eq!(c.updated_at(), LATER);
+    }
+
+    #[test]
+    fn single_session_mode_refuses_a_second_sign_in() {
+        let settings = InstanceSettings::default();
+        let mut c = Client::new(ClientId::from_random(1), RotatingToken::from_random(1), T0);
+        let first = c
+            .sign_in(
+                &[],
+                new_session(&c, 1),
+                RotatingToken::from_random(2),
+                OnExistingSession::Refuse,
+                &settings,
+                T0,
+            )
+            .unwrap()
+            .session;
+        let before = c.clone();
+        let err = c
+            .sign_in(
+                std::slice::from_ref(&first),
+                new_session(&c, 2),
+                RotatingToken::from_random(3),
+                OnExistingSession::Refuse,
+                &settings,
+                LATER,
+            )
+            .unwrap_err();
+        assert_eq!(err, ClientError::SessionExists(first.id().clone()));
+        assert_eq!(c, before, "a refused sign-in must not rotate anything");
+
+        let out = c
+            .sign_in(
+                &[first],
+                new_session(&c, 2),
+                RotatingToken::from_random(3),
+                OnExistingSession::Replace,
+                &settings,
+                LATER,
+            )
+            .unwrap();
+        assert_eq!(out.replaced.len(), 1);
+        assert_eq!(out.replaced[0].status(), SessionStatus::Replaced);
+    }
+
+    #[test]
+    fn multi_session_mode_accumulates_and_falls_back_on_sign_out() {
+        let settings = multi();
+        let mut c = Client::new(ClientId::from_random(1), RotatingToken::from_random(1), T0);
+        let a = c
+            .sign_in(
+                &[],
+                new_session(&c, 1),
+                RotatingToken::from_random(2),
+                OnExistingSession::Refuse,
+                &settings,
+                T0,
+            )
+            .unwrap()
+            .session;
+        let mut b = c
+            .sign_in(
+                std::slice::from_ref(&a),
+                new_session(&c, 2),
+                RotatingToken::from_random(3),
+                OnExistingSession::Refuse,
+                &settings,
+                LATER,
+            )
+            .unwrap()
+            .session;
+        assert_eq!(c.last_active_session_id(), Some(b.id()));
+        b.end(LATER).unwrap();
+        c.session_left(b.id(), &[a.clone(), b.clone()], LATER);
+        assert_eq!(c.last_active_session_id(), Some(a.id()));
+
+        let changed = c.sign_out_all(&[a, b], true, LATER);
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].status(), SessionStatus::Removed);
+        assert_eq!(c.last_active_session_id(), None);
+    }
+
+    #[test]
+    fn a_session_of_another_client_cannot_be_signed_in_here() {
+        let mut c = Client::new(ClientId::from_random(1), RotatingToken::from_random(1), T0);
+        let other = Client::new(ClientId::from_random(2), RotatingToken::from_random(1), T0);
+        let err = c
+            .sign_in(
+                &[],
+                new_session(&other, 1),
+                RotatingToken::from_random(2),
+                OnExistingSession::Refuse,
+                &InstanceSettings::default(),
+                T0,
+            )
+            .unwrap_err();
+        assert!(matches!(err, ClientError::ForeignSession(_)));
+    }
+}

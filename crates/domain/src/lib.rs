@@ -1,0 +1,34 @@
+//! # hallpass-domain
+//!
+//! The pure core of Hallpass: instances, clients, sessions and the tokens they
+//! carry, modelled as values and state machines.
+//!
+//! Rules of this crate:
+//! - no I/O, no async, no clock, no randomness, no serialisation framework;
+//! - time (`now`) and randomness (id bodies, rotating tokens) come in as
+//!   arguments, so every transition is a deterministic function;
+//! - an illegal transition is an error value, never a panic;
+//! - once a value is inside the domain it is valid (validating constructors).
+//!
+//! Other Rust services can embed this crate to reason about Hallpass sessions
+//! with exactly the rules the server applies.
+
+pub mod client;
+pub mod id;
+pub mod instance;
+pub mod session;
+pub mod settings;
+pub mod time;
+pub mod token;
+
+pub use client::{Client, ClientError, RotatingToken, SignIn};
+pub use id::{
+    ClientId, DevBrowserId, IdError, InstanceId, JwtTemplateId, OrganizationId, SessionId,
+    SignInTokenId, UserId,
+};
+pub use instance::{Environment, FrontendApi, FrontendApiError, Instance, PublishableKey};
+pub use session::{
+    Activity, NewSession, Session, SessionAction, SessionStatus, SessionTask, TransitionError,
+};
+pub use settings::{InstanceSettings, SessionLifetime, SettingsError};
+pub use time::UnixMillis;

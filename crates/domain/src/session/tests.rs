@@ -1,0 +1,245 @@
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::settings::{InstanceSettings, SessionLifetime};
+
+const MIN: Duration = Duration::from_secs(60);
+const DAY: Duration = Duration::from_secs(86_400);
+const T0: UnixMillis = UnixMillis::new(1_700_000_000_000);
+
+fn new_session(tasks: Vec<SessionTask>) -> NewSession {
+    NewSession {
+        id: SessionId::from_random(1),
+        client_id: ClientId::from_random(2),
+        user_id: UserId::parse("user_1").unwrap(),
+        actor: None,
+        active_organization_id: None,
+        tasks,
+    }
+}
+
+fn settings_with(max: Option<Duration>, idle: Option<Duration>) -> InstanceSettings {
+    InstanceSettings::new(
+        SessionLifetime::new(max, idle, 30 * DAY).unwrap(),
+        MIN,
+        MIN,
+        false,
+    )
+    .unwrap()
+}
+
+fn active(settings: &InstanceSettings) -> Session {
+    Session::start(new_session(vec![]), settings, T0)
+}
+
+#[test]
+fn a_new_session_is_active_with_clerks_default_deadlines() {
+    let s = active(&InstanceSettings::default());
+    assert_eq!(s.status(), SessionStatus::Active);
+    assert_eq!(s.expire_at(), T0.saturating_add(7 * DAY));
+    assert_eq!(s.abandon_at(), T0.saturating_add(30 * DAY));
+    assert_eq!(s.last_active_at(), T0);
+}
+
+#[test]
+fn a_session_with_tasks_starts_pending_and_activates_when_they_are_done() {
+    let mut s = Session::start(
+        new_session(vec![SessionTask::ChooseOrganization]),
+        &InstanceSettings::default(),
+        T0,
+    );
+    assert_eq!(s.status(), SessionStatus::Pending);
+    s.complete_tasks(T0.saturating_add(MIN)).unwrap();
+    assert_eq!(s.status(), SessionStatus::Active);
+    assert!(s.tasks().is_empty());
+    assert_eq!(
+        s.complete_tasks(T0.saturating_add(MIN)),
+        Err(TransitionError::NoTasks {
+            status: SessionStatus::Active
+        })
+    );
+}
+
+#[test]
+fn terminal_sessions_refuse_every_action() {
+    let settings = InstanceSettings::default();
+    let mut s = active(&settings);
+    s.end(T0).unwrap();
+    for action in SessionAction::ALL {
+        let before = s.clone();
+        let result = s.apply(action, T0.saturating_add(MIN), &settings);
+        assert!(
+            matches!(
+                result,
+                Err(TransitionError::Terminal {
+                    status: SessionStatus::Ended,
+                    ..
+                })
+            ),
+            "{action:?}: {result:?}"
+        );
+        assert_eq!(s, before, "{action:?} changed a terminal session");
+    }
+}
+
+#[test]
+fn revoking_twice_returns_the_revoked_session_unchanged() {
+    let mut s = active(&InstanceSettings::default());
+    s.revoke(T0.saturating_add(MIN)).unwrap();
+    let once = s.clone();
+    s.revoke(T0.saturating_add(2 * MIN)).unwrap();
+    assert_eq!(s, once);
+}
+
+#[test]
+fn revoking_an_ended_session_does_not_resurrect_or_relabel_it() {
+    let mut s = active(&InstanceSettings::default());
+    s.end(T0).unwrap();
+    assert!(s.revoke(T0).is_err());
+    assert_eq!(s.status(), SessionStatus::Ended);
+}
+
+#[test]
+fn time_expires_a_session_at_expire_at_and_abandons_it_at_abandon_at() {
+    let settings = InstanceSettings::default();
+    let s = active(&settings);
+    let just_before = s.expire_at().saturating_sub(Duration::from_millis(1));
+    assert_eq!(s.status_at(just_before), SessionStatus::Active);
+    assert_eq!(s.status_at(s.expire_at()), SessionStatus::Expired);
+    assert_eq!(s.status_at(s.abandon_at()), SessionStatus::Abandoned);
+
+    let mut observed = s.clone();
+    assert!(observed.observe(s.expire_at()));
+    assert_eq!(observed.status(), SessionStatus::Expired);
+    assert_eq!(observed.updated_at(), s.expire_at());
+    // Expired is terminal: later time does not relabel it abandoned.
+    assert!(!observed.observe(s.abandon_at()));
+    assert_eq!(observed.status(), SessionStatus::Expired);
+}
+
+#[test]
+fn activity_is_throttled_to_one_write_per_interval() {
+    let settings = settings_with(Some(7 * DAY), Some(DAY));
+    let mut s = active(&settings);
+    let t = T0.saturating_add(Duration::from_secs(30));
+    assert_eq!(s.record_activity(t, &settings), Ok(Activity::Throttled));
+    assert_eq!(s.last_active_at(), T0);
+    let t = T0.saturating_add(MIN);
+    assert_eq!(s.record_activity(t, &settings), Ok(Activity::Recorded));
+    assert_eq!(s.last_active_at(), t);
+    assert_eq!(s.expire_at(), t.saturating_add(DAY));
+}
+
+#[test]
+fn inactivity_timeout_slides_but_never_past_the_maximum_lifetime() {
+    let settings = settings_with(Some(2 * DAY), Some(DAY));
+    let mut s = active(&settings);
+    assert_eq!(s.expire_at(), T0.saturating_add(DAY));
+    let later = T0.saturating_add(DAY + DAY / 2 - MIN);
+    // Past the first sliding expiry (T0 + 1 day): the session is gone.
+    assert!(s.record_activity(later, &settings).is_err());
+    assert_eq!(s.status(), SessionStatus::Expired);
+
+    let mut s = active(&settings);
+    let t = T0.saturating_add(DAY - MIN);
+    s.record_activity(t, &settings).unwrap();
+    assert_eq!(s.expire_at(), t.saturating_add(DAY));
+    let t = t.saturating_add(DAY - MIN);
+    s.record_activity(t, &settings).unwrap();
+    // The sliding deadline would be later; the absolute one caps it.
+    assert_eq!(s.expire_at(), T0.saturating_add(2 * DAY));
+}
+
+#[test]
+fn inactivity_only_policy_keeps_abandon_at_after_expire_at() {
+    let settings = settings_with(None, Some(DAY));
+    let mut s = active(&settings);
+    let mut t = T0;
+    for _ in 0..60 {
+        t = t.saturating_add(DAY / 2);
+        s.record_activity(t, &settings).unwrap();
+        assert!(s.abandon_at() >= s.expire_at());
+    }
+    assert_eq!(s.status(), SessionStatus::Active);
+}
+
+#[test]
+fn status_names_round_trip() {
+    for status in SessionStatus::ALL {
+        assert_eq!(status.as_str().parse::<SessionStatus>(), Ok(status));
+    }
+    assert!("bogus".parse::<SessionStatus>().is_err());
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Act(SessionAction),
+    Wait(u64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        proptest::sample::select(SessionAction::ALL.to_vec()).prop_map(Step::Act),
+        // Clock jumps from one second to 40 days.
+        (1u64..40 * 86_400).prop_map(Step::Wait),
+    ]
+}
+
+fn policy() -> impl Strategy<Value = InstanceSettings> {
+    (
+        proptest::option::of(1u64..20),
+        proptest::option::of(1u64..20),
+        0u64..600,
+    )
+        .prop_filter_map("needs a limit", |(max, idle, interval)| {
+            let max = max.map(|d| DAY * u32::try_from(d).unwrap());
+            let idle = idle.map(|d| DAY * u32::try_from(d).unwrap());
+            let lifetime = SessionLifetime::new(max, idle, 20 * DAY).ok()?;
+            InstanceSettings::new(lifetime, Duration::from_secs(interval), MIN, false).ok()
+        })
+}
+
+proptest! {
+    #[test]
+    fn no_sequence_of_commands_and_clock_jumps_breaks_the_invariants(
+        settings in policy(),
+        tasks in proptest::bool::ANY,
+        steps in proptest::collection::vec(step(), 1..60),
+    ) {
+        let tasks = if tasks { vec![SessionTask::SetupMfa] } else { vec![] };
+        let mut s = Session::start(new_session(tasks), &settings, T0);
+        let mut now = T0;
+        let mut terminal: Option<SessionStatus> = None;
+        for step in steps {
+            match step {
+                Step::Wait(secs) => now = now.saturating_add(Duration::from_secs(secs)),
+                Step::Act(action) => {
+                    let before = s.clone();
+                    let result = s.apply(action, now, &settings);
+                    if let Some(t) = terminal {
+                        // Terminal stays terminal, unchanged, with an error value
+                        // (idempotent revoke of a revoked session excepted).
+                        prop_assert_eq!(s.status(), t);
+                        prop_assert_eq!(&s, &before);
+                        if !(t == SessionStatus::Revoked && action == SessionAction::Revoke) {
+                            prop_assert!(result.is_err());
+                        }
+                    }
+                }
+            }
+            s.observe(now);
+            if let Some(max) = settings.lifetime().max_lifetime() {
+                prop_assert!(s.expire_at() <= s.created_at().saturating_add(max));
+            }
+            prop_assert!(s.abandon_at() >= s.expire_at());
+            if s.status().is_live() {
+                prop_assert!(terminal.is_none(), "a {:?} session became live again", terminal);
+                prop_assert!(now < s.expire_at());
+            } else if terminal.is_none() {
+                terminal = Some(s.status());
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The tokens Hallpass issues, as values. Building their contents is a
+//! domain rule; encoding and signing them is the signing adapter's job.
+
+use crate::client::{Client, RotatingToken};
+use crate::id::{ClientId, OrganizationId, SessionId, UserId};
+use crate::instance::FrontendApi;
+use crate::session::{Actor, Session, SessionStatus};
+use crate::settings::InstanceSettings;
+use crate::time::UnixMillis;
+
+/// The `cat` header that tells Clerk's SDKs what kind of token this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenCategory {
+    /// Session and handshake tokens.
+    Session,
+    /// JWT-template tokens (refused where a session token is expected).
+    Template,
+}
+
+impl TokenCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Session => "cl_B7d4PD111AAA",
+            Self::Template => "cl_B7d4PD222AAA",
+        }
+    }
+}
+
+/// How far `nbf` lies before `iat` in session tokens (as Clerk does).
+pub const SESSION_TOKEN_NBF_LEEWAY_SECS: i64 = 10;
+
+/// Why no session token can be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SessionTokenError {
+    #[error("session is {0}: no token can be minted for it")]
+    NotLive(SessionStatus),
+}
+
+/// The claims of a session token (the `__session` JWT), version 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTokenClaims {
+    /// The Origin of the request that minted it; `None` when there was none.
+    pub azp: Option<String>,
+    pub exp: i64,
+    pub iat: i64,
+    pub nbf: i64,
+    pub iss: String,
+    pub sid: SessionId,
+    pub sub: UserId,
+    pub sts: SessionStatus,
+    /// Minutes since the first and second factor verification, `-1` = never.
+    pub fva: (i64, i64),
+    pub act: Option<Actor>,
+    /// The active organization (`o.id`), when one is active.
+    pub org: Option<OrganizationId>,
+}
+
+impl SessionTokenClaims {
+    /// Version of the claim set (`v`).
+    pub const VERSION: u8 = 2;
+
+    /// Builds the claims for `session` at `now`; refuses a session that is
+    /// not live at that moment.
+    pub fn build(
+        session: &Session,
+        fapi: &FrontendApi,
+        settings: &InstanceSettings,
+        origin: Option<&str>,
+        now: UnixMillis,
+    ) -> Result<Self, SessionTokenError> {
+        let status = session.status_at(now);
+        if !status.is_live() {
+            return Err(SessionTokenError::NotLive(status));
+        }
+        let iat = now.as_secs();
+        let lifetime = i64::try_from(settings.token_lifetime().as_secs()).unwrap_or(60);
+        Ok(Self {
+            azp: origin.filter(|o| !o.is_empty()).map(str::to_owned),
+            exp: iat.saturating_add(lifetime),
+            iat,
+            nbf: iat.saturating_sub(SESSION_TOKEN_NBF_LEEWAY_SECS),
+            iss: fapi.origin(),
+            sid: session.id().clone(),
+            sub: session.user_id().clone(),
+            sts: status,
+            fva: session.factor_verification_age(now),
+            act: session.actor().cloned(),
+            org: session.last_active_organization_id().cloned(),
+        })
+    }
+}
+
+/// The claims of the client token (`__client` cookie / native
+/// `Authorization`): which client, and its current rotating token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientTokenClaims {
+    pub id: ClientId,
+    pub rotating_token: RotatingToken,
+    pub iat: i64,
+}
+
+impl ClientTokenClaims {
+    pub fn for_client(client: &Client, now: UnixMillis) -> Self {
+        Self {
+            id: client.id().clone(),
+            rotating_token: client.rotating_token().clone(),
+            iat: now.as_secs(),
+        }
+    }
+}
+
+/// The signed handshake payload: `Set-Cookie` directives for the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakePayload {
+    pub directives: Vec<String>,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::NewSession;
+
+    const T0: UnixMillis = UnixMillis::new(1_700_000_000_500);
+
+    fn session() -> Session {
+        Session::start(
+            NewSession {
+                id: SessionId::from_random(7),
+                client_id: ClientId::from_random(8),
+                user_id: UserId::parse("user_2u").unwrap(),
+                actor: None,
+                active_organization_id: Some(OrganizationId::parse("org_1").unwrap()),
+                tasks: vec![],
+            },
+            &InstanceSettings::default(),
+            T0,
+        )
+    }
+
+    #[test]
+    fn session_claims_follow_clerks_rules() {
+        let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
+        let c = SessionTokenClaims::build(
+            &session(),
+            &fapi,
+            &InstanceSettings::default(),
+            Some("https://app.example.com"),
+            T0,
+        )
+        .unwrap();
+        assert_eq!(c.iat, 1_700_000_000);
+        assert_eq!(c.exp, c.iat + 60);
+        assert_eq!(c.nbf, c.iat - 10);
+        assert_eq!(c.iss, "https://clerk.example.com");
+        assert_eq!(c.azp.as_deref(), Some("https://app.example.com"));
+        assert_eq!(c.sts, SessionStatus::Active);
+        assert_eq!(c.fva, (0, -1));
+        assert_eq!(c.org.as_ref().map(|o| o.as_str()), Some("org_1"));
+    }
+
+    #[test]
+    fn no_origin_means_no_azp() {
+        let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
+        let c = SessionTokenClaims::build(
+            &session(),
+            &fapi,
+            &InstanceSettings::default(),
+            Some(""),
+            T0,
+        )
+        .unwrap();
+        assert_eq!(c.azp, None);
+    }
+
+    #[test]
+    fn a_session_that_is_not_live_gets_no_token() {
+        let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
+        let mut s = session();
+        s.revoke(T0).unwrap();
+        assert_eq!(
+            SessionTokenClaims::build(&s, &fapi, &InstanceSettings::default(), None, T0),
+            Err(SessionTokenError::NotLive(SessionStatus::Revoked))
+        );
+        let s = session();
+        let after_expiry = s.expire_at();
+        assert_eq!(
+            SessionTokenClaims::build(&s, &fapi, &InstanceSettings::default(), None, after_expiry),
+            Err(SessionTokenError::NotLive(SessionStatus::Expired))
+        );
+    }
+}
