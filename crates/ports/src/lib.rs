@@ -1,1 +1,25 @@
+//! # hallpass-ports
+//!
+//! The traits the use cases need from the outside world, in Hallpass's own
+//! vocabulary: storage ([`store`]), signing ([`signing`]), time ([`Clock`])
+//! and randomness ([`IdGenerator`]). No diesel, josekit, actix or openssl
+//! type appears in a signature.
+//!
+//! With the `conformance` feature, [`conformance`] holds one set of tests,
+//! generic over the store, that every storage adapter runs.
 
+pub mod clock;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod signing;
+pub mod store;
+
+pub use clock::{Clock, IdGenerator};
+pub use signing::{
+    GeneratedKey, KeyError, KeyRingFactory, SignError, TokenSigner, TokenVerifier, VerifyError,
+};
+pub use store::{
+    ClientStore, CreateInstanceError, FindClientError, FindSessionError, InsertError,
+    InstanceInit, InstanceStore, SaveSignInError, SecretKeyRecord, SessionPage, SessionQuery,
+    SessionStore, SigningKeyRecord, Store, StoreError, UpdateClientError, UpdateSessionError,
+};

@@ -1,0 +1,519 @@
+//! The storage conformance suite: one set of tests, generic over the store,
+//! that every storage adapter runs with [`storage_conformance_tests!`]:
+//!
+//! ```ignore
+//! hallpass_ports::storage_conformance_tests!(|| async { make_fresh_store().await });
+//! ```
+//!
+//! Each case gets a fresh, empty, migrated store.
+
+use std::sync::Arc;
+
+use hallpass_domain::client::OnExistingSession;
+use hallpass_domain::session::{Actor, NewSession, SessionTask};
+use hallpass_domain::{
+    Client, ClientId, Environment, Instance, InstanceId, InstanceSettings, OrganizationId,
+    RotatingToken, Session, SessionId, SessionStatus, UnixMillis, UserId,
+};
+
+use crate::store::*;
+
+const T0: UnixMillis = UnixMillis::new(1_700_000_000_000);
+
+fn at(secs: i64) -> UnixMillis {
+    UnixMillis::new(T0.as_millis() + secs * 1000)
+}
+
+fn signing_key(kid: &str, created: UnixMillis) -> SigningKeyRecord {
+    SigningKeyRecord {
+        kid: kid.to_owned(),
+        algorithm: "RS256".to_owned(),
+        private_key: "-----BEGIN PRIVATE KEY-----\nnot a real key\n-----END PRIVATE KEY-----\n"
+            .to_owned(),
+        sealing: "none".to_owned(),
+        public_jwk: format!(r#"{{"kid":"{kid}","kty":"RSA"}}"#),
+        created_at: created,
+        activates_at: created,
+        retires_at: None,
+    }
+}
+
+fn secret_key(id: &str, hash: &str) -> SecretKeyRecord {
+    SecretKeyRecord {
+        id: id.to_owned(),
+        hash: hash.to_owned(),
+        hint: "abcd".to_owned(),
+        created_at: T0,
+        revoked_at: None,
+    }
+}
+
+fn instance_init() -> InstanceInit {
+    InstanceInit {
+        instance: Instance {
+            id: InstanceId::from_random(1),
+            environment: Environment::Development,
+            created_at: T0,
+        },
+        signing_key: signing_key("ins_key1", T0),
+        secret_key: secret_key("sk_id1", &"a".repeat(64)),
+    }
+}
+
+fn new_client(n: u128) -> Client {
+    Client::new(ClientId::from_random(n), RotatingToken::from_random(n), T0)
+}
+
+fn multi_session() -> InstanceSettings {
+    InstanceSettings::new(
+        *InstanceSettings::default().lifetime(),
+        std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(60),
+        true,
+    )
+    .unwrap_or_default()
+}
+
+async fn signed_in<S: Store>(
+    store: &S,
+    client: &mut Client,
+    n: u128,
+    user: &str,
+    now: UnixMillis,
+) -> Session {
+    let previous = client.rotating_token().clone();
+    let sessions = store
+        .list_client_sessions(client.id())
+        .await
+        .expect("list client sessions");
+    let new = NewSession {
+        id: SessionId::from_random(n),
+        client_id: client.id().clone(),
+        user_id: UserId::parse(user).expect("user id"),
+        actor: None,
+        active_organization_id: None,
+        tasks: vec![],
+    };
+    let out = client
+        .sign_in(
+            &sessions,
+            new,
+            RotatingToken::from_random(n + 1_000_000),
+            OnExistingSession::Refuse,
+            &multi_session(),
+            now,
+        )
+        .expect("sign in");
+    store
+        .save_sign_in(client, &previous, &out.session, &out.replaced)
+        .await
+        .expect("save sign in");
+    out.session
+}
+
+pub async fn instance_is_created_once<S: Store>(store: S) {
+    assert!(store.load_instance().await.expect("load").is_none());
+    let init = instance_init();
+    store.create_instance(&init).await.expect("create");
+    assert_eq!(
+        store.load_instance().await.expect("load"),
+        Some(init.instance.clone())
+    );
+    assert!(matches!(
+        store.create_instance(&init).await,
+        Err(CreateInstanceError::AlreadyExists)
+    ));
+    store.ping().await.expect("ping");
+}
+
+pub async fn signing_keys_are_listed_oldest_first_and_unique<S: Store>(store: S) {
+    store.create_instance(&instance_init()).await.expect("create");
+    let mut second = signing_key("ins_key2", at(10));
+    second.retires_at = Some(at(1000));
+    store.insert_signing_key(&second).await.expect("insert");
+    let keys = store.list_signing_keys().await.expect("list");
+    assert_eq!(keys, vec![signing_key("ins_key1", T0), second.clone()]);
+    assert!(matches!(
+        store.insert_signing_key(&second).await,
+        Err(InsertError::Conflict)
+    ));
+}
+
+pub async fn secret_keys_are_found_by_hash_only<S: Store>(store: S) {
+    store.create_instance(&instance_init()).await.expect("create");
+    let found = store
+        .find_secret_key(&"a".repeat(64))
+        .await
+        .expect("find");
+    assert_eq!(found, Some(secret_key("sk_id1", &"a".repeat(64))));
+    assert_eq!(
+        store.find_secret_key(&"b".repeat(64)).await.expect("find"),
+        None
+    );
+    let mut revoked = secret_key("sk_id2", &"c".repeat(64));
+    revoked.revoked_at = Some(at(5));
+    store.insert_secret_key(&revoked).await.expect("insert");
+    assert_eq!(store.list_secret_keys().await.expect("list").len(), 2);
+    assert!(matches!(
+        store.insert_secret_key(&revoked).await,
+        Err(InsertError::Conflict)
+    ));
+}
+
+pub async fn clients_round_trip_and_report_missing_and_duplicates<S: Store>(store: S) {
+    let client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    assert_eq!(store.find_client(client.id()).await.expect("find"), client);
+    assert!(matches!(
+        store.insert_client(&client).await,
+        Err(InsertError::Conflict)
+    ));
+    assert!(matches!(
+        store.find_client(&ClientId::from_random(2)).await,
+        Err(FindClientError::NotFound)
+    ));
+    assert!(matches!(
+        store.update_client(&new_client(3)).await,
+        Err(UpdateClientError::NotFound)
+    ));
+}
+
+pub async fn sign_in_stores_session_and_client_together<S: Store>(store: S) {
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    let session = signed_in(&store, &mut client, 10, "user_a", at(1)).await;
+    assert_eq!(
+        store.find_session(session.id()).await.expect("find"),
+        session
+    );
+    let stored = store.find_client(client.id()).await.expect("find client");
+    assert_eq!(stored, client);
+    assert_eq!(stored.last_active_session_id(), Some(session.id()));
+    assert!(matches!(
+        store.find_session(&SessionId::from_random(99)).await,
+        Err(FindSessionError::NotFound)
+    ));
+}
+
+pub async fn sign_in_with_a_stale_client_writes_nothing<S: Store>(store: S) {
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    let stale = client.clone();
+    signed_in(&store, &mut client, 10, "user_a", at(1)).await;
+
+    // A second sign-in prepared from the client as it was before the first.
+    let mut racer = stale.clone();
+    let out = racer
+        .sign_in(
+            &[],
+            NewSession {
+                id: SessionId::from_random(11),
+                client_id: racer.id().clone(),
+                user_id: UserId::parse("user_b").expect("user"),
+                actor: None,
+                active_organization_id: None,
+                tasks: vec![],
+            },
+            RotatingToken::from_random(77),
+            OnExistingSession::Refuse,
+            &InstanceSettings::default(),
+            at(2),
+        )
+        .expect("domain sign in");
+    let result = store
+        .save_sign_in(&racer, stale.rotating_token(), &out.session, &out.replaced)
+        .await;
+    assert!(matches!(result, Err(SaveSignInError::ClientChanged)), "{result:?}");
+    assert!(matches!(
+        store.find_session(out.session.id()).await,
+        Err(FindSessionError::NotFound)
+    ));
+    assert_eq!(store.find_client(client.id()).await.expect("find"), client);
+}
+
+pub async fn every_session_field_round_trips<S: Store>(store: S) {
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    let previous = client.rotating_token().clone();
+    let out = client
+        .sign_in(
+            &[],
+            NewSession {
+                id: SessionId::from_random(5),
+                client_id: client.id().clone(),
+                user_id: UserId::parse("user_x").expect("user"),
+                actor: Some(Actor {
+                    sub: "user_admin".to_owned(),
+                    iss: Some("https://dashboard.example.com".to_owned()),
+                    sid: None,
+                }),
+                active_organization_id: Some(OrganizationId::parse("org_9").expect("org")),
+                tasks: vec![SessionTask::ChooseOrganization, SessionTask::SetupMfa],
+            },
+            RotatingToken::from_random(6),
+            OnExistingSession::Refuse,
+            &InstanceSettings::default(),
+            at(3),
+        )
+        .expect("sign in");
+    store
+        .save_sign_in(&client, &previous, &out.session, &[])
+        .await
+        .expect("save");
+    let stored = store.find_session(out.session.id()).await.expect("find");
+    assert_eq!(stored, out.session);
+    assert_eq!(stored.status(), SessionStatus::Pending);
+}
+
+pub async fn update_session_is_compare_and_set_on_status<S: Store>(store: S) {
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    let session = signed_in(&store, &mut client, 10, "user_a", at(1)).await;
+
+    let mut revoked = session.clone();
+    revoked.revoke(at(2)).expect("revoke");
+    store
+        .update_session(&revoked, &[SessionStatus::Active, SessionStatus::Pending])
+        .await
+        .expect("revoke");
+
+    // A touch prepared from the session as read before the revoke.
+    let mut touched = session.clone();
+    touched
+        .record_activity(at(200), &InstanceSettings::default())
+        .expect("touch");
+    let result = store
+        .update_session(&touched, &[SessionStatus::Active, SessionStatus::Pending])
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(UpdateSessionError::StatusChanged {
+                current: SessionStatus::Revoked
+            })
+        ),
+        "{result:?}"
+    );
+    assert_eq!(store.find_session(session.id()).await.expect("find"), revoked);
+
+    let mut ghost = session.clone();
+    ghost.end(at(3)).expect("end");
+    let ghost = Session::from_record(hallpass_domain::session::SessionRecord {
+        id: SessionId::from_random(404),
+        ..ghost.to_record()
+    });
+    assert!(matches!(
+        store.update_session(&ghost, &[SessionStatus::Active]).await,
+        Err(UpdateSessionError::NotFound)
+    ));
+}
+
+pub async fn a_revoke_racing_touches_always_wins<S: Store>(store: S) {
+    let store = Arc::new(store);
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    let live = [SessionStatus::Active, SessionStatus::Pending];
+    for round in 0..8u128 {
+        let session = signed_in(&*store, &mut client, 100 + round, "user_a", at(1)).await;
+        let mut tasks = Vec::new();
+        for i in 0..8i64 {
+            let st = Arc::clone(&store);
+            let mut s = session.clone();
+            tasks.push(tokio::spawn(async move {
+                s.record_activity(at(100 + i * 61), &InstanceSettings::default())
+                    .expect("touch");
+                let _ = st.update_session(&s, &live).await;
+            }));
+            if i == 3 {
+                let st = Arc::clone(&store);
+                let mut s = session.clone();
+                tasks.push(tokio::spawn(async move {
+                    s.revoke(at(150)).expect("revoke");
+                    st.update_session(&s, &live).await.expect("revoke");
+                }));
+            }
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+        let stored = store.find_session(session.id()).await.expect("find");
+        assert_eq!(stored.status(), SessionStatus::Revoked, "round {round}");
+    }
+}
+
+pub async fn sign_out_leaves_concurrently_terminated_sessions_alone<S: Store>(store: S) {
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    let a = signed_in(&store, &mut client, 10, "user_a", at(1)).await;
+    let b = signed_in(&store, &mut client, 11, "user_b", at(2)).await;
+
+    // b is revoked by the Backend API after the sign-out read it.
+    let mut revoked = b.clone();
+    revoked.revoke(at(3)).expect("revoke");
+    store
+        .update_session(&revoked, &[SessionStatus::Active])
+        .await
+        .expect("revoke");
+
+    let changed = client.sign_out_all(&[a.clone(), b.clone()], true, at(4));
+    let written = store.save_sign_out(&client, &changed).await.expect("sign out");
+    assert_eq!(written, 1);
+    assert_eq!(
+        store.find_session(a.id()).await.expect("a").status(),
+        SessionStatus::Removed
+    );
+    assert_eq!(
+        store.find_session(b.id()).await.expect("b").status(),
+        SessionStatus::Revoked
+    );
+    assert_eq!(store.find_client(client.id()).await.expect("client"), client);
+}
+
+pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(store: S) {
+    let mut c1 = new_client(1);
+    let mut c2 = new_client(2);
+    store.insert_client(&c1).await.expect("insert");
+    store.insert_client(&c2).await.expect("insert");
+    let mut ids = Vec::new();
+    for i in 0..5u128 {
+        let client = if i % 2 == 0 { &mut c1 } else { &mut c2 };
+        let s = signed_in(&store, client, 10 + i, "user_a", at(i64::try_from(i).unwrap_or(0) * 10)).await;
+        ids.push(s);
+    }
+    let other = signed_in(&store, &mut c2, 50, "user_b", at(100)).await;
+    let mut ended = ids[1].clone();
+    ended.end(at(60)).expect("end");
+    store
+        .update_session(&ended, &[SessionStatus::Active])
+        .await
+        .expect("end");
+
+    let query = |client_id: Option<ClientId>, user: Option<&str>, status, limit, offset| SessionQuery {
+        client_id,
+        user_id: user.map(|u| UserId::parse(u).expect("user")),
+        status,
+        limit,
+        offset,
+    };
+
+    let page = store
+        .list_sessions(&query(None, Some("user_a"), None, 10, 0))
+        .await
+        .expect("list");
+    assert_eq!(page.total_count, 5);
+    let got: Vec<_> = page.sessions.iter().map(|s| s.id().clone()).collect();
+    let want: Vec<_> = ids.iter().rev().map(|s| s.id().clone()).collect();
+    assert_eq!(got, want, "newest first");
+
+    let page = store
+        .list_sessions(&query(None, Some("user_a"), None, 2, 1))
+        .await
+        .expect("list");
+    assert_eq!(page.total_count, 5);
+    assert_eq!(page.sessions.len(), 2);
+    assert_eq!(page.sessions[0].id(), ids[3].id());
+
+    let page = store
+        .list_sessions(&query(None, Some("user_a"), None, 10, 50))
+        .await
+        .expect("list");
+    assert!(page.sessions.is_empty());
+    assert_eq!(page.total_count, 5);
+
+    let page = store
+        .list_sessions(&query(Some(c2.id().clone()), None, None, 10, 0))
+        .await
+        .expect("list");
+    assert_eq!(page.total_count, 3);
+    assert_eq!(page.sessions[0].id(), other.id());
+
+    let page = store
+        .list_sessions(&query(
+            Some(c2.id().clone()),
+            Some("user_a"),
+            Some(SessionStatus::Ended),
+            10,
+            0,
+        ))
+        .await
+        .expect("list");
+    assert_eq!(page.total_count, 1);
+    assert_eq!(page.sessions[0], ended);
+
+    let page = store
+        .list_sessions(&query(None, None, Some(SessionStatus::Revoked), 10, 0))
+        .await
+        .expect("list");
+    assert_eq!(page.total_count, 0);
+
+    let listed = store.list_client_sessions(c1.id()).await.expect("list");
+    let got: Vec<_> = listed.iter().map(|s| s.id().clone()).collect();
+    assert_eq!(got, vec![ids[4].id().clone(), ids[2].id().clone(), ids[0].id().clone()]);
+}
+
+pub async fn hostile_strings_are_stored_as_data<S: Store>(store: S) {
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    let previous = client.rotating_token().clone();
+    let out = client
+        .sign_in(
+            &[],
+            NewSession {
+                id: SessionId::from_random(5),
+                client_id: client.id().clone(),
+                user_id: UserId::parse("user_plain").expect("user"),
+                actor: Some(Actor {
+                    sub: "x'); DROP TABLE sessions; --".to_owned(),
+                    iss: Some("\"quoted\" \\ back\u{0}slash ünïcode".to_owned()),
+                    sid: Some("sess_\n".to_owned()),
+                }),
+                active_organization_id: None,
+                tasks: vec![],
+            },
+            RotatingToken::from_random(6),
+            OnExistingSession::Refuse,
+            &InstanceSettings::default(),
+            at(3),
+        )
+        .expect("sign in");
+    store
+        .save_sign_in(&client, &previous, &out.session, &[])
+        .await
+        .expect("save");
+    assert_eq!(
+        store.find_session(out.session.id()).await.expect("find"),
+        out.session
+    );
+}
+
+/// Generates one `#[tokio::test]` per conformance case. `$make` is an
+/// expression evaluating to a closure that returns a future of a fresh store.
+#[macro_export]
+macro_rules! storage_conformance_tests {
+    ($make:expr) => {
+        $crate::storage_conformance_tests!(@cases $make;
+            instance_is_created_once,
+            signing_keys_are_listed_oldest_first_and_unique,
+            secret_keys_are_found_by_hash_only,
+            clients_round_trip_and_report_missing_and_duplicates,
+            sign_in_stores_session_and_client_together,
+            sign_in_with_a_stale_client_writes_nothing,
+            every_session_field_round_trips,
+            update_session_is_compare_and_set_on_status,
+            a_revoke_racing_touches_always_wins,
+            sign_out_leaves_concurrently_terminated_sessions_alone,
+            sessions_are_listed_newest_first_with_filters_and_counts,
+            hostile_strings_are_stored_as_data,
+        );
+    };
+    (@cases $make:expr; $($case:ident),+ $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let make = $make;
+                let store = make().await;
+                $crate::conformance::$case(store).await;
+            }
+        )+
+    };
+}

@@ -1,0 +1,88 @@
+//! Signing and verifying the tokens the instance issues.
+
+use hallpass_domain::UnixMillis;
+use hallpass_domain::token::{ClientTokenClaims, HandshakePayload, SessionTokenClaims};
+use secrecy::SecretString;
+
+use crate::store::SigningKeyRecord;
+
+/// A freshly generated signing key pair.
+#[derive(Debug)]
+pub struct GeneratedKey {
+    /// PKCS#8 PEM of the private key.
+    pub private_pem: SecretString,
+    /// The public key as a JWK (JSON text) with `kid`, `alg`, `use`, `kty`, `n`, `e`.
+    pub public_jwk: String,
+    pub algorithm: String,
+}
+
+/// Key generation or loading failed.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("no signing key is active")]
+    NoActiveKey,
+    #[error("stored key {kid} cannot be used")]
+    Unusable {
+        kid: String,
+        #[source]
+        source: anyhow::Error,
+    },
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Signing failed (never because of the caller's input).
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Why a presented token is not accepted. Every variant means "treat as
+/// absent"; the distinction is for logs and metrics.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the token is malformed")]
+    Malformed,
+    #[error("the token's algorithm or header is not accepted")]
+    Header,
+    #[error("the token was signed by an unknown key")]
+    UnknownKey,
+    #[error("the token's signature is invalid")]
+    Signature,
+    #[error("the token's claims are invalid")]
+    Claims,
+    #[error("the token has expired")]
+    Expired,
+}
+
+/// Signs the instance's tokens with its active key.
+pub trait TokenSigner: Send + Sync + 'static {
+    /// The `kid` that new tokens carry.
+    fn active_kid(&self) -> &str;
+    fn sign_session_token(&self, claims: &SessionTokenClaims) -> Result<String, SignError>;
+    fn sign_client_token(&self, claims: &ClientTokenClaims) -> Result<String, SignError>;
+    fn sign_handshake(&self, payload: &HandshakePayload) -> Result<String, SignError>;
+}
+
+/// Verifies tokens the instance issued, choosing the key by `kid`.
+pub trait TokenVerifier: Send + Sync + 'static {
+    fn verify_client_token(&self, token: &str) -> Result<ClientTokenClaims, VerifyError>;
+    fn verify_session_token(
+        &self,
+        token: &str,
+        now: UnixMillis,
+    ) -> Result<SessionTokenClaims, VerifyError>;
+}
+
+/// Makes keys and key rings: the signing adapter's entry point.
+pub trait KeyRingFactory: Send + Sync + 'static {
+    type Ring: TokenSigner + TokenVerifier;
+
+    /// A new RS256 key pair (RSA-2048, e = 65537) with the given `kid`.
+    fn generate(&self, kid: &str) -> Result<GeneratedKey, KeyError>;
+
+    /// A signer/verifier over the stored keys: signs with the newest key
+    /// active at `now`, verifies with any published key.
+    fn ring(&self, keys: &[SigningKeyRecord], now: UnixMillis) -> Result<Self::Ring, KeyError>;
+}

@@ -1,0 +1,266 @@
+//! Storage ports.
+//!
+//! Every write is a coarse-grained method that owns its transaction; no
+//! transaction object crosses a port. Writes that race are settled in the
+//! store with compare-and-set conditions, so several `hallpass` processes can
+//! share one database:
+//! - a session update names the statuses it expects to find; a revoke that
+//!   committed first makes a concurrent touch fail (revoke wins);
+//! - a sign-in names the client's rotating token it read; two concurrent
+//!   sign-ins on one client cannot both succeed.
+
+use std::future::Future;
+
+use hallpass_domain::client::RotatingToken;
+use hallpass_domain::{
+    Client, ClientId, Instance, Session, SessionId, SessionStatus, UnixMillis, UserId,
+};
+
+/// An unexpected storage failure (connection lost, corrupt row, ...).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct StoreError(#[from] pub anyhow::Error);
+
+/// Inserting a row failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertError {
+    #[error("a row with this id already exists")]
+    Conflict,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Creating the instance failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateInstanceError {
+    /// Another process created it first: load it instead.
+    #[error("the instance already exists")]
+    AlreadyExists,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FindClientError {
+    #[error("client not found")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateClientError {
+    #[error("client not found")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FindSessionError {
+    #[error("session not found")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateSessionError {
+    #[error("session not found")]
+    NotFound,
+    /// The stored status was not one of the expected ones: another writer
+    /// got there first. `current` is what is stored now.
+    #[error("session status changed concurrently (now {current})")]
+    StatusChanged { current: SessionStatus },
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveSignInError {
+    #[error("client not found")]
+    ClientNotFound,
+    /// The client's rotating token changed since it was read: a concurrent
+    /// sign-in won. Nothing was written.
+    #[error("the client changed concurrently")]
+    ClientChanged,
+    #[error("a session with this id already exists")]
+    Conflict,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// A stored signing key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub algorithm: String,
+    /// The private key, PKCS#8 PEM, possibly sealed (see `sealing`).
+    pub private_key: String,
+    /// How `private_key` is protected at rest: `none` for plain PEM.
+    pub sealing: String,
+    /// The public JWK, JSON text.
+    pub public_jwk: String,
+    pub created_at: UnixMillis,
+    /// When it starts signing (published in JWKS from `created_at`).
+    pub activates_at: UnixMillis,
+    /// When it leaves the JWKS, if scheduled.
+    pub retires_at: Option<UnixMillis>,
+}
+
+/// A stored secret key (Backend API credential): only its hash is kept.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKeyRecord {
+    pub id: String,
+    /// SHA-256 of the whole key, lowercase hex.
+    pub hash: String,
+    /// The last four characters, to tell keys apart in listings.
+    pub hint: String,
+    pub created_at: UnixMillis,
+    pub revoked_at: Option<UnixMillis>,
+}
+
+impl std::fmt::Debug for SecretKeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretKeyRecord")
+            .field("id", &self.id)
+            .field("hint", &self.hint)
+            .field("created_at", &self.created_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything created at first start, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct InstanceInit {
+    pub instance: Instance,
+    pub signing_key: SigningKeyRecord,
+    pub secret_key: SecretKeyRecord,
+}
+
+/// Filters for listing sessions. Results are newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionQuery {
+    pub client_id: Option<ClientId>,
+    pub user_id: Option<UserId>,
+    pub status: Option<SessionStatus>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// One page of sessions and the number of sessions matching the filters.
+#[derive(Debug, Clone)]
+pub struct SessionPage {
+    pub sessions: Vec<Session>,
+    pub total_count: u64,
+}
+
+/// The instance, its signing keys and secret keys.
+pub trait InstanceStore: Send + Sync + 'static {
+    /// Whether the store answers (readiness).
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn load_instance(&self) -> impl Future<Output = Result<Option<Instance>, StoreError>> + Send;
+
+    /// Creates the instance with its first keys, atomically; only one
+    /// process can succeed.
+    fn create_instance(
+        &self,
+        init: &InstanceInit,
+    ) -> impl Future<Output = Result<(), CreateInstanceError>> + Send;
+
+    /// All signing keys, oldest first.
+    fn list_signing_keys(
+        &self,
+    ) -> impl Future<Output = Result<Vec<SigningKeyRecord>, StoreError>> + Send;
+
+    fn insert_signing_key(
+        &self,
+        key: &SigningKeyRecord,
+    ) -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    /// The secret key with this hash, revoked or not.
+    fn find_secret_key(
+        &self,
+        hash: &str,
+    ) -> impl Future<Output = Result<Option<SecretKeyRecord>, StoreError>> + Send;
+
+    fn insert_secret_key(
+        &self,
+        key: &SecretKeyRecord,
+    ) -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    /// All secret keys, oldest first.
+    fn list_secret_keys(
+        &self,
+    ) -> impl Future<Output = Result<Vec<SecretKeyRecord>, StoreError>> + Send;
+}
+
+/// Clients.
+pub trait ClientStore: Send + Sync + 'static {
+    fn insert_client(&self, client: &Client)
+    -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    fn find_client(
+        &self,
+        id: &ClientId,
+    ) -> impl Future<Output = Result<Client, FindClientError>> + Send;
+
+    fn update_client(
+        &self,
+        client: &Client,
+    ) -> impl Future<Output = Result<(), UpdateClientError>> + Send;
+}
+
+/// Sessions.
+pub trait SessionStore: Send + Sync + 'static {
+    fn find_session(
+        &self,
+        id: &SessionId,
+    ) -> impl Future<Output = Result<Session, FindSessionError>> + Send;
+
+    /// The client's sessions, newest first.
+    fn list_client_sessions(
+        &self,
+        client_id: &ClientId,
+    ) -> impl Future<Output = Result<Vec<Session>, StoreError>> + Send;
+
+    fn list_sessions(
+        &self,
+        query: &SessionQuery,
+    ) -> impl Future<Output = Result<SessionPage, StoreError>> + Send;
+
+    /// Stores the session's new state if its stored status is one of
+    /// `expected` (compare-and-set).
+    fn update_session(
+        &self,
+        session: &Session,
+        expected: &[SessionStatus],
+    ) -> impl Future<Output = Result<(), UpdateSessionError>> + Send;
+
+    /// In one transaction: inserts `session`, stores the `replaced`
+    /// sessions (if they are still live) and the client, provided the
+    /// client's stored rotating token is still `previous_token`.
+    fn save_sign_in(
+        &self,
+        client: &Client,
+        previous_token: &RotatingToken,
+        session: &Session,
+        replaced: &[Session],
+    ) -> impl Future<Output = Result<(), SaveSignInError>> + Send;
+
+    /// In one transaction: stores each of `sessions` whose stored status is
+    /// still live (others were signed out concurrently and stay as they
+    /// are), and the client. Returns how many sessions were written.
+    fn save_sign_out(
+        &self,
+        client: &Client,
+        sessions: &[Session],
+    ) -> impl Future<Output = Result<usize, UpdateClientError>> + Send;
+}
+
+/// Everything a storage adapter provides.
+pub trait Store: InstanceStore + ClientStore + SessionStore + Clone {}
+
+impl<T> Store for T where T: InstanceStore + ClientStore + SessionStore + Clone {}
