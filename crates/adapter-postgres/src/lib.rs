@@ -1,1 +1,121 @@
+//! # hallpass-adapter-postgres
+//!
+//! The production storage adapter: PostgreSQL through diesel and an r2d2
+//! pool. Migrations from `migrations/postgres` are embedded in the binary;
+//! [`PgStore::migrate`] applies them (`hallpass migrate`). Blocking calls run
+//! on tokio's blocking pool inside the adapter; nothing above it sees a
+//! connection.
+//!
+//! Several `hallpass` processes can share one database: every consistency
+//! rule is enforced in SQL (unique keys, compare-and-set updates inside
+//! transactions), nothing lives only in one process's memory.
 
+use std::time::Duration;
+
+use anyhow::Context as _;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
+
+#[cfg(feature = "test-support")]
+pub mod test_support;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// Maximum connections in the pool.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before failing.
+    pub connect_timeout: Duration,
+    /// Server-side cap on one statement (`statement_timeout`).
+    pub statement_timeout: Duration,
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            connect_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct SessionSettings {
+    statement_timeout_ms: u128,
+}
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection as _;
+        conn.batch_execute(&format!(
+            "SET statement_timeout = {}; SET application_name = 'hallpass';",
+            self.statement_timeout_ms
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// A store in a PostgreSQL database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool<ConnectionManager<PgConnection>>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (a `postgres://` URL). Fails if no connection can be
+    /// made within the connect timeout. Does not migrate.
+    pub fn connect(url: &str, options: &PgOptions) -> anyhow::Result<Self> {
+        let pool = Pool::builder()
+            .max_size(options.max_connections)
+            .min_idle(Some(1))
+            .connection_timeout(options.connect_timeout)
+            .connection_customizer(Box::new(SessionSettings {
+                statement_timeout_ms: options.statement_timeout.as_millis(),
+            }))
+            .build(ConnectionManager::<PgConnection>::new(url))
+            .context("connecting to PostgreSQL")?;
+        Ok(Self { pool })
+    }
+
+    /// Applies pending migrations; returns how many ran. Concurrent
+    /// migrators are serialised by an advisory lock.
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        use diesel::connection::SimpleConnection as _;
+        let mut conn = self.pool.get().context("connecting to PostgreSQL")?;
+        conn.batch_execute("SELECT pg_advisory_lock(7406271001)")
+            .context("taking the migration lock")?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("applying PostgreSQL migrations");
+        let unlocked = conn
+            .batch_execute("SELECT pg_advisory_unlock(7406271001)")
+            .context("releasing the migration lock");
+        let applied = applied?;
+        unlocked?;
+        Ok(applied)
+    }
+
+    /// Whether every embedded migration has been applied.
+    pub fn pending_migrations(&self) -> anyhow::Result<usize> {
+        let mut conn = self.pool.get().context("connecting to PostgreSQL")?;
+        let pending = conn
+            .pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("reading applied migrations")?;
+        Ok(pending.len())
+    }
+}
+
+hallpass_storage_diesel::impl_diesel_store!(PgStore, PgConnection, transaction);

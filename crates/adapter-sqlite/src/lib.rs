@@ -1,1 +1,86 @@
+//! # hallpass-adapter-sqlite
+//!
+//! The embedded storage adapter: SQLite (bundled, nothing to install) in one
+//! file under the data directory. It is what `hallpass serve` uses when no
+//! database URL is configured, and it passes the same conformance suite as
+//! the PostgreSQL adapter.
+//!
+//! It is meant for one `hallpass` process (a development machine, a small
+//! single-node deployment). Several processes sharing one store need the
+//! PostgreSQL adapter.
 
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use diesel::connection::SimpleConnection as _;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// A store in one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        // WAL lets readers run beside the writer; synchronous=FULL makes an
+        // acknowledged write survive power loss; busy_timeout makes writers
+        // queue instead of failing.
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` and applies pending
+    /// migrations.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the data directory {}", dir.display()))?;
+        }
+        let url = path
+            .to_str()
+            .with_context(|| format!("the store path {} is not UTF-8", path.display()))?;
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_timeout(Duration::from_secs(5))
+            .connection_customizer(Box::new(Pragmas))
+            .build(ConnectionManager::<SqliteConnection>::new(url))
+            .with_context(|| format!("opening the SQLite store {}", path.display()))?;
+        let store = Self { pool };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        let mut conn = self.pool.get().context("connecting to the SQLite store")?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("applying SQLite migrations")?;
+        Ok(applied.len())
+    }
+}
+
+hallpass_storage_diesel::impl_diesel_store!(SqliteStore, SqliteConnection, immediate_transaction);

@@ -28,7 +28,8 @@ pub use id::{
 };
 pub use instance::{Environment, FrontendApi, FrontendApiError, Instance, PublishableKey};
 pub use session::{
-    Activity, NewSession, Session, SessionAction, SessionStatus, SessionTask, TransitionError,
+    Activity, Actor, InvalidActor, NewSession, Session, SessionAction, SessionStatus, SessionTask,
+    TransitionError,
 };
 pub use settings::{InstanceSettings, SessionLifetime, SettingsError};
 pub use time::UnixMillis;

@@ -205,12 +205,51 @@ pub struct NewSession {
 /// The impersonator of an impersonated session (the token's `act` claim).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// Who impersonates (`act.sub`).
-    pub sub: String,
-    /// Where the impersonation started (`act.iss`), if known.
-    pub iss: Option<String>,
-    /// The impersonator's own session (`act.sid`), if known.
-    pub sid: Option<String>,
+    sub: String,
+    iss: Option<String>,
+    sid: Option<String>,
+}
+
+/// An actor value that cannot be carried in tokens and storage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("actor `{field}` must be 1 to 256 characters without control characters")]
+pub struct InvalidActor {
+    pub field: &'static str,
+}
+
+fn valid_text(value: &str) -> bool {
+    !value.is_empty() && value.chars().count() <= 256 && !value.chars().any(char::is_control)
+}
+
+impl Actor {
+    /// Validates an actor: `sub` is who impersonates, `iss` where the
+    /// impersonation started, `sid` the impersonator's own session.
+    pub fn new(
+        sub: String,
+        iss: Option<String>,
+        sid: Option<String>,
+    ) -> Result<Self, InvalidActor> {
+        if !valid_text(&sub) {
+            return Err(InvalidActor { field: "sub" });
+        }
+        if iss.as_deref().is_some_and(|v| !valid_text(v)) {
+            return Err(InvalidActor { field: "iss" });
+        }
+        if sid.as_deref().is_some_and(|v| !valid_text(v)) {
+            return Err(InvalidActor { field: "sid" });
+        }
+        Ok(Self { sub, iss, sid })
+    }
+
+    pub fn sub(&self) -> &str {
+        &self.sub
+    }
+    pub fn iss(&self) -> Option<&str> {
+        self.iss.as_deref()
+    }
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
 }
 
 /// One signed-in user on one client.

@@ -2,10 +2,11 @@
 //! that every storage adapter runs with [`storage_conformance_tests!`]:
 //!
 //! ```ignore
-//! hallpass_ports::storage_conformance_tests!(|| async { make_fresh_store().await });
+//! hallpass_ports::storage_conformance_tests!(|| async { (fresh_store().await, guard) });
 //! ```
 //!
-//! Each case gets a fresh, empty, migrated store.
+//! Each case gets a fresh, empty, migrated store, and a guard value that the
+//! test holds until it ends (a temporary directory, a database to drop).
 
 use std::sync::Arc;
 
@@ -127,7 +128,10 @@ pub async fn instance_is_created_once<S: Store>(store: S) {
 }
 
 pub async fn signing_keys_are_listed_oldest_first_and_unique<S: Store>(store: S) {
-    store.create_instance(&instance_init()).await.expect("create");
+    store
+        .create_instance(&instance_init())
+        .await
+        .expect("create");
     let mut second = signing_key("ins_key2", at(10));
     second.retires_at = Some(at(1000));
     store.insert_signing_key(&second).await.expect("insert");
@@ -140,11 +144,11 @@ pub async fn signing_keys_are_listed_oldest_first_and_unique<S: Store>(store: S)
 }
 
 pub async fn secret_keys_are_found_by_hash_only<S: Store>(store: S) {
-    store.create_instance(&instance_init()).await.expect("create");
-    let found = store
-        .find_secret_key(&"a".repeat(64))
+    store
+        .create_instance(&instance_init())
         .await
-        .expect("find");
+        .expect("create");
+    let found = store.find_secret_key(&"a".repeat(64)).await.expect("find");
     assert_eq!(found, Some(secret_key("sk_id1", &"a".repeat(64))));
     assert_eq!(
         store.find_secret_key(&"b".repeat(64)).await.expect("find"),
@@ -223,7 +227,10 @@ pub async fn sign_in_with_a_stale_client_writes_nothing<S: Store>(store: S) {
     let result = store
         .save_sign_in(&racer, stale.rotating_token(), &out.session, &out.replaced)
         .await;
-    assert!(matches!(result, Err(SaveSignInError::ClientChanged)), "{result:?}");
+    assert!(
+        matches!(result, Err(SaveSignInError::ClientChanged)),
+        "{result:?}"
+    );
     assert!(matches!(
         store.find_session(out.session.id()).await,
         Err(FindSessionError::NotFound)
@@ -242,11 +249,14 @@ pub async fn every_session_field_round_trips<S: Store>(store: S) {
                 id: SessionId::from_random(5),
                 client_id: client.id().clone(),
                 user_id: UserId::parse("user_x").expect("user"),
-                actor: Some(Actor {
-                    sub: "user_admin".to_owned(),
-                    iss: Some("https://dashboard.example.com".to_owned()),
-                    sid: None,
-                }),
+                actor: Some(
+                    Actor::new(
+                        "user_admin".to_owned(),
+                        Some("https://dashboard.example.com".to_owned()),
+                        None,
+                    )
+                    .expect("actor"),
+                ),
                 active_organization_id: Some(OrganizationId::parse("org_9").expect("org")),
                 tasks: vec![SessionTask::ChooseOrganization, SessionTask::SetupMfa],
             },
@@ -294,7 +304,10 @@ pub async fn update_session_is_compare_and_set_on_status<S: Store>(store: S) {
         ),
         "{result:?}"
     );
-    assert_eq!(store.find_session(session.id()).await.expect("find"), revoked);
+    assert_eq!(
+        store.find_session(session.id()).await.expect("find"),
+        revoked
+    );
 
     let mut ghost = session.clone();
     ghost.end(at(3)).expect("end");
@@ -356,7 +369,10 @@ pub async fn sign_out_leaves_concurrently_terminated_sessions_alone<S: Store>(st
         .expect("revoke");
 
     let changed = client.sign_out_all(&[a.clone(), b.clone()], true, at(4));
-    let written = store.save_sign_out(&client, &changed).await.expect("sign out");
+    let written = store
+        .save_sign_out(&client, &changed)
+        .await
+        .expect("sign out");
     assert_eq!(written, 1);
     assert_eq!(
         store.find_session(a.id()).await.expect("a").status(),
@@ -366,7 +382,10 @@ pub async fn sign_out_leaves_concurrently_terminated_sessions_alone<S: Store>(st
         store.find_session(b.id()).await.expect("b").status(),
         SessionStatus::Revoked
     );
-    assert_eq!(store.find_client(client.id()).await.expect("client"), client);
+    assert_eq!(
+        store.find_client(client.id()).await.expect("client"),
+        client
+    );
 }
 
 pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(store: S) {
@@ -377,7 +396,14 @@ pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(
     let mut ids = Vec::new();
     for i in 0..5u128 {
         let client = if i % 2 == 0 { &mut c1 } else { &mut c2 };
-        let s = signed_in(&store, client, 10 + i, "user_a", at(i64::try_from(i).unwrap_or(0) * 10)).await;
+        let s = signed_in(
+            &store,
+            client,
+            10 + i,
+            "user_a",
+            at(i64::try_from(i).unwrap_or(0) * 10),
+        )
+        .await;
         ids.push(s);
     }
     let other = signed_in(&store, &mut c2, 50, "user_b", at(100)).await;
@@ -388,13 +414,14 @@ pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(
         .await
         .expect("end");
 
-    let query = |client_id: Option<ClientId>, user: Option<&str>, status, limit, offset| SessionQuery {
-        client_id,
-        user_id: user.map(|u| UserId::parse(u).expect("user")),
-        status,
-        limit,
-        offset,
-    };
+    let query =
+        |client_id: Option<ClientId>, user: Option<&str>, status, limit, offset| SessionQuery {
+            client_id,
+            user_id: user.map(|u| UserId::parse(u).expect("user")),
+            status,
+            limit,
+            offset,
+        };
 
     let page = store
         .list_sessions(&query(None, Some("user_a"), None, 10, 0))
@@ -448,7 +475,14 @@ pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(
 
     let listed = store.list_client_sessions(c1.id()).await.expect("list");
     let got: Vec<_> = listed.iter().map(|s| s.id().clone()).collect();
-    assert_eq!(got, vec![ids[4].id().clone(), ids[2].id().clone(), ids[0].id().clone()]);
+    assert_eq!(
+        got,
+        vec![
+            ids[4].id().clone(),
+            ids[2].id().clone(),
+            ids[0].id().clone()
+        ]
+    );
 }
 
 pub async fn hostile_strings_are_stored_as_data<S: Store>(store: S) {
@@ -462,11 +496,14 @@ pub async fn hostile_strings_are_stored_as_data<S: Store>(store: S) {
                 id: SessionId::from_random(5),
                 client_id: client.id().clone(),
                 user_id: UserId::parse("user_plain").expect("user"),
-                actor: Some(Actor {
-                    sub: "x'); DROP TABLE sessions; --".to_owned(),
-                    iss: Some("\"quoted\" \\ back\u{0}slash ünïcode".to_owned()),
-                    sid: Some("sess_\n".to_owned()),
-                }),
+                actor: Some(
+                    Actor::new(
+                        "x'); DROP TABLE sessions; --".to_owned(),
+                        Some("\"quoted\" \\ back%00slash ünïcode 🦀".to_owned()),
+                        Some("sess_' OR '1'='1".to_owned()),
+                    )
+                    .expect("actor"),
+                ),
                 active_organization_id: None,
                 tasks: vec![],
             },
@@ -487,7 +524,8 @@ pub async fn hostile_strings_are_stored_as_data<S: Store>(store: S) {
 }
 
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
-/// expression evaluating to a closure that returns a future of a fresh store.
+/// expression evaluating to a closure that returns a future of
+/// `(fresh_store, guard)`; the guard is dropped when the case ends.
 #[macro_export]
 macro_rules! storage_conformance_tests {
     ($make:expr) => {
@@ -511,8 +549,9 @@ macro_rules! storage_conformance_tests {
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
                 let make = $make;
-                let store = make().await;
+                let (store, guard) = make().await;
                 $crate::conformance::$case(store).await;
+                drop(guard);
             }
         )+
     };

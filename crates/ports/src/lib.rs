@@ -19,7 +19,7 @@ pub use signing::{
     GeneratedKey, KeyError, KeyRingFactory, SignError, TokenSigner, TokenVerifier, VerifyError,
 };
 pub use store::{
-    ClientStore, CreateInstanceError, FindClientError, FindSessionError, InsertError,
-    InstanceInit, InstanceStore, SaveSignInError, SecretKeyRecord, SessionPage, SessionQuery,
-    SessionStore, SigningKeyRecord, Store, StoreError, UpdateClientError, UpdateSessionError,
+    ClientStore, CreateInstanceError, FindClientError, FindSessionError, InsertError, InstanceInit,
+    InstanceStore, SaveSignInError, SecretKeyRecord, SessionPage, SessionQuery, SessionStore,
+    SigningKeyRecord, Store, StoreError, UpdateClientError, UpdateSessionError,
 };

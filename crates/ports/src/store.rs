@@ -199,8 +199,10 @@ pub trait InstanceStore: Send + Sync + 'static {
 
 /// Clients.
 pub trait ClientStore: Send + Sync + 'static {
-    fn insert_client(&self, client: &Client)
-    -> impl Future<Output = Result<(), InsertError>> + Send;
+    fn insert_client(
+        &self,
+        client: &Client,
+    ) -> impl Future<Output = Result<(), InsertError>> + Send;
 
     fn find_client(
         &self,

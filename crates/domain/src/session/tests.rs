@@ -243,3 +243,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn actors_refuse_control_characters_and_empty_values() {
+    assert!(Actor::new("user_admin".into(), Some("https://x.example".into()), None).is_ok());
+    assert_eq!(
+        Actor::new("".into(), None, None),
+        Err(InvalidActor { field: "sub" })
+    );
+    assert_eq!(
+        Actor::new("a".into(), Some("nul\u{0}byte".into()), None),
+        Err(InvalidActor { field: "iss" })
+    );
+    assert_eq!(
+        Actor::new("a".into(), None, Some("line\nbreak".into())),
+        Err(InvalidActor { field: "sid" })
+    );
+}

@@ -1,0 +1,12 @@
+//! The storage conformance suite against the embedded store: a fresh file
+//! per test in a temporary directory, removed when the test ends.
+
+use hallpass_adapter_sqlite::SqliteStore;
+
+async fn fresh_store() -> (SqliteStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(&dir.path().join("hallpass.sqlite3")).expect("open store");
+    (store, dir)
+}
+
+hallpass_ports::storage_conformance_tests!(|| fresh_store());

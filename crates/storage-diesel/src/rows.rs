@@ -1,0 +1,244 @@
+//! Row types and their conversion to and from domain values. A row that does
+//! not convert is reported as corrupt (an unexpected error), never skipped.
+
+use anyhow::{Context as _, anyhow};
+use diesel::prelude::*;
+use hallpass_domain::client::{ClientRecord, RotatingToken};
+use hallpass_domain::session::{Actor, SessionRecord, SessionTask};
+use hallpass_domain::{
+    Client, ClientId, Environment, Instance, InstanceId, OrganizationId, Session, SessionId,
+    SessionStatus, UnixMillis, UserId,
+};
+use hallpass_ports::{SecretKeyRecord, SigningKeyRecord};
+
+use crate::schema::{clients, instances, secret_keys, sessions, signing_keys};
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = instances)]
+pub struct InstanceRow {
+    pub id: String,
+    pub environment: String,
+    pub created_at: i64,
+}
+
+impl InstanceRow {
+    pub fn from_domain(i: &Instance) -> Self {
+        Self {
+            id: i.id.to_string(),
+            environment: i.environment.as_str().to_owned(),
+            created_at: i.created_at.as_millis(),
+        }
+    }
+
+    pub fn into_domain(self) -> anyhow::Result<Instance> {
+        Ok(Instance {
+            id: InstanceId::parse(&self.id).context("corrupt instance id")?,
+            environment: Environment::parse(&self.environment)
+                .ok_or_else(|| anyhow!("corrupt instance environment"))?,
+            created_at: UnixMillis::new(self.created_at),
+        })
+    }
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signing_keys)]
+pub struct SigningKeyRow {
+    pub kid: String,
+    pub algorithm: String,
+    pub private_key: String,
+    pub sealing: String,
+    pub public_jwk: String,
+    pub created_at: i64,
+    pub activates_at: i64,
+    pub retires_at: Option<i64>,
+}
+
+impl SigningKeyRow {
+    pub fn from_record(k: &SigningKeyRecord) -> Self {
+        Self {
+            kid: k.kid.clone(),
+            algorithm: k.algorithm.clone(),
+            private_key: k.private_key.clone(),
+            sealing: k.sealing.clone(),
+            public_jwk: k.public_jwk.clone(),
+            created_at: k.created_at.as_millis(),
+            activates_at: k.activates_at.as_millis(),
+            retires_at: k.retires_at.map(UnixMillis::as_millis),
+        }
+    }
+
+    pub fn into_record(self) -> SigningKeyRecord {
+        SigningKeyRecord {
+            kid: self.kid,
+            algorithm: self.algorithm,
+            private_key: self.private_key,
+            sealing: self.sealing,
+            public_jwk: self.public_jwk,
+            created_at: UnixMillis::new(self.created_at),
+            activates_at: UnixMillis::new(self.activates_at),
+            retires_at: self.retires_at.map(UnixMillis::new),
+        }
+    }
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = secret_keys)]
+pub struct SecretKeyRow {
+    pub id: String,
+    pub hash: String,
+    pub hint: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl SecretKeyRow {
+    pub fn from_record(k: &SecretKeyRecord) -> Self {
+        Self {
+            id: k.id.clone(),
+            hash: k.hash.clone(),
+            hint: k.hint.clone(),
+            created_at: k.created_at.as_millis(),
+            revoked_at: k.revoked_at.map(UnixMillis::as_millis),
+        }
+    }
+
+    pub fn into_record(self) -> SecretKeyRecord {
+        SecretKeyRecord {
+            id: self.id,
+            hash: self.hash,
+            hint: self.hint,
+            created_at: UnixMillis::new(self.created_at),
+            revoked_at: self.revoked_at.map(UnixMillis::new),
+        }
+    }
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = clients, treat_none_as_null = true)]
+pub struct ClientRow {
+    pub id: String,
+    pub rotating_token: String,
+    pub last_active_session_id: Option<String>,
+    pub cookie_expires_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl ClientRow {
+    pub fn from_domain(c: &Client) -> Self {
+        Self {
+            id: c.id().to_string(),
+            rotating_token: c.rotating_token().expose().to_owned(),
+            last_active_session_id: c.last_active_session_id().map(ToString::to_string),
+            cookie_expires_at: c.cookie_expires_at().as_millis(),
+            created_at: c.created_at().as_millis(),
+            updated_at: c.updated_at().as_millis(),
+        }
+    }
+
+    pub fn into_domain(self) -> anyhow::Result<Client> {
+        Ok(Client::from_record(ClientRecord {
+            id: ClientId::parse(&self.id).context("corrupt client id")?,
+            rotating_token: RotatingToken::parse(&self.rotating_token)
+                .ok_or_else(|| anyhow!("corrupt rotating token of {}", self.id))?,
+            last_active_session_id: self
+                .last_active_session_id
+                .as_deref()
+                .map(SessionId::parse)
+                .transpose()
+                .context("corrupt last_active_session_id")?,
+            cookie_expires_at: UnixMillis::new(self.cookie_expires_at),
+            created_at: UnixMillis::new(self.created_at),
+            updated_at: UnixMillis::new(self.updated_at),
+        }))
+    }
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = sessions, treat_none_as_null = true)]
+pub struct SessionRow {
+    pub id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub status: String,
+    pub actor_sub: Option<String>,
+    pub actor_iss: Option<String>,
+    pub actor_sid: Option<String>,
+    pub last_active_organization_id: Option<String>,
+    pub tasks: String,
+    pub last_active_at: i64,
+    pub expire_at: i64,
+    pub abandon_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl SessionRow {
+    pub fn from_domain(s: &Session) -> Self {
+        let actor = s.actor();
+        Self {
+            id: s.id().to_string(),
+            client_id: s.client_id().to_string(),
+            user_id: s.user_id().to_string(),
+            status: s.status().as_str().to_owned(),
+            actor_sub: actor.map(|a| a.sub().to_owned()),
+            actor_iss: actor.and_then(|a| a.iss().map(str::to_owned)),
+            actor_sid: actor.and_then(|a| a.sid().map(str::to_owned)),
+            last_active_organization_id: s.last_active_organization_id().map(ToString::to_string),
+            tasks: s
+                .tasks()
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            last_active_at: s.last_active_at().as_millis(),
+            expire_at: s.expire_at().as_millis(),
+            abandon_at: s.abandon_at().as_millis(),
+            created_at: s.created_at().as_millis(),
+            updated_at: s.updated_at().as_millis(),
+        }
+    }
+
+    pub fn into_domain(self) -> anyhow::Result<Session> {
+        let tasks = if self.tasks.is_empty() {
+            Vec::new()
+        } else {
+            self.tasks
+                .split(',')
+                .map(|k| SessionTask::parse(k).ok_or_else(|| anyhow!("corrupt task {k:?}")))
+                .collect::<anyhow::Result<_>>()?
+        };
+        let actor = self
+            .actor_sub
+            .map(|sub| Actor::new(sub, self.actor_iss, self.actor_sid))
+            .transpose()
+            .context("corrupt session actor")?;
+        Ok(Session::from_record(SessionRecord {
+            id: SessionId::parse(&self.id).context("corrupt session id")?,
+            client_id: ClientId::parse(&self.client_id).context("corrupt session client_id")?,
+            user_id: UserId::parse(&self.user_id).context("corrupt session user_id")?,
+            status: self
+                .status
+                .parse::<SessionStatus>()
+                .context("corrupt session status")?,
+            actor,
+            last_active_organization_id: self
+                .last_active_organization_id
+                .as_deref()
+                .map(OrganizationId::parse)
+                .transpose()
+                .context("corrupt organization id")?,
+            tasks,
+            last_active_at: UnixMillis::new(self.last_active_at),
+            expire_at: UnixMillis::new(self.expire_at),
+            abandon_at: UnixMillis::new(self.abandon_at),
+            created_at: UnixMillis::new(self.created_at),
+            updated_at: UnixMillis::new(self.updated_at),
+        }))
+    }
+}
+
+/// Status names, for `status IN (...)` conditions.
+pub fn status_names(statuses: &[SessionStatus]) -> Vec<&'static str> {
+    statuses.iter().map(|s| s.as_str()).collect()
+}

@@ -1,0 +1,71 @@
+//! The tables, as diesel sees them. Kept in step with `migrations/*/`.
+
+diesel::table! {
+    instances (id) {
+        id -> Text,
+        environment -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        algorithm -> Text,
+        private_key -> Text,
+        sealing -> Text,
+        public_jwk -> Text,
+        created_at -> BigInt,
+        activates_at -> BigInt,
+        retires_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    secret_keys (id) {
+        id -> Text,
+        hash -> Text,
+        hint -> Text,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> Text,
+        rotating_token -> Text,
+        last_active_session_id -> Nullable<Text>,
+        cookie_expires_at -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        actor_sub -> Nullable<Text>,
+        actor_iss -> Nullable<Text>,
+        actor_sid -> Nullable<Text>,
+        last_active_organization_id -> Nullable<Text>,
+        tasks -> Text,
+        last_active_at -> BigInt,
+        expire_at -> BigInt,
+        abandon_at -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::joinable!(sessions -> clients (client_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    instances,
+    signing_keys,
+    secret_keys,
+    clients,
+    sessions
+);

@@ -1,0 +1,441 @@
+//! The query code, written once. See [`impl_diesel_store!`].
+
+/// Implements every storage port for `$store` (a type with a
+/// `pool: r2d2::Pool<ConnectionManager<$conn>>` field) with diesel queries on
+/// `$conn`. `$write_tx` names the connection method that opens a write
+/// transaction (`transaction` on PostgreSQL, `immediate_transaction` on
+/// SQLite, which takes the write lock up front instead of failing to upgrade).
+#[macro_export]
+macro_rules! impl_diesel_store {
+    ($store:ty, $conn:ty, $write_tx:ident) => {
+        const _: () = {
+            use $crate::__private::anyhow::{self, Context as _};
+            use $crate::__private::diesel::{self, prelude::*};
+            use $crate::__private::hallpass_domain::client::RotatingToken;
+            use $crate::__private::hallpass_domain::{
+                Client, ClientId, Instance, Session, SessionId, SessionStatus,
+            };
+            use $crate::__private::hallpass_ports::{
+                ClientStore, CreateInstanceError, FindClientError, FindSessionError, InsertError,
+                InstanceInit, InstanceStore, SaveSignInError, SecretKeyRecord, SessionPage,
+                SessionQuery, SessionStore, SigningKeyRecord, StoreError, UpdateClientError,
+                UpdateSessionError,
+            };
+            use $crate::blocking::run;
+            use $crate::errors::{TxError, is_unique_violation, unexpected};
+            use $crate::rows::*;
+            use $crate::schema::{clients, instances, secret_keys, sessions, signing_keys};
+
+            const LIVE: [&str; 2] = ["active", "pending"];
+
+            fn current_status(
+                conn: &mut $conn,
+                id: &str,
+            ) -> Result<Option<SessionStatus>, anyhow::Error> {
+                let status: Option<String> = sessions::table
+                    .find(id)
+                    .select(sessions::status)
+                    .first(conn)
+                    .optional()
+                    .map_err(|e| unexpected(e, "reading a session status"))?;
+                status
+                    .map(|s| s.parse::<SessionStatus>().context("corrupt session status"))
+                    .transpose()
+            }
+
+            impl InstanceStore for $store {
+                async fn ping(&self) -> Result<(), StoreError> {
+                    run(&self.pool, |conn: &mut $conn| {
+                        diesel::sql_query("SELECT 1")
+                            .execute(conn)
+                            .map(|_| ())
+                            .map_err(|e| StoreError(unexpected(e, "pinging the database")))
+                    })
+                    .await
+                }
+
+                async fn load_instance(&self) -> Result<Option<Instance>, StoreError> {
+                    run(&self.pool, |conn: &mut $conn| {
+                        let row = instances::table
+                            .select(InstanceRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "loading the instance"))?;
+                        Ok(row.map(InstanceRow::into_domain).transpose()?)
+                    })
+                    .await
+                }
+
+                async fn create_instance(
+                    &self,
+                    init: &InstanceInit,
+                ) -> Result<(), CreateInstanceError> {
+                    let instance = InstanceRow::from_domain(&init.instance);
+                    let key = SigningKeyRow::from_record(&init.signing_key);
+                    let secret = SecretKeyRow::from_record(&init.secret_key);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        conn.$write_tx(|conn| {
+                            diesel::insert_into(instances::table)
+                                .values(&instance)
+                                .execute(conn)?;
+                            diesel::insert_into(signing_keys::table)
+                                .values(&key)
+                                .execute(conn)?;
+                            diesel::insert_into(secret_keys::table)
+                                .values(&secret)
+                                .execute(conn)?;
+                            Ok::<_, diesel::result::Error>(())
+                        })
+                        .map_err(|e| {
+                            if is_unique_violation(&e) {
+                                CreateInstanceError::AlreadyExists
+                            } else {
+                                CreateInstanceError::Unexpected(unexpected(
+                                    e,
+                                    "creating the instance",
+                                ))
+                            }
+                        })
+                    })
+                    .await
+                }
+
+                async fn list_signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
+                    run(&self.pool, |conn: &mut $conn| {
+                        let rows = signing_keys::table
+                            .order((signing_keys::created_at.asc(), signing_keys::kid.asc()))
+                            .select(SigningKeyRow::as_select())
+                            .load(conn)
+                            .map_err(|e| unexpected(e, "listing signing keys"))?;
+                        Ok(rows.into_iter().map(SigningKeyRow::into_record).collect())
+                    })
+                    .await
+                }
+
+                async fn insert_signing_key(
+                    &self,
+                    key: &SigningKeyRecord,
+                ) -> Result<(), InsertError> {
+                    let row = SigningKeyRow::from_record(key);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        insert_row(
+                            conn,
+                            diesel::insert_into(signing_keys::table).values(&row),
+                            "inserting a signing key",
+                        )
+                    })
+                    .await
+                }
+
+                async fn find_secret_key(
+                    &self,
+                    hash: &str,
+                ) -> Result<Option<SecretKeyRecord>, StoreError> {
+                    let hash = hash.to_owned();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let row = secret_keys::table
+                            .filter(secret_keys::hash.eq(&hash))
+                            .select(SecretKeyRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "finding a secret key"))?;
+                        Ok(row.map(SecretKeyRow::into_record))
+                    })
+                    .await
+                }
+
+                async fn insert_secret_key(
+                    &self,
+                    key: &SecretKeyRecord,
+                ) -> Result<(), InsertError> {
+                    let row = SecretKeyRow::from_record(key);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        insert_row(
+                            conn,
+                            diesel::insert_into(secret_keys::table).values(&row),
+                            "inserting a secret key",
+                        )
+                    })
+                    .await
+                }
+
+                async fn list_secret_keys(&self) -> Result<Vec<SecretKeyRecord>, StoreError> {
+                    run(&self.pool, |conn: &mut $conn| {
+                        let rows = secret_keys::table
+                            .order((secret_keys::created_at.asc(), secret_keys::id.asc()))
+                            .select(SecretKeyRow::as_select())
+                            .load(conn)
+                            .map_err(|e| unexpected(e, "listing secret keys"))?;
+                        Ok(rows.into_iter().map(SecretKeyRow::into_record).collect())
+                    })
+                    .await
+                }
+            }
+
+            fn insert_row<Q>(
+                conn: &mut $conn,
+                query: Q,
+                doing: &'static str,
+            ) -> Result<(), InsertError>
+            where
+                Q: RunQueryDsl<$conn> + diesel::query_dsl::methods::ExecuteDsl<$conn>,
+            {
+                query.execute(conn).map(|_| ()).map_err(|e| {
+                    if is_unique_violation(&e) {
+                        InsertError::Conflict
+                    } else {
+                        InsertError::Unexpected(unexpected(e, doing))
+                    }
+                })
+            }
+
+            impl ClientStore for $store {
+                async fn insert_client(&self, client: &Client) -> Result<(), InsertError> {
+                    let row = ClientRow::from_domain(client);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        insert_row(
+                            conn,
+                            diesel::insert_into(clients::table).values(&row),
+                            "inserting a client",
+                        )
+                    })
+                    .await
+                }
+
+                async fn find_client(&self, id: &ClientId) -> Result<Client, FindClientError> {
+                    let id = id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let row = clients::table
+                            .find(&id)
+                            .select(ClientRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "finding a client"))?
+                            .ok_or(FindClientError::NotFound)?;
+                        Ok(row.into_domain()?)
+                    })
+                    .await
+                }
+
+                async fn update_client(&self, client: &Client) -> Result<(), UpdateClientError> {
+                    let row = ClientRow::from_domain(client);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let n = diesel::update(clients::table.find(&row.id))
+                            .set(&row)
+                            .execute(conn)
+                            .map_err(|e| unexpected(e, "updating a client"))?;
+                        if n == 0 {
+                            Err(UpdateClientError::NotFound)
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .await
+                }
+            }
+
+            impl SessionStore for $store {
+                async fn find_session(&self, id: &SessionId) -> Result<Session, FindSessionError> {
+                    let id = id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let row = sessions::table
+                            .find(&id)
+                            .select(SessionRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "finding a session"))?
+                            .ok_or(FindSessionError::NotFound)?;
+                        Ok(row.into_domain()?)
+                    })
+                    .await
+                }
+
+                async fn list_client_sessions(
+                    &self,
+                    client_id: &ClientId,
+                ) -> Result<Vec<Session>, StoreError> {
+                    let client_id = client_id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let rows = sessions::table
+                            .filter(sessions::client_id.eq(&client_id))
+                            .order((sessions::created_at.desc(), sessions::id.desc()))
+                            .select(SessionRow::as_select())
+                            .load(conn)
+                            .map_err(|e| unexpected(e, "listing a client's sessions"))?;
+                        Ok(rows
+                            .into_iter()
+                            .map(SessionRow::into_domain)
+                            .collect::<anyhow::Result<_>>()?)
+                    })
+                    .await
+                }
+
+                async fn list_sessions(
+                    &self,
+                    query: &SessionQuery,
+                ) -> Result<SessionPage, StoreError> {
+                    let client_id = query.client_id.as_ref().map(ToString::to_string);
+                    let user_id = query.user_id.as_ref().map(ToString::to_string);
+                    let status = query.status.map(|s| s.as_str());
+                    let (limit, offset) = (i64::from(query.limit), i64::from(query.offset));
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let filtered = || {
+                            let mut q = sessions::table.into_boxed();
+                            if let Some(c) = &client_id {
+                                q = q.filter(sessions::client_id.eq(c.clone()));
+                            }
+                            if let Some(u) = &user_id {
+                                q = q.filter(sessions::user_id.eq(u.clone()));
+                            }
+                            if let Some(s) = status {
+                                q = q.filter(sessions::status.eq(s));
+                            }
+                            q
+                        };
+                        let total: i64 = filtered()
+                            .count()
+                            .get_result(conn)
+                            .map_err(|e| unexpected(e, "counting sessions"))?;
+                        let rows = filtered()
+                            .order((sessions::created_at.desc(), sessions::id.desc()))
+                            .limit(limit)
+                            .offset(offset)
+                            .select(SessionRow::as_select())
+                            .load(conn)
+                            .map_err(|e| unexpected(e, "listing sessions"))?;
+                        Ok(SessionPage {
+                            sessions: rows
+                                .into_iter()
+                                .map(SessionRow::into_domain)
+                                .collect::<anyhow::Result<_>>()?,
+                            total_count: u64::try_from(total).unwrap_or(0),
+                        })
+                    })
+                    .await
+                }
+
+                async fn update_session(
+                    &self,
+                    session: &Session,
+                    expected: &[SessionStatus],
+                ) -> Result<(), UpdateSessionError> {
+                    let row = SessionRow::from_domain(session);
+                    let expected = status_names(expected);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let n = diesel::update(
+                            sessions::table
+                                .filter(sessions::id.eq(&row.id))
+                                .filter(sessions::status.eq_any(&expected)),
+                        )
+                        .set(&row)
+                        .execute(conn)
+                        .map_err(|e| unexpected(e, "updating a session"))?;
+                        if n > 0 {
+                            return Ok(());
+                        }
+                        match current_status(conn, &row.id)? {
+                            None => Err(UpdateSessionError::NotFound),
+                            Some(current) => Err(UpdateSessionError::StatusChanged { current }),
+                        }
+                    })
+                    .await
+                }
+
+                async fn save_sign_in(
+                    &self,
+                    client: &Client,
+                    previous_token: &RotatingToken,
+                    session: &Session,
+                    replaced: &[Session],
+                ) -> Result<(), SaveSignInError> {
+                    let client_row = ClientRow::from_domain(client);
+                    let previous = previous_token.expose().to_owned();
+                    let session_row = SessionRow::from_domain(session);
+                    let replaced: Vec<SessionRow> =
+                        replaced.iter().map(SessionRow::from_domain).collect();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let result = conn.$write_tx(|conn| {
+                            let n = diesel::update(
+                                clients::table
+                                    .filter(clients::id.eq(&client_row.id))
+                                    .filter(clients::rotating_token.eq(&previous)),
+                            )
+                            .set(&client_row)
+                            .execute(conn)?;
+                            if n == 0 {
+                                let exists = diesel::select(diesel::dsl::exists(
+                                    clients::table.find(&client_row.id),
+                                ))
+                                .get_result::<bool>(conn)?;
+                                return Err(TxError::Abort(if exists {
+                                    SaveSignInError::ClientChanged
+                                } else {
+                                    SaveSignInError::ClientNotFound
+                                }));
+                            }
+                            diesel::insert_into(sessions::table)
+                                .values(&session_row)
+                                .execute(conn)?;
+                            for old in &replaced {
+                                diesel::update(
+                                    sessions::table
+                                        .filter(sessions::id.eq(&old.id))
+                                        .filter(sessions::status.eq_any(LIVE)),
+                                )
+                                .set(old)
+                                .execute(conn)?;
+                            }
+                            Ok(())
+                        });
+                        result.map_err(|e| match e {
+                            TxError::Abort(e) => e,
+                            TxError::Db(e) if is_unique_violation(&e) => SaveSignInError::Conflict,
+                            TxError::Db(e) => {
+                                SaveSignInError::Unexpected(unexpected(e, "saving a sign-in"))
+                            }
+                        })
+                    })
+                    .await
+                }
+
+                async fn save_sign_out(
+                    &self,
+                    client: &Client,
+                    sessions: &[Session],
+                ) -> Result<usize, UpdateClientError> {
+                    let client_row = ClientRow::from_domain(client);
+                    let rows: Vec<SessionRow> =
+                        sessions.iter().map(SessionRow::from_domain).collect();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let result = conn.$write_tx(|conn| {
+                            let mut written = 0;
+                            for row in &rows {
+                                written += diesel::update(
+                                    sessions::table
+                                        .filter(sessions::id.eq(&row.id))
+                                        .filter(sessions::status.eq_any(LIVE)),
+                                )
+                                .set(row)
+                                .execute(conn)?;
+                            }
+                            let n = diesel::update(clients::table.find(&client_row.id))
+                                .set(&client_row)
+                                .execute(conn)?;
+                            if n == 0 {
+                                return Err(TxError::Abort(UpdateClientError::NotFound));
+                            }
+                            Ok(written)
+                        });
+                        result.map_err(|e| match e {
+                            TxError::Abort(e) => e,
+                            TxError::Db(e) => {
+                                UpdateClientError::Unexpected(unexpected(e, "saving a sign-out"))
+                            }
+                        })
+                    })
+                    .await
+                }
+            }
+        };
+    };
+}
