@@ -1,0 +1,246 @@
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use hallpass_domain::session::NewSession;
+use hallpass_domain::{
+    Client, ClientId, FrontendApi, InstanceSettings, OrganizationId, RotatingToken, Session,
+    SessionId, UserId,
+};
+use josekit::jws::HS256;
+use secrecy::ExposeSecret as _;
+
+use super::*;
+
+const T0: UnixMillis = UnixMillis::new(1_700_000_000_000);
+
+fn record(kid: &str, created: UnixMillis) -> SigningKeyRecord {
+    let key = JoseKeys.generate(kid).unwrap();
+    SigningKeyRecord {
+        kid: kid.to_owned(),
+        algorithm: key.algorithm,
+        private_key: key.private_pem.expose_secret().to_owned(),
+        sealing: "none".to_owned(),
+        public_jwk: key.public_jwk,
+        created_at: created,
+        activates_at: created,
+        retires_at: None,
+    }
+}
+
+fn claims(now: UnixMillis) -> SessionTokenClaims {
+    let session = Session::start(
+        NewSession {
+            id: SessionId::from_random(1),
+            client_id: ClientId::from_random(2),
+            user_id: UserId::parse("user_2u").unwrap(),
+            actor: None,
+            active_organization_id: Some(OrganizationId::parse("org_1").unwrap()),
+            tasks: vec![],
+        },
+        &InstanceSettings::default(),
+        now,
+    );
+    SessionTokenClaims::build(
+        &session,
+        &FrontendApi::parse("https://clerk.example.com").unwrap(),
+        &InstanceSettings::default(),
+        Some("https://app.example.com"),
+        now,
+    )
+    .unwrap()
+}
+
+fn parts(token: &str) -> (Value, Value) {
+    let mut it = token.split('.');
+    let h = B64.decode(it.next().unwrap()).unwrap();
+    let p = B64.decode(it.next().unwrap()).unwrap();
+    (
+        serde_json::from_slice(&h).unwrap(),
+        serde_json::from_slice(&p).unwrap(),
+    )
+}
+
+#[test]
+fn generated_keys_are_rsa_2048_with_e_65537_and_a_full_jwk() {
+    let key = JoseKeys.generate("ins_abc").unwrap();
+    let jwk: Value = serde_json::from_str(&key.public_jwk).unwrap();
+    assert_eq!(jwk["kty"], "RSA");
+    assert_eq!(jwk["kid"], "ins_abc");
+    assert_eq!(jwk["alg"], "RS256");
+    assert_eq!(jwk["use"], "sig");
+    assert_eq!(jwk["e"], "AQAB");
+    let n = B64.decode(jwk["n"].as_str().unwrap()).unwrap();
+    assert_eq!(n.len(), 256, "2048-bit modulus");
+    assert!(jwk.get("d").is_none(), "no private part in the public JWK");
+}
+
+#[test]
+fn session_tokens_round_trip_with_clerks_header_and_claims() {
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    let c = claims(T0);
+    let token = ring.sign_session_token(&c).unwrap();
+    let (header, payload) = parts(&token);
+    assert_eq!(
+        header,
+        serde_json::json!({"alg":"RS256","typ":"JWT","kid":"ins_k1","cat":"cl_B7d4PD111AAA"})
+    );
+    assert_eq!(payload["v"], 2);
+    assert_eq!(payload["sts"], "active");
+    assert_eq!(payload["o"], serde_json::json!({"id": "org_1"}));
+    assert_eq!(payload["fva"], serde_json::json!([0, -1]));
+    assert!(payload.get("aud").is_none());
+    assert_eq!(ring.verify_session_token(&token, T0).unwrap(), c);
+}
+
+#[test]
+fn client_tokens_round_trip_and_are_not_session_tokens() {
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    let client = Client::new(ClientId::from_random(3), RotatingToken::from_random(4), T0);
+    let c = ClientTokenClaims::for_client(&client, T0);
+    let token = ring.sign_client_token(&c).unwrap();
+    assert_eq!(ring.verify_client_token(&token).unwrap(), c);
+    assert_eq!(
+        ring.verify_session_token(&token, T0).unwrap_err(),
+        VerifyError::Header
+    );
+    let session_token = ring.sign_session_token(&claims(T0)).unwrap();
+    assert_eq!(
+        ring.verify_client_token(&session_token).unwrap_err(),
+        VerifyError::Header
+    );
+}
+
+#[test]
+fn forged_and_stale_tokens_are_refused() {
+    let k1 = record("ins_k1", T0);
+    let ring = KeyRing::new(std::slice::from_ref(&k1), T0).unwrap();
+    let token = ring.sign_session_token(&claims(T0)).unwrap();
+    let [h, p, s]: [&str; 3] = token.split('.').collect::<Vec<_>>().try_into().unwrap();
+
+    // Tampered payload.
+    let mut payload: Value = serde_json::from_slice(&B64.decode(p).unwrap()).unwrap();
+    payload["sub"] = "user_evil".into();
+    let tampered = format!("{h}.{}.{s}", B64.encode(payload.to_string()));
+    assert_eq!(
+        ring.verify_session_token(&tampered, T0).unwrap_err(),
+        VerifyError::Signature
+    );
+
+    // alg: none.
+    let none_header =
+        B64.encode(r#"{"alg":"none","typ":"JWT","kid":"ins_k1","cat":"cl_B7d4PD111AAA"}"#);
+    assert_eq!(
+        ring.verify_session_token(&format!("{none_header}.{p}."), T0)
+            .unwrap_err(),
+        VerifyError::Header
+    );
+
+    // HS256 signed with the RSA public key as the HMAC secret.
+    let mut header = JwsHeader::new();
+    header.set_token_type("JWT");
+    header.set_key_id("ins_k1");
+    header
+        .set_claim("cat", Some("cl_B7d4PD111AAA".into()))
+        .unwrap();
+    let hmac = HS256.signer_from_bytes(k1.public_jwk.as_bytes()).unwrap();
+    let payload = JwtPayload::from_map(session_json(&claims(T0))).unwrap();
+    let confused = jwt::encode_with_signer(&payload, &header, &hmac).unwrap();
+    assert_eq!(
+        ring.verify_session_token(&confused, T0).unwrap_err(),
+        VerifyError::Header
+    );
+
+    // Signed by a key the instance never published.
+    let foreign = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    let foreign_token = foreign.sign_session_token(&claims(T0)).unwrap();
+    assert_eq!(
+        ring.verify_session_token(&foreign_token, T0).unwrap_err(),
+        VerifyError::Signature
+    );
+    let other_kid = KeyRing::new(&[record("ins_other", T0)], T0).unwrap();
+    let other_token = other_kid.sign_session_token(&claims(T0)).unwrap();
+    assert_eq!(
+        ring.verify_session_token(&other_token, T0).unwrap_err(),
+        VerifyError::UnknownKey
+    );
+
+    // Expired, and not yet valid.
+    let later = T0.saturating_add(std::time::Duration::from_secs(61));
+    assert_eq!(
+        ring.verify_session_token(&token, later).unwrap_err(),
+        VerifyError::Expired
+    );
+    let future = ring.sign_session_token(&claims(later)).unwrap();
+    assert_eq!(
+        ring.verify_session_token(&future, T0).unwrap_err(),
+        VerifyError::Claims
+    );
+
+    // Garbage.
+    for junk in ["", "a.b", "a.b.c", "....", &"x".repeat(20_000)] {
+        assert!(ring.verify_session_token(junk, T0).is_err(), "{junk:.20}");
+        assert!(ring.verify_client_token(junk).is_err());
+    }
+}
+
+fn session_json(c: &SessionTokenClaims) -> Map<String, Value> {
+    claims::session_to_json(c)
+}
+
+#[test]
+fn the_newest_active_key_signs_and_every_published_key_verifies() {
+    let old = record("ins_old", T0);
+    let mut next = record(
+        "ins_next",
+        T0.saturating_add(std::time::Duration::from_secs(10)),
+    );
+    next.activates_at = T0.saturating_add(std::time::Duration::from_secs(300));
+
+    // Before the next key activates: published, but the old key signs.
+    let now = T0.saturating_add(std::time::Duration::from_secs(60));
+    let ring = KeyRing::new(&[old.clone(), next.clone()], now).unwrap();
+    assert_eq!(ring.active_kid(), "ins_old");
+    assert_eq!(ring.public_jwks().len(), 2);
+    let old_token = ring.sign_session_token(&claims(now)).unwrap();
+
+    // After: the next key signs, and the old token still verifies.
+    let now = T0.saturating_add(std::time::Duration::from_secs(301));
+    let ring = KeyRing::new(&[old.clone(), next.clone()], now).unwrap();
+    assert_eq!(ring.active_kid(), "ins_next");
+    assert!(ring.verify_raw(&old_token).is_ok());
+
+    // Once the old key retires it is neither published nor accepted.
+    let mut retired = old;
+    retired.retires_at = Some(now);
+    let ring = KeyRing::new(&[retired, next], now).unwrap();
+    assert_eq!(ring.public_jwks().len(), 1);
+    assert_eq!(
+        ring.verify_raw(&old_token).unwrap_err(),
+        VerifyError::UnknownKey
+    );
+}
+
+#[test]
+fn a_ring_without_an_active_key_is_an_error() {
+    let mut future = record("ins_f", T0);
+    future.activates_at = T0.saturating_add(std::time::Duration::from_secs(60));
+    assert!(matches!(
+        KeyRing::new(&[future], T0),
+        Err(KeyError::NoActiveKey)
+    ));
+    assert!(matches!(KeyRing::new(&[], T0), Err(KeyError::NoActiveKey)));
+}
+
+#[test]
+fn handshake_payload_is_signed_as_a_session_category_token() {
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    let token = ring
+        .sign_handshake(&HandshakePayload {
+            directives: vec!["__session=abc; Path=/".into()],
+            iat: 1,
+            exp: 2,
+        })
+        .unwrap();
+    let (header, payload) = parts(&token);
+    assert_eq!(header["cat"], "cl_B7d4PD111AAA");
+    assert_eq!(payload["handshake"][0], "__session=abc; Path=/");
+}
