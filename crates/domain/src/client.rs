@@ -157,8 +157,12 @@ impl Client {
         self.rotating_token.expose() == presented
     }
 
+    /// Every change moves `updated_at` strictly forward (by at least 1 ms),
+    /// so storage can detect a concurrent change by comparing it.
     fn touch(&mut self, now: UnixMillis) {
-        self.updated_at = now.max(self.updated_at);
+        self.updated_at = now.max(UnixMillis::new(
+            self.updated_at.as_millis().saturating_add(1),
+        ));
         self.cookie_expires_at = self
             .cookie_expires_at
             .max(now.saturating_add(CLIENT_COOKIE_LIFETIME));

@@ -82,7 +82,7 @@ async fn signed_in<S: Store>(
     user: &str,
     now: UnixMillis,
 ) -> Session {
-    let previous = client.rotating_token().clone();
+    let previous = client.clone();
     let sessions = store
         .list_client_sessions(client.id())
         .await
@@ -176,10 +176,26 @@ pub async fn clients_round_trip_and_report_missing_and_duplicates<S: Store>(stor
         store.find_client(&ClientId::from_random(2)).await,
         Err(FindClientError::NotFound)
     ));
+    let ghost = new_client(3);
     assert!(matches!(
-        store.update_client(&new_client(3)).await,
+        store.update_client(&ghost, &ghost).await,
         Err(UpdateClientError::NotFound)
     ));
+    let mut changed = client.clone();
+    changed.sign_out_all(&[], true, T0);
+    store
+        .update_client(&changed, &client)
+        .await
+        .expect("update");
+    assert_eq!(store.find_client(client.id()).await.expect("find"), changed);
+    // A second writer that read the client before the first change.
+    let mut stale = client.clone();
+    stale.sign_out_all(&[], false, at(1));
+    assert!(matches!(
+        store.update_client(&stale, &client).await,
+        Err(UpdateClientError::Changed)
+    ));
+    assert_eq!(store.find_client(client.id()).await.expect("find"), changed);
 }
 
 pub async fn sign_in_stores_session_and_client_together<S: Store>(store: S) {
@@ -225,7 +241,7 @@ pub async fn sign_in_with_a_stale_client_writes_nothing<S: Store>(store: S) {
         )
         .expect("domain sign in");
     let result = store
-        .save_sign_in(&racer, stale.rotating_token(), &out.session, &out.replaced)
+        .save_sign_in(&racer, &stale, &out.session, &out.replaced)
         .await;
     assert!(
         matches!(result, Err(SaveSignInError::ClientChanged)),
@@ -241,7 +257,7 @@ pub async fn sign_in_with_a_stale_client_writes_nothing<S: Store>(store: S) {
 pub async fn every_session_field_round_trips<S: Store>(store: S) {
     let mut client = new_client(1);
     store.insert_client(&client).await.expect("insert");
-    let previous = client.rotating_token().clone();
+    let previous = client.clone();
     let out = client
         .sign_in(
             &[],
@@ -368,9 +384,10 @@ pub async fn sign_out_leaves_concurrently_terminated_sessions_alone<S: Store>(st
         .await
         .expect("revoke");
 
+    let previous = client.clone();
     let changed = client.sign_out_all(&[a.clone(), b.clone()], true, at(4));
     let written = store
-        .save_sign_out(&client, &changed)
+        .save_sign_out(&client, &previous, &changed)
         .await
         .expect("sign out");
     assert_eq!(written, 1);
@@ -488,7 +505,7 @@ pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(
 pub async fn hostile_strings_are_stored_as_data<S: Store>(store: S) {
     let mut client = new_client(1);
     store.insert_client(&client).await.expect("insert");
-    let previous = client.rotating_token().clone();
+    let previous = client.clone();
     let out = client
         .sign_in(
             &[],

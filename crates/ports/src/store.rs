@@ -6,12 +6,12 @@
 //! share one database:
 //! - a session update names the statuses it expects to find; a revoke that
 //!   committed first makes a concurrent touch fail (revoke wins);
-//! - a sign-in names the client's rotating token it read; two concurrent
-//!   sign-ins on one client cannot both succeed.
+//! - a client write names the client as it was read (its `updated_at`,
+//!   which every change moves strictly forward); two concurrent changes of
+//!   one client (two sign-ins, a sign-in and a sign-out) cannot both succeed.
 
 use std::future::Future;
 
-use hallpass_domain::client::RotatingToken;
 use hallpass_domain::{
     Client, ClientId, Instance, Session, SessionId, SessionStatus, UnixMillis, UserId,
 };
@@ -52,6 +52,9 @@ pub enum FindClientError {
 pub enum UpdateClientError {
     #[error("client not found")]
     NotFound,
+    /// The client changed since it was read. Nothing was written.
+    #[error("the client changed concurrently")]
+    Changed,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -80,8 +83,8 @@ pub enum UpdateSessionError {
 pub enum SaveSignInError {
     #[error("client not found")]
     ClientNotFound,
-    /// The client's rotating token changed since it was read: a concurrent
-    /// sign-in won. Nothing was written.
+    /// The client changed since it was read (a concurrent sign-in or
+    /// sign-out won). Nothing was written.
     #[error("the client changed concurrently")]
     ClientChanged,
     #[error("a session with this id already exists")]
@@ -209,9 +212,12 @@ pub trait ClientStore: Send + Sync + 'static {
         id: &ClientId,
     ) -> impl Future<Output = Result<Client, FindClientError>> + Send;
 
+    /// Stores `client` if the stored client is still `previous` (same
+    /// `updated_at`).
     fn update_client(
         &self,
         client: &Client,
+        previous: &Client,
     ) -> impl Future<Output = Result<(), UpdateClientError>> + Send;
 }
 
@@ -243,21 +249,23 @@ pub trait SessionStore: Send + Sync + 'static {
 
     /// In one transaction: inserts `session`, stores the `replaced`
     /// sessions (if they are still live) and the client, provided the
-    /// client's stored rotating token is still `previous_token`.
+    /// stored client is still `previous`.
     fn save_sign_in(
         &self,
         client: &Client,
-        previous_token: &RotatingToken,
+        previous: &Client,
         session: &Session,
         replaced: &[Session],
     ) -> impl Future<Output = Result<(), SaveSignInError>> + Send;
 
     /// In one transaction: stores each of `sessions` whose stored status is
     /// still live (others were signed out concurrently and stay as they
-    /// are), and the client. Returns how many sessions were written.
+    /// are), and the client, provided the stored client is still
+    /// `previous`. Returns how many sessions were written.
     fn save_sign_out(
         &self,
         client: &Client,
+        previous: &Client,
         sessions: &[Session],
     ) -> impl Future<Output = Result<usize, UpdateClientError>> + Send;
 }

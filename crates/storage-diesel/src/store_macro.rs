@@ -11,7 +11,6 @@ macro_rules! impl_diesel_store {
         const _: () = {
             use $crate::__private::anyhow::{self, Context as _};
             use $crate::__private::diesel::{self, prelude::*};
-            use $crate::__private::hallpass_domain::client::RotatingToken;
             use $crate::__private::hallpass_domain::{
                 Client, ClientId, Instance, Session, SessionId, SessionStatus,
             };
@@ -27,6 +26,34 @@ macro_rules! impl_diesel_store {
             use $crate::schema::{clients, instances, secret_keys, sessions, signing_keys};
 
             const LIVE: [&str; 2] = ["active", "pending"];
+
+            /// Compare-and-set on the client's `updated_at`.
+            fn update_client_row(
+                conn: &mut $conn,
+                row: &ClientRow,
+                previous_updated_at: i64,
+            ) -> Result<usize, diesel::result::Error> {
+                diesel::update(
+                    clients::table
+                        .filter(clients::id.eq(&row.id))
+                        .filter(clients::updated_at.eq(previous_updated_at)),
+                )
+                .set(row)
+                .execute(conn)
+            }
+
+            fn client_missing_or_changed(
+                conn: &mut $conn,
+                id: &str,
+            ) -> Result<UpdateClientError, diesel::result::Error> {
+                let exists: bool = diesel::select(diesel::dsl::exists(clients::table.find(id)))
+                    .get_result(conn)?;
+                Ok(if exists {
+                    UpdateClientError::Changed
+                } else {
+                    UpdateClientError::NotFound
+                })
+            }
 
             fn current_status(
                 conn: &mut $conn,
@@ -217,18 +244,21 @@ macro_rules! impl_diesel_store {
                     .await
                 }
 
-                async fn update_client(&self, client: &Client) -> Result<(), UpdateClientError> {
+                async fn update_client(
+                    &self,
+                    client: &Client,
+                    previous: &Client,
+                ) -> Result<(), UpdateClientError> {
                     let row = ClientRow::from_domain(client);
+                    let previous_updated_at = previous.updated_at().as_millis();
                     run(&self.pool, move |conn: &mut $conn| {
-                        let n = diesel::update(clients::table.find(&row.id))
-                            .set(&row)
-                            .execute(conn)
+                        let n = update_client_row(conn, &row, previous_updated_at)
                             .map_err(|e| unexpected(e, "updating a client"))?;
-                        if n == 0 {
-                            Err(UpdateClientError::NotFound)
-                        } else {
-                            Ok(())
+                        if n > 0 {
+                            return Ok(());
                         }
+                        Err(client_missing_or_changed(conn, &row.id)
+                            .map_err(|e| unexpected(e, "checking a client"))?)
                     })
                     .await
                 }
@@ -344,34 +374,26 @@ macro_rules! impl_diesel_store {
                 async fn save_sign_in(
                     &self,
                     client: &Client,
-                    previous_token: &RotatingToken,
+                    previous: &Client,
                     session: &Session,
                     replaced: &[Session],
                 ) -> Result<(), SaveSignInError> {
                     let client_row = ClientRow::from_domain(client);
-                    let previous = previous_token.expose().to_owned();
+                    let previous_updated_at = previous.updated_at().as_millis();
                     let session_row = SessionRow::from_domain(session);
                     let replaced: Vec<SessionRow> =
                         replaced.iter().map(SessionRow::from_domain).collect();
                     run(&self.pool, move |conn: &mut $conn| {
                         let result = conn.$write_tx(|conn| {
-                            let n = diesel::update(
-                                clients::table
-                                    .filter(clients::id.eq(&client_row.id))
-                                    .filter(clients::rotating_token.eq(&previous)),
-                            )
-                            .set(&client_row)
-                            .execute(conn)?;
-                            if n == 0 {
-                                let exists = diesel::select(diesel::dsl::exists(
-                                    clients::table.find(&client_row.id),
-                                ))
-                                .get_result::<bool>(conn)?;
-                                return Err(TxError::Abort(if exists {
-                                    SaveSignInError::ClientChanged
-                                } else {
-                                    SaveSignInError::ClientNotFound
-                                }));
+                            if update_client_row(conn, &client_row, previous_updated_at)? == 0 {
+                                return Err(TxError::Abort(
+                                    match client_missing_or_changed(conn, &client_row.id)? {
+                                        UpdateClientError::NotFound => {
+                                            SaveSignInError::ClientNotFound
+                                        }
+                                        _ => SaveSignInError::ClientChanged,
+                                    },
+                                ));
                             }
                             diesel::insert_into(sessions::table)
                                 .values(&session_row)
@@ -401,9 +423,11 @@ macro_rules! impl_diesel_store {
                 async fn save_sign_out(
                     &self,
                     client: &Client,
+                    previous: &Client,
                     sessions: &[Session],
                 ) -> Result<usize, UpdateClientError> {
                     let client_row = ClientRow::from_domain(client);
+                    let previous_updated_at = previous.updated_at().as_millis();
                     let rows: Vec<SessionRow> =
                         sessions.iter().map(SessionRow::from_domain).collect();
                     run(&self.pool, move |conn: &mut $conn| {
@@ -418,11 +442,11 @@ macro_rules! impl_diesel_store {
                                 .set(row)
                                 .execute(conn)?;
                             }
-                            let n = diesel::update(clients::table.find(&client_row.id))
-                                .set(&client_row)
-                                .execute(conn)?;
-                            if n == 0 {
-                                return Err(TxError::Abort(UpdateClientError::NotFound));
+                            if update_client_row(conn, &client_row, previous_updated_at)? == 0 {
+                                return Err(TxError::Abort(client_missing_or_changed(
+                                    conn,
+                                    &client_row.id,
+                                )?));
                             }
                             Ok(written)
                         });
