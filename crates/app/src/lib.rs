@@ -1,1 +1,115 @@
+//! # hallpass-app
+//!
+//! The use cases of Hallpass, generic over the ports. This crate
+//! orchestrates: it reads through the store, asks the domain what changes,
+//! writes the change back with the store's compare-and-set guards, and signs
+//! through the key ring. Rules live in `hallpass-domain`.
+//!
+//! [`Hallpass`] is the one value the HTTP layer holds.
 
+mod bootstrap;
+mod error;
+mod secret_key;
+mod sessions;
+
+use std::sync::{Arc, RwLock};
+
+use hallpass_domain::{
+    Environment, FrontendApi, Instance, InstanceSettings, PublishableKey, UnixMillis,
+};
+use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
+
+pub use bootstrap::{InstanceConfig, StartError, Started};
+pub use error::{AuthError, ClientError, SessionError, SignInError};
+pub use secret_key::NewSecretKey;
+pub use sessions::SignInRequest;
+
+/// The outside world the use cases talk to.
+pub struct Deps<S, K> {
+    pub store: S,
+    pub keys: K,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+impl<S, K> std::fmt::Debug for Deps<S, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deps").finish_non_exhaustive()
+    }
+}
+
+/// The running instance: its configuration, its store and its keys.
+pub struct Hallpass<S: Store, K: KeyRingFactory> {
+    store: S,
+    keys: K,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    config: InstanceConfig,
+    instance: Instance,
+    ring: RwLock<Arc<K::Ring>>,
+}
+
+impl<S: Store, K: KeyRingFactory> std::fmt::Debug for Hallpass<S, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hallpass")
+            .field("instance", &self.instance.id)
+            .field("environment", &self.instance.environment)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
+    pub fn instance(&self) -> &Instance {
+        &self.instance
+    }
+
+    pub fn environment(&self) -> Environment {
+        self.instance.environment
+    }
+
+    pub fn settings(&self) -> &InstanceSettings {
+        &self.config.settings
+    }
+
+    pub fn frontend_api(&self) -> &FrontendApi {
+        &self.config.frontend_api
+    }
+
+    pub fn publishable_key(&self) -> PublishableKey {
+        PublishableKey::new(self.instance.environment, &self.config.frontend_api)
+    }
+
+    pub fn now(&self) -> UnixMillis {
+        self.clock.now()
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The current key ring (signer of new tokens, verifier of all
+    /// published keys).
+    pub fn ring(&self) -> Arc<K::Ring> {
+        match self.ring.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Reloads the signing keys from the store (after a rotation by
+    /// another process, or when a scheduled key activates).
+    pub async fn reload_keys(&self) -> Result<(), StartError> {
+        let records = self.store.list_signing_keys().await?;
+        let ring = Arc::new(self.keys.ring(&records, self.clock.now())?);
+        match self.ring.write() {
+            Ok(mut guard) => *guard = ring,
+            Err(poisoned) => *poisoned.into_inner() = ring,
+        }
+        Ok(())
+    }
+
+    /// Whether the store answers (`/readyz`).
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+}

@@ -1,0 +1,155 @@
+//! One error enum per family of use cases. `Unexpected` carries the cause
+//! for the log; the HTTP layer never shows it to a client.
+
+use hallpass_domain::{SessionId, TransitionError};
+use hallpass_ports::{
+    FindClientError, FindSessionError, InsertError, SaveSignInError, SignError, StoreError,
+    UpdateClientError, UpdateSessionError,
+};
+
+/// A Backend API credential was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("the secret key is missing, unknown or revoked")]
+    Invalid,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for AuthError {
+    fn from(e: StoreError) -> Self {
+        Self::Unexpected(e.0)
+    }
+}
+
+/// A session use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("session not found")]
+    NotFound,
+    /// The session's status does not allow the action (terminal session).
+    #[error(transparent)]
+    NotAllowed(#[from] TransitionError),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<FindSessionError> for SessionError {
+    fn from(e: FindSessionError) -> Self {
+        match e {
+            FindSessionError::NotFound => Self::NotFound,
+            FindSessionError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<StoreError> for SessionError {
+    fn from(e: StoreError) -> Self {
+        Self::Unexpected(e.0)
+    }
+}
+
+impl From<SignError> for SessionError {
+    fn from(e: SignError) -> Self {
+        match e {
+            SignError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<UpdateSessionError> for SessionError {
+    fn from(e: UpdateSessionError) -> Self {
+        match e {
+            UpdateSessionError::NotFound => Self::NotFound,
+            UpdateSessionError::StatusChanged { current } => Self::Unexpected(anyhow::anyhow!(
+                "session status kept changing concurrently (now {current})"
+            )),
+            UpdateSessionError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+/// A client use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("client not found")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<FindClientError> for ClientError {
+    fn from(e: FindClientError) -> Self {
+        match e {
+            FindClientError::NotFound => Self::NotFound,
+            FindClientError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<UpdateClientError> for ClientError {
+    fn from(e: UpdateClientError) -> Self {
+        match e {
+            UpdateClientError::NotFound => Self::NotFound,
+            UpdateClientError::Changed => {
+                Self::Unexpected(anyhow::anyhow!("client kept changing concurrently"))
+            }
+            UpdateClientError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<StoreError> for ClientError {
+    fn from(e: StoreError) -> Self {
+        Self::Unexpected(e.0)
+    }
+}
+
+impl From<InsertError> for ClientError {
+    fn from(e: InsertError) -> Self {
+        match e {
+            InsertError::Conflict => Self::Unexpected(anyhow::anyhow!("client id collision")),
+            InsertError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+/// A sign-in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("client not found")]
+    ClientNotFound,
+    /// Single-session mode: the client already has a live session.
+    #[error("the client already has a live session")]
+    SessionExists(SessionId),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<FindClientError> for SignInError {
+    fn from(e: FindClientError) -> Self {
+        match e {
+            FindClientError::NotFound => Self::ClientNotFound,
+            FindClientError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<StoreError> for SignInError {
+    fn from(e: StoreError) -> Self {
+        Self::Unexpected(e.0)
+    }
+}
+
+impl From<SaveSignInError> for SignInError {
+    fn from(e: SaveSignInError) -> Self {
+        match e {
+            SaveSignInError::ClientNotFound => Self::ClientNotFound,
+            SaveSignInError::ClientChanged => {
+                Self::Unexpected(anyhow::anyhow!("client kept changing concurrently"))
+            }
+            SaveSignInError::Conflict => Self::Unexpected(anyhow::anyhow!("session id collision")),
+            SaveSignInError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}

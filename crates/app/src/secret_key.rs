@@ -1,0 +1,94 @@
+//! Backend API secret keys: `sk_test_…` / `sk_live_…`, 256 random bits,
+//! stored only as a SHA-256 hash and compared in constant time.
+
+use hallpass_domain::id::base62_u128;
+use hallpass_domain::{Environment, UnixMillis};
+use hallpass_ports::{IdGenerator, InsertError, KeyRingFactory, SecretKeyRecord, Store};
+use secrecy::SecretString;
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
+
+use crate::{AuthError, Hallpass};
+
+/// A secret key just created: the only moment its value is known.
+#[derive(Debug)]
+pub struct NewSecretKey {
+    pub id: String,
+    pub key: SecretString,
+}
+
+/// SHA-256 of a presented key, lowercase hex. Secret keys carry 256 random
+/// bits, so a fast hash is enough: there is nothing to brute-force.
+pub(crate) fn hash(key: &str) -> String {
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(crate) fn generate(
+    environment: Environment,
+    ids: &dyn IdGenerator,
+    now: UnixMillis,
+) -> (NewSecretKey, SecretKeyRecord) {
+    let body = format!(
+        "{}{}",
+        base62_u128(ids.random_u128()),
+        base62_u128(ids.random_u128())
+    );
+    let key = format!("sk_{}_{body}", environment.key_kind());
+    let id = format!("sk_id_{}", base62_u128(ids.random_u128()));
+    let record = SecretKeyRecord {
+        id: id.clone(),
+        hash: hash(&key),
+        hint: key[key.len() - 4..].to_owned(),
+        created_at: now,
+        revoked_at: None,
+    };
+    (
+        NewSecretKey {
+            id,
+            key: SecretString::from(key),
+        },
+        record,
+    )
+}
+
+impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
+    /// Checks a Backend API secret key. Fails closed: anything but a known,
+    /// unrevoked key of this instance's environment is `Invalid`.
+    pub async fn authenticate_secret_key(&self, presented: &str) -> Result<(), AuthError> {
+        let prefix = format!("sk_{}_", self.environment().key_kind());
+        if !presented.starts_with(&prefix) || presented.len() > 200 {
+            return Err(AuthError::Invalid);
+        }
+        let presented_hash = hash(presented);
+        let record = self
+            .store
+            .find_secret_key(&presented_hash)
+            .await?
+            .ok_or(AuthError::Invalid)?;
+        let same: bool = record
+            .hash
+            .as_bytes()
+            .ct_eq(presented_hash.as_bytes())
+            .into();
+        if !same || record.revoked_at.is_some_and(|r| r <= self.now()) {
+            return Err(AuthError::Invalid);
+        }
+        Ok(())
+    }
+
+    /// Creates another secret key (for rotation) and returns it once.
+    pub async fn create_secret_key(&self) -> Result<NewSecretKey, AuthError> {
+        let (key, record) = generate(self.environment(), self.ids.as_ref(), self.now());
+        self.store
+            .insert_secret_key(&record)
+            .await
+            .map_err(|e| match e {
+                InsertError::Conflict => anyhow::anyhow!("secret key id collision"),
+                InsertError::Unexpected(e) => e,
+            })?;
+        Ok(key)
+    }
+}

@@ -1,0 +1,304 @@
+//! Client and session life-cycle use cases.
+//!
+//! Every write is a compare-and-set against what was read; on a lost race
+//! the use case re-reads and re-decides (a bounded number of times), so the
+//! outcome is always one the domain allows from the state that won.
+
+use hallpass_domain::client::OnExistingSession;
+use hallpass_domain::session::NewSession;
+use hallpass_domain::token::SessionTokenClaims;
+use hallpass_domain::{
+    Activity, Client, ClientId, OrganizationId, RotatingToken, Session, SessionId, SessionStatus,
+    SessionTask, SignIn, TransitionError, UnixMillis, UserId, client,
+};
+use hallpass_ports::{
+    KeyRingFactory, SaveSignInError, SessionPage, SessionQuery, Store, TokenSigner as _,
+    UpdateClientError, UpdateSessionError,
+};
+
+use crate::{ClientError, Hallpass, SessionError, SignInError};
+
+/// How often a use case retries after losing a compare-and-set race.
+const MAX_ATTEMPTS: usize = 5;
+
+const LIVE: [SessionStatus; 2] = [SessionStatus::Active, SessionStatus::Pending];
+
+/// A sign-in: who, on which client, with what.
+#[derive(Debug, Clone)]
+pub struct SignInRequest {
+    pub client_id: ClientId,
+    pub user_id: UserId,
+    pub active_organization_id: Option<OrganizationId>,
+    pub tasks: Vec<SessionTask>,
+    pub on_existing: OnExistingSession,
+}
+
+impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
+    fn new_rotating_token(&self) -> RotatingToken {
+        RotatingToken::from_random(self.ids.random_u128())
+    }
+
+    /// Creates a client with no session.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_client(&self) -> Result<Client, ClientError> {
+        let client = Client::new(
+            ClientId::from_random(self.ids.random_u128()),
+            self.new_rotating_token(),
+            self.now(),
+        );
+        self.store.insert_client(&client).await?;
+        Ok(client)
+    }
+
+    /// A client and its sessions, time applied to the statuses.
+    #[tracing::instrument(skip_all, fields(client_id = %id))]
+    pub async fn client(&self, id: &ClientId) -> Result<(Client, Vec<Session>), ClientError> {
+        let client = self.store.find_client(id).await?;
+        let mut sessions = self.store.list_client_sessions(id).await?;
+        let now = self.now();
+        for s in &mut sessions {
+            s.observe(now);
+        }
+        Ok((client, sessions))
+    }
+
+    /// Signs a user in on a client: a new session, the client's token
+    /// rotated, the session made the last active one.
+    #[tracing::instrument(skip_all, fields(client_id = %req.client_id))]
+    pub async fn sign_in(&self, req: SignInRequest) -> Result<(Client, SignIn), SignInError> {
+        let session_id = SessionId::from_random(self.ids.random_u128());
+        for _ in 0..MAX_ATTEMPTS {
+            let previous = self.store.find_client(&req.client_id).await?;
+            let sessions = self.store.list_client_sessions(&req.client_id).await?;
+            let mut client = previous.clone();
+            let new = NewSession {
+                id: session_id.clone(),
+                client_id: req.client_id.clone(),
+                user_id: req.user_id.clone(),
+                actor: None,
+                active_organization_id: req.active_organization_id.clone(),
+                tasks: req.tasks.clone(),
+            };
+            let out = client
+                .sign_in(
+                    &sessions,
+                    new,
+                    self.new_rotating_token(),
+                    req.on_existing,
+                    self.settings(),
+                    self.now(),
+                )
+                .map_err(|e| match e {
+                    client::ClientError::SessionExists(id) => SignInError::SessionExists(id),
+                    other => SignInError::Unexpected(anyhow::anyhow!(other)),
+                })?;
+            match self
+                .store
+                .save_sign_in(&client, &previous, &out.session, &out.replaced)
+                .await
+            {
+                Ok(()) => return Ok((client, out)),
+                Err(SaveSignInError::ClientChanged) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(SaveSignInError::ClientChanged.into())
+    }
+
+    /// A session, time applied to its status (and stored when it changed).
+    #[tracing::instrument(skip_all, fields(session_id = %id))]
+    pub async fn session(&self, id: &SessionId) -> Result<Session, SessionError> {
+        let mut session = self.store.find_session(id).await?;
+        let stored = session.status();
+        if session.observe(self.now()) {
+            // Best effort: another writer may have moved it already; the
+            // observed status is what the caller sees either way.
+            if let Err(e) = self.store.update_session(&session, &[stored]).await {
+                tracing::debug!(error = %e, "storing an observed expiry lost a race");
+            }
+        }
+        Ok(session)
+    }
+
+    /// Lists sessions, newest first, time applied to the statuses.
+    pub async fn list_sessions(&self, query: &SessionQuery) -> Result<SessionPage, SessionError> {
+        let mut page = self.store.list_sessions(query).await?;
+        let now = self.now();
+        for s in &mut page.sessions {
+            s.observe(now);
+        }
+        Ok(page)
+    }
+
+    /// Applies `change` to the stored session with compare-and-set on its
+    /// status, re-deciding after a lost race. A change that leaves the
+    /// session as it was (revoking a revoked session) writes nothing.
+    async fn change_session(
+        &self,
+        id: &SessionId,
+        change: impl Fn(&mut Session, UnixMillis) -> Result<(), TransitionError>,
+    ) -> Result<Session, SessionError> {
+        for _ in 0..MAX_ATTEMPTS {
+            let read = self.store.find_session(id).await?;
+            let mut session = read.clone();
+            let now = self.now();
+            if let Err(e) = change(&mut session, now) {
+                if session.status() != read.status() {
+                    // Time moved it to a terminal status: record that.
+                    let _ = self.store.update_session(&session, &[read.status()]).await;
+                }
+                return Err(e.into());
+            }
+            if session == read {
+                return Ok(session);
+            }
+            match self.store.update_session(&session, &[read.status()]).await {
+                Ok(()) => return Ok(session),
+                Err(UpdateSessionError::StatusChanged { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(SessionError::Unexpected(anyhow::anyhow!(
+            "session {id} kept changing concurrently"
+        )))
+    }
+
+    /// After a session stopped being live, moves the client's last active
+    /// session on (best effort: a concurrent client change wins).
+    async fn after_session_left(&self, session: &Session) {
+        for _ in 0..MAX_ATTEMPTS {
+            let Ok(previous) = self.store.find_client(session.client_id()).await else {
+                return;
+            };
+            if previous.last_active_session_id() != Some(session.id()) {
+                return;
+            }
+            let Ok(sessions) = self.store.list_client_sessions(session.client_id()).await else {
+                return;
+            };
+            let mut client = previous.clone();
+            client.session_left(session.id(), &sessions, self.now());
+            match self.store.update_client(&client, &previous).await {
+                Err(UpdateClientError::Changed) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "updating the client after a sign-out failed");
+                    return;
+                }
+                Ok(()) => return,
+            }
+        }
+    }
+
+    /// Signs the session out, keeping it in the client's list.
+    #[tracing::instrument(skip_all, fields(session_id = %id))]
+    pub async fn end_session(&self, id: &SessionId) -> Result<Session, SessionError> {
+        let session = self.change_session(id, |s, now| s.end(now)).await?;
+        self.after_session_left(&session).await;
+        Ok(session)
+    }
+
+    /// Signs the session out and removes it from the client.
+    #[tracing::instrument(skip_all, fields(session_id = %id))]
+    pub async fn remove_session(&self, id: &SessionId) -> Result<Session, SessionError> {
+        let session = self.change_session(id, |s, now| s.remove(now)).await?;
+        self.after_session_left(&session).await;
+        Ok(session)
+    }
+
+    /// Revokes the session (Backend API). Idempotent for revoked sessions;
+    /// other terminal sessions are refused and left as they are.
+    #[tracing::instrument(skip_all, fields(session_id = %id))]
+    pub async fn revoke_session(&self, id: &SessionId) -> Result<Session, SessionError> {
+        let session = self.change_session(id, |s, now| s.revoke(now)).await?;
+        self.after_session_left(&session).await;
+        Ok(session)
+    }
+
+    /// Records activity on a live session: stores it at most once per
+    /// activity interval.
+    #[tracing::instrument(skip_all, fields(session_id = %id))]
+    pub async fn touch_session(&self, id: &SessionId) -> Result<Session, SessionError> {
+        let settings = *self.settings();
+        self.change_session(id, move |s, now| {
+            s.record_activity(now, &settings).map(|_| ())
+        })
+        .await
+    }
+
+    /// Mints a session token for a live session; counts as activity.
+    #[tracing::instrument(skip_all, fields(session_id = %id))]
+    pub async fn mint_session_token(
+        &self,
+        id: &SessionId,
+        origin: Option<&str>,
+    ) -> Result<String, SessionError> {
+        let mut session = self.store.find_session(id).await?;
+        let stored = session.clone();
+        let now = self.now();
+        let activity = session.record_activity(now, self.settings());
+        match activity {
+            Err(e) => {
+                if session.status() != stored.status() {
+                    let _ = self
+                        .store
+                        .update_session(&session, &[stored.status()])
+                        .await;
+                }
+                return Err(e.into());
+            }
+            Ok(Activity::Recorded) => {
+                // The write is the revocation check too: it only succeeds
+                // while the stored session is still live.
+                self.store
+                    .update_session(&session, &LIVE)
+                    .await
+                    .map_err(|e| match e {
+                        UpdateSessionError::StatusChanged { current } => {
+                            SessionError::NotAllowed(TransitionError::Terminal {
+                                status: current,
+                                action: "touch",
+                            })
+                        }
+                        other => other.into(),
+                    })?;
+            }
+            Ok(Activity::Throttled) => {}
+        }
+        let claims =
+            SessionTokenClaims::build(&session, self.frontend_api(), self.settings(), origin, now)
+                .map_err(|e| match e {
+                    hallpass_domain::token::SessionTokenError::NotLive(status) => {
+                        SessionError::NotAllowed(TransitionError::Terminal {
+                            status,
+                            action: "mint_token",
+                        })
+                    }
+                })?;
+        Ok(self.ring().sign_session_token(&claims)?)
+    }
+
+    /// Signs every live session of the client out: `remove` keeps the
+    /// client (`DELETE /v1/client/sessions`), otherwise sessions end
+    /// (`DELETE /v1/client`).
+    #[tracing::instrument(skip_all, fields(client_id = %id))]
+    pub async fn sign_out_client(
+        &self,
+        id: &ClientId,
+        remove: bool,
+    ) -> Result<(Client, Vec<Session>), ClientError> {
+        for _ in 0..MAX_ATTEMPTS {
+            let previous = self.store.find_client(id).await?;
+            let sessions = self.store.list_client_sessions(id).await?;
+            let mut client = previous.clone();
+            let changed = client.sign_out_all(&sessions, remove, self.now());
+            match self.store.save_sign_out(&client, &previous, &changed).await {
+                Ok(_) => {
+                    return Ok((client, self.store.list_client_sessions(id).await?));
+                }
+                Err(UpdateClientError::Changed) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(UpdateClientError::Changed.into())
+    }
+}
