@@ -63,6 +63,13 @@ impl KeyRingFactory for JoseKeys {
     }
 }
 
+/// A verified token's header and claims, undecoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawToken {
+    pub header: Map<String, Value>,
+    pub claims: Map<String, Value>,
+}
+
 /// The instance's keys at one moment: one signer, every published verifier.
 pub struct KeyRing {
     kid: String,
@@ -187,14 +194,14 @@ impl KeyRing {
         Ok((payload.claims_set().clone(), header))
     }
 
-    /// Verifies a token the ring signed earlier and returns its raw claims:
-    /// for tests and tools that inspect tokens.
-    pub fn verify_raw(
-        &self,
-        token: &str,
-    ) -> Result<(Map<String, Value>, Map<String, Value>), VerifyError> {
+    /// Verifies a token signed by a published key and returns its raw
+    /// claims and header: for tests and tools that inspect tokens.
+    pub fn verify_raw(&self, token: &str) -> Result<RawToken, VerifyError> {
         let (claims, header) = self.verify(token)?;
-        Ok((claims, header.claims_set().clone()))
+        Ok(RawToken {
+            header: header.claims_set().clone(),
+            claims,
+        })
     }
 }
 

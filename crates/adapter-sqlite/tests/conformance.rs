@@ -1,6 +1,8 @@
 //! The storage conformance suite against the embedded store: a fresh file
 //! per test in a temporary directory, removed when the test ends.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use hallpass_adapter_sqlite::SqliteStore;
 
 async fn fresh_store() -> (SqliteStore, tempfile::TempDir) {

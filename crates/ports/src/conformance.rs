@@ -8,6 +8,8 @@
 //! Each case gets a fresh, empty, migrated store, and a guard value that the
 //! test holds until it ends (a temporary directory, a database to drop).
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::sync::Arc;
 
 use hallpass_domain::client::OnExistingSession;

@@ -1,6 +1,8 @@
 //! Use cases against the real embedded store and the real signing adapter,
 //! with an injected clock and id generator.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod lifecycle;
 mod start;
 mod support;

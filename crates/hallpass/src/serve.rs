@@ -1,0 +1,158 @@
+//! `hallpass serve`.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use hallpass_adapter_jwt::JoseKeys;
+use hallpass_api_actix::{backend_api, frontend_api};
+use hallpass_app::{Deps, Hallpass};
+use hallpass_domain::FrontendApi;
+use hallpass_ports::Store;
+use secrecy::ExposeSecret as _;
+use tracing_actix_web::TracingLogger;
+
+use crate::settings::Settings;
+use crate::store::{self, Migrations, OpenedStore};
+use crate::system::{OsRandom, SystemClock};
+
+fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).with_context(|| format!("binding the {what} to {addr}"))
+}
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let fapi = bind(settings.fapi_addr, "Frontend API")?;
+    let bapi = bind(settings.bapi_addr, "Backend API")?;
+    let frontend = settings.frontend_api(fapi.local_addr()?)?;
+    match store::open(&settings, Migrations::Apply).await? {
+        OpenedStore::Sqlite(s) => serve(s, &settings, fapi, bapi, frontend).await,
+        OpenedStore::Postgres(s) => serve(s, &settings, fapi, bapi, frontend).await,
+    }
+}
+
+async fn serve<S: Store>(
+    store: S,
+    settings: &Settings,
+    fapi: TcpListener,
+    bapi: TcpListener,
+    frontend: FrontendApi,
+) -> anyhow::Result<()> {
+    let started = Hallpass::start(
+        Deps {
+            store,
+            keys: JoseKeys,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(OsRandom),
+        },
+        settings.instance_config(frontend.clone()),
+    )
+    .await
+    .context("starting the instance")?;
+    let app = web::Data::new(started.app);
+    let grace = settings.shutdown_grace.as_secs();
+    let (fapi_addr, bapi_addr) = (fapi.local_addr()?, bapi.local_addr()?);
+
+    let data = app.clone();
+    let fapi_server = HttpServer::new(move || {
+        App::new()
+            .wrap(TracingLogger::default())
+            .app_data(data.clone())
+            .configure(frontend_api::<S, JoseKeys>)
+    })
+    .listen(fapi)?
+    .disable_signals()
+    .shutdown_timeout(grace)
+    .run();
+    let data = app.clone();
+    let bapi_server = HttpServer::new(move || {
+        App::new()
+            .wrap(TracingLogger::default())
+            .app_data(data.clone())
+            .configure(backend_api::<S, JoseKeys>)
+    })
+    .listen(bapi)?
+    .disable_signals()
+    .shutdown_timeout(grace)
+    .run();
+
+    print_banner(
+        &app,
+        settings,
+        &frontend,
+        fapi_addr,
+        bapi_addr,
+        started.created_secret_key.as_ref(),
+    );
+
+    let (fapi_handle, bapi_handle) = (fapi_server.handle(), bapi_server.handle());
+    let fapi_task = actix_web::rt::spawn(fapi_server);
+    let bapi_task = actix_web::rt::spawn(bapi_server);
+    tokio::select! {
+        () = shutdown_signal() => {
+            tracing::info!(grace_secs = grace, "shutting down: draining in-flight requests");
+            tokio::join!(fapi_handle.stop(true), bapi_handle.stop(true));
+            Ok(())
+        }
+        r = fapi_task => r.context("the Frontend API server task failed")?.context("the Frontend API server failed"),
+        r = bapi_task => r.context("the Backend API server task failed")?.context("the Backend API server failed"),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+fn print_banner<S: Store>(
+    app: &Hallpass<S, JoseKeys>,
+    settings: &Settings,
+    frontend: &FrontendApi,
+    fapi_addr: SocketAddr,
+    bapi_addr: SocketAddr,
+    secret: Option<&hallpass_app::NewSecretKey>,
+) {
+    let secret_line = match secret {
+        Some(k) => format!(
+            "{}   (shown once: only its hash is stored)",
+            k.key.expose_secret()
+        ),
+        None => "created at first start; `hallpass secret-keys create` makes another".to_owned(),
+    };
+    let bapi_host = match bapi_addr.ip() {
+        ip if ip.is_unspecified() => format!("127.0.0.1:{}", bapi_addr.port()),
+        _ => bapi_addr.to_string(),
+    };
+    println!(
+        "Hallpass {version} is ready: {env} instance {id}\n  \
+         Store:           {store}\n  \
+         Frontend API:    {fapi} (listening on {fapi_addr})\n  \
+         Backend API:     http://{bapi_host}\n  \
+         Publishable key: {pk}\n  \
+         Secret key:      {secret_line}",
+        version = env!("CARGO_PKG_VERSION"),
+        env = app.environment(),
+        id = app.instance().id,
+        store = store::describe(settings),
+        fapi = frontend.origin(),
+        pk = app.publishable_key(),
+    );
+}

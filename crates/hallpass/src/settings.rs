@@ -1,0 +1,355 @@
+//! Configuration: code defaults, then an optional TOML file, then
+//! `HALLPASS__…` environment variables, then command-line flags. Every value
+//! is validated before anything starts; a bad one stops start-up with a
+//! message naming it. `docs/configuration.md` lists every setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow};
+use config::{Config, Environment as EnvSource, File, FileFormat};
+use hallpass_app::InstanceConfig;
+use hallpass_domain::{Environment, FrontendApi, InstanceSettings, SessionLifetime};
+use serde::Deserialize;
+
+use crate::GlobalArgs;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawSettings {
+    /// `development` or `production`.
+    pub environment: String,
+    /// The public origin of the Frontend API (fixes `iss` and the
+    /// publishable key). Default: `http://` + the Frontend API listen address.
+    pub frontend_api_url: Option<String>,
+    /// PostgreSQL URL; none means the embedded store.
+    pub database_url: Option<String>,
+    /// Directory of the embedded store.
+    pub data_dir: PathBuf,
+    pub listen: ListenSettings,
+    pub sessions: SessionSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListenSettings {
+    pub fapi: String,
+    pub bapi: String,
+    /// Seconds to finish in-flight requests after SIGTERM/SIGINT.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSettings {
+    /// Absolute session lifetime; 0 disables it.
+    pub max_lifetime_secs: u64,
+    /// Sliding inactivity timeout; 0 disables it.
+    pub inactivity_timeout_secs: u64,
+    pub abandon_after_secs: u64,
+    pub activity_write_interval_secs: u64,
+    pub token_lifetime_secs: u64,
+    pub multi_session: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+    pub statement_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// The filter when `RUST_LOG` is not set.
+    pub level: String,
+}
+
+impl Default for RawSettings {
+    fn default() -> Self {
+        Self {
+            environment: "development".to_owned(),
+            frontend_api_url: None,
+            database_url: None,
+            data_dir: PathBuf::from("hallpass-data"),
+            listen: ListenSettings::default(),
+            sessions: SessionSettings::default(),
+            database: DatabaseSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ListenSettings {
+    fn default() -> Self {
+        Self {
+            fapi: "127.0.0.1:7710".to_owned(),
+            bapi: "127.0.0.1:7711".to_owned(),
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            max_lifetime_secs: 7 * 24 * 3600,
+            inactivity_timeout_secs: 0,
+            abandon_after_secs: 30 * 24 * 3600,
+            activity_write_interval_secs: 60,
+            token_lifetime_secs: 60,
+            multi_session: false,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            connect_timeout_secs: 5,
+            statement_timeout_secs: 10,
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub frontend_api_url: Option<FrontendApi>,
+    pub database_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub fapi_addr: SocketAddr,
+    pub bapi_addr: SocketAddr,
+    pub shutdown_grace: Duration,
+    pub instance: InstanceSettings,
+    pub database: hallpass_adapter_postgres::PgOptions,
+    pub log: LogSettings,
+}
+
+fn addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
+    value
+        .parse()
+        .map_err(|e| anyhow!("`{name}` = {value:?} is not an IP:port address ({e})"))
+}
+
+fn secs(value: u64) -> Option<Duration> {
+    (value > 0).then(|| Duration::from_secs(value))
+}
+
+impl Settings {
+    /// Loads and validates the settings for `args`.
+    pub fn load(args: &GlobalArgs) -> anyhow::Result<Self> {
+        let mut builder = Config::builder();
+        match &args.config {
+            Some(path) => {
+                builder = builder.add_source(File::from(path.as_path()).format(FileFormat::Toml))
+            }
+            None => {
+                builder = builder.add_source(
+                    File::from(Path::new("hallpass.toml"))
+                        .format(FileFormat::Toml)
+                        .required(false),
+                )
+            }
+        }
+        builder = builder.add_source(
+            EnvSource::with_prefix("HALLPASS")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let overrides: [(&str, Option<String>); 4] = [
+            ("database_url", args.database_url.clone()),
+            (
+                "data_dir",
+                args.data_dir.as_ref().map(|p| p.display().to_string()),
+            ),
+            ("listen.fapi", args.fapi_addr.clone()),
+            ("listen.bapi", args.bapi_addr.clone()),
+        ];
+        for (key, value) in overrides {
+            if let Some(value) = value {
+                builder = builder.set_override(key, value)?;
+            }
+        }
+        let raw: RawSettings = builder
+            .build()
+            .context("reading the configuration")?
+            .try_deserialize()
+            .context("reading the configuration")?;
+        Self::validate(raw)
+    }
+
+    fn validate(raw: RawSettings) -> anyhow::Result<Self> {
+        let environment = Environment::parse(&raw.environment).ok_or_else(|| {
+            anyhow!(
+                "`environment` = {:?}: expected \"development\" or \"production\"",
+                raw.environment
+            )
+        })?;
+        let frontend_api_url = raw
+            .frontend_api_url
+            .as_deref()
+            .map(|url| {
+                FrontendApi::parse(url).map_err(|e| anyhow!("`frontend_api_url` = {url:?}: {e}"))
+            })
+            .transpose()?;
+        let s = &raw.sessions;
+        let lifetime = SessionLifetime::new(
+            secs(s.max_lifetime_secs),
+            secs(s.inactivity_timeout_secs),
+            Duration::from_secs(s.abandon_after_secs),
+        )
+        .map_err(|e| anyhow!("`sessions`: {e}"))?;
+        let instance = InstanceSettings::new(
+            lifetime,
+            Duration::from_secs(s.activity_write_interval_secs),
+            Duration::from_secs(s.token_lifetime_secs),
+            s.multi_session,
+        )
+        .map_err(|e| anyhow!("`sessions`: {e}"))?;
+        if raw.database.max_connections == 0 {
+            return Err(anyhow!("`database.max_connections` must be at least 1"));
+        }
+        if let Some(url) = &raw.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(anyhow!(
+                "`database_url` must be a postgres:// URL (omit it for the embedded store)"
+            ));
+        }
+        Ok(Self {
+            environment,
+            frontend_api_url,
+            database_url: raw.database_url.filter(|u| !u.is_empty()),
+            data_dir: raw.data_dir,
+            fapi_addr: addr("listen.fapi", &raw.listen.fapi)?,
+            bapi_addr: addr("listen.bapi", &raw.listen.bapi)?,
+            shutdown_grace: Duration::from_secs(raw.listen.shutdown_grace_secs),
+            instance,
+            database: hallpass_adapter_postgres::PgOptions {
+                max_connections: raw.database.max_connections,
+                connect_timeout: Duration::from_secs(raw.database.connect_timeout_secs.max(1)),
+                statement_timeout: Duration::from_secs(raw.database.statement_timeout_secs.max(1)),
+            },
+            log: raw.log,
+        })
+    }
+
+    /// The public Frontend API origin: the configured one, or `http://` +
+    /// the address the Frontend API listens on (loopback when it listens on
+    /// every interface, as the SDKs need a host with a dot).
+    pub fn frontend_api(&self, bound: SocketAddr) -> anyhow::Result<FrontendApi> {
+        if let Some(f) = &self.frontend_api_url {
+            return Ok(f.clone());
+        }
+        let host = match bound.ip() {
+            std::net::IpAddr::V4(ip) if !ip.is_unspecified() => ip.to_string(),
+            _ => "127.0.0.1".to_owned(),
+        };
+        FrontendApi::parse(&format!("http://{host}:{}", bound.port())).map_err(|e| {
+            anyhow!("the default Frontend API URL is unusable: {e}; set `frontend_api_url`")
+        })
+    }
+
+    pub fn instance_config(&self, fapi: FrontendApi) -> InstanceConfig {
+        InstanceConfig {
+            environment: self.environment,
+            frontend_api: fapi,
+            settings: self.instance,
+        }
+    }
+
+    /// The embedded store's file.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("hallpass.sqlite3")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validate(edit: impl FnOnce(&mut RawSettings)) -> anyhow::Result<Settings> {
+        let mut raw = RawSettings::default();
+        edit(&mut raw);
+        Settings::validate(raw)
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let s = validate(|_| {}).unwrap();
+        assert_eq!(s.environment, Environment::Development);
+        assert_eq!(s.fapi_addr.port(), 7710);
+        assert!(s.database_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        type Edit = Box<dyn FnOnce(&mut RawSettings)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            (
+                "environment",
+                Box::new(|r| r.environment = "staging".into()),
+            ),
+            (
+                "frontend_api_url",
+                Box::new(|r| r.frontend_api_url = Some("http://localhost:1".into())),
+            ),
+            (
+                "listen.fapi",
+                Box::new(|r| r.listen.fapi = "nowhere".into()),
+            ),
+            (
+                "token_lifetime",
+                Box::new(|r| r.sessions.token_lifetime_secs = 1),
+            ),
+            (
+                "database_url",
+                Box::new(|r| r.database_url = Some("mysql://x".into())),
+            ),
+            (
+                "sessions",
+                Box::new(|r| {
+                    r.sessions.max_lifetime_secs = 0;
+                    r.sessions.inactivity_timeout_secs = 0;
+                }),
+            ),
+        ];
+        for (name, edit) in cases {
+            let err = validate(edit).unwrap_err().to_string();
+            assert!(err.contains(name), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn default_frontend_api_uses_loopback_for_wildcard_listeners() {
+        let s = validate(|_| {}).unwrap();
+        let f = s.frontend_api("0.0.0.0:7710".parse().unwrap()).unwrap();
+        assert_eq!(f.origin(), "http://127.0.0.1:7710");
+    }
+}

@@ -1,0 +1,89 @@
+//! Choosing and opening the store: PostgreSQL when a database URL is
+//! configured, the embedded SQLite file otherwise.
+
+use anyhow::{Context as _, bail};
+use hallpass_adapter_postgres::PgStore;
+use hallpass_adapter_sqlite::SqliteStore;
+
+use crate::settings::Settings;
+
+/// An open store of either kind.
+#[derive(Debug)]
+pub enum OpenedStore {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// What to do about pending PostgreSQL migrations. (The embedded store is
+/// always migrated on open: it belongs to this process alone.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrations {
+    Apply,
+    RequireApplied,
+}
+
+/// Opens the configured store.
+pub async fn open(settings: &Settings, migrations: Migrations) -> anyhow::Result<OpenedStore> {
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || match &settings.database_url {
+        None => {
+            let path = settings.sqlite_path();
+            Ok(OpenedStore::Sqlite(SqliteStore::open(&path)?))
+        }
+        Some(url) => {
+            let store = PgStore::connect(url, &settings.database)?;
+            match migrations {
+                Migrations::Apply => {
+                    let applied = store.migrate()?;
+                    if applied > 0 {
+                        tracing::info!(applied, "applied PostgreSQL migrations");
+                    }
+                }
+                Migrations::RequireApplied => {
+                    let pending = store.pending_migrations()?;
+                    if pending > 0 {
+                        bail!("the database has {pending} pending migration(s): run `hallpass migrate` first");
+                    }
+                }
+            }
+            Ok(OpenedStore::Postgres(store))
+        }
+    })
+    .await
+    .context("opening the store")?
+}
+
+/// A one-line description for people.
+pub fn describe(settings: &Settings) -> String {
+    match &settings.database_url {
+        None => format!("embedded SQLite at {}", settings.sqlite_path().display()),
+        Some(url) => format!("PostgreSQL at {}", redact(url)),
+    }
+}
+
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_the_output() {
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db.example.com:5432/hallpass"),
+            "postgres://app@db.example.com:5432/hallpass"
+        );
+        assert_eq!(
+            super::redact("postgres://127.0.0.1/h"),
+            "postgres://127.0.0.1/h"
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! The production clock and randomness.
+
+use hallpass_domain::UnixMillis;
+use hallpass_ports::{Clock, IdGenerator};
+use rand::{Rng as _, RngCore as _};
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)] // the one place that reads the clock
+    fn now(&self) -> UnixMillis {
+        UnixMillis::new(chrono::Utc::now().timestamp_millis())
+    }
+}
+
+/// Random values from the thread-local CSPRNG (ChaCha, seeded and
+/// periodically reseeded from the operating system).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsRandom;
+
+impl IdGenerator for OsRandom {
+    fn random_u128(&self) -> u128 {
+        rand::rng().random()
+    }
+
+    fn fill(&self, buf: &mut [u8]) {
+        rand::rng().fill_bytes(buf);
+    }
+}

@@ -1,0 +1,9 @@
+//! The `hallpass` binary, run as a user runs it: a real process, real
+//! sockets, the embedded store in a temporary directory or a fresh
+//! PostgreSQL database per test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod config;
+mod serve;
+mod support;

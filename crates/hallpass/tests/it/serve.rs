@@ -1,0 +1,202 @@
+use std::process::Command;
+use std::time::Duration;
+
+use hallpass_adapter_postgres::test_support::TestDatabase;
+use hallpass_domain::{Environment, PublishableKey};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+async fn get(url: &str) -> (u16, String, Value) {
+    let res = http().get(url).send().await.expect("request");
+    let status = res.status().as_u16();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = res.json().await.expect("json body");
+    (status, content_type, body)
+}
+
+#[tokio::test]
+async fn serve_on_the_embedded_store_prints_how_to_reach_it_and_answers_health_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &[]);
+
+    assert!(
+        server.instance_id.starts_with("ins_"),
+        "{}",
+        server.instance_id
+    );
+    assert!(
+        server.secret_line.starts_with("sk_test_"),
+        "{}",
+        server.secret_line
+    );
+    let (env, host) = PublishableKey::decode(&server.publishable_key).unwrap();
+    assert_eq!(env, Environment::Development);
+    assert_eq!(format!("http://{host}"), server.fapi);
+    assert!(dir.path().join("hallpass.sqlite3").exists());
+
+    for base in [&server.fapi, &server.bapi] {
+        let (status, ct, body) = get(&format!("{base}/healthz")).await;
+        assert_eq!(
+            (status, ct.as_str(), body),
+            (200, "application/json", json!({"status": "ok"}))
+        );
+        let (status, _, body) = get(&format!("{base}/readyz")).await;
+        assert_eq!((status, body), (200, json!({"status": "ready"})));
+        let (status, ct, body) = get(&format!("{base}/v1/nothing-here")).await;
+        assert_eq!(status, 404);
+        assert_eq!(ct, "application/json");
+        assert_eq!(
+            body,
+            json!({"errors": [{
+                "code": "resource_not_found",
+                "message": "not found",
+                "long_message": "GET /v1/nothing-here not found",
+                "meta": {}
+            }]})
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_instance_and_never_prints_the_secret_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = serve(dir.path(), &[]);
+    let id = first.instance_id.clone();
+    drop(first);
+    let second = serve(dir.path(), &[]);
+    assert_eq!(second.instance_id, id);
+    assert!(
+        !second.secret_line.contains("sk_test_"),
+        "{}",
+        second.secret_line
+    );
+
+    let out = hallpass()
+        .args(["instance", "show", "--json", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["instance_id"], id.as_str());
+    assert_eq!(shown["environment"], "development");
+    assert_eq!(shown["secret_keys"].as_array().unwrap().len(), 1);
+    assert_eq!(shown["signing_keys"][0]["kid"], id.as_str());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("sk_test_"));
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = serve(dir.path(), &[]);
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no exit 20 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test]
+async fn serve_on_postgres_migrates_creates_the_instance_and_reports_readiness() {
+    let db = tokio::task::spawn_blocking(TestDatabase::create)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &["--database-url", db.url()]);
+    assert!(server.secret_line.starts_with("sk_test_"));
+    assert!(
+        !dir.path().join("hallpass.sqlite3").exists(),
+        "no embedded store when Postgres is configured"
+    );
+    let (status, _, _) = get(&format!("{}/readyz", server.bapi)).await;
+    assert_eq!(status, 200);
+
+    let out = hallpass()
+        .args(["instance", "show", "--json", "--database-url", db.url()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["instance_id"], server.instance_id.as_str());
+
+    // The database disappears: readiness says so with a Clerk error and
+    // Retry-After, while liveness still answers.
+    let name = db.name().to_owned();
+    drop(db);
+    let res = http()
+        .get(format!("{}/readyz", server.bapi))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+    assert_eq!(res.headers()["retry-after"], "1");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "service_unavailable");
+    let (status, _, _) = get(&format!("{}/healthz", server.bapi)).await;
+    assert_eq!(status, 200, "database {name} dropped, process still alive");
+}
+
+#[tokio::test]
+async fn migrate_prepares_an_empty_postgres_database() {
+    let db = tokio::task::spawn_blocking(TestDatabase::create)
+        .await
+        .unwrap();
+    let out = hallpass()
+        .args(["migrate", "--database-url", db.url()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Migrated but empty: no instance until the first serve.
+    let out = hallpass()
+        .args(["instance", "show", "--database-url", db.url()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run `hallpass serve` once"));
+}
+
+#[tokio::test]
+async fn instance_show_refuses_an_unmigrated_database() {
+    let db = tokio::task::spawn_blocking(TestDatabase::create)
+        .await
+        .unwrap();
+    let out = hallpass()
+        .args(["instance", "show", "--database-url", db.url()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("run `hallpass migrate` first"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

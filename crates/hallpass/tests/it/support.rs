@@ -1,0 +1,99 @@
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub fn hallpass() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hallpass"));
+    cmd.env_remove("RUST_LOG")
+        .env("HALLPASS__LOG__LEVEL", "warn")
+        .env_remove("HALLPASS_CONFIG");
+    cmd
+}
+
+/// What `hallpass serve` printed, and the running process (killed on drop).
+pub struct Server {
+    pub child: Child,
+    pub instance_id: String,
+    pub fapi: String,
+    pub bapi: String,
+    pub publishable_key: String,
+    pub secret_line: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn field<'a>(lines: &'a [String], label: &str) -> &'a str {
+    lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix(label))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no {label:?} line in {lines:#?}"))
+}
+
+/// Starts `hallpass serve` on free ports with `data_dir` and extra args,
+/// and waits for its banner.
+pub fn serve(data_dir: &Path, extra: &[&str]) -> Server {
+    let mut cmd = hallpass();
+    cmd.args([
+        "serve",
+        "--fapi-addr",
+        "127.0.0.1:0",
+        "--bapi-addr",
+        "127.0.0.1:0",
+    ])
+    .arg("--data-dir")
+    .arg(data_dir)
+    .args(extra)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::inherit());
+    let mut child = cmd.spawn().expect("spawn hallpass");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let done = line.trim_start().starts_with("Secret key:");
+            lines.push(line);
+            if done {
+                let _ = tx.send(lines.clone());
+            }
+        }
+    });
+    let lines = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(lines) => lines,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("hallpass serve did not print its banner within 60 s");
+        }
+    };
+    let banner = &lines[0];
+    let instance_id = banner.rsplit(' ').next().expect("instance id").to_owned();
+    let fapi = field(&lines, "Frontend API:")
+        .split(' ')
+        .next()
+        .expect("fapi")
+        .to_owned();
+    Server {
+        instance_id,
+        fapi,
+        bapi: field(&lines, "Backend API:").to_owned(),
+        publishable_key: field(&lines, "Publishable key:").to_owned(),
+        secret_line: field(&lines, "Secret key:").to_owned(),
+        child,
+    }
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
