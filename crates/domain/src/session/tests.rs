@@ -260,3 +260,94 @@ fn actors_refuse_control_characters_and_empty_values() {
         Err(InvalidActor { field: "sid" })
     );
 }
+
+/// Renders the transition table from the code itself: every status × every
+/// action and the two deadlines.
+fn transition_table() -> String {
+    let settings = InstanceSettings::default();
+    let fresh = |tasks: bool| {
+        Session::start(
+            new_session(if tasks { vec![SessionTask::SetupMfa] } else { vec![] }),
+            &settings,
+            T0,
+        )
+    };
+    let reach = |status: SessionStatus| -> Session {
+        let mut s = fresh(status == SessionStatus::Pending);
+        let t = T0.saturating_add(MIN);
+        match status {
+            SessionStatus::Pending | SessionStatus::Active => {}
+            SessionStatus::Ended => s.end(t).unwrap(),
+            SessionStatus::Removed => s.remove(t).unwrap(),
+            SessionStatus::Revoked => s.revoke(t).unwrap(),
+            SessionStatus::Replaced => s.replace(t).unwrap(),
+            SessionStatus::Expired => {
+                let at = s.expire_at();
+                assert!(s.observe(at));
+            }
+            SessionStatus::Abandoned => {
+                let at = s.abandon_at();
+                assert!(s.observe(at));
+            }
+        }
+        assert_eq!(s.status(), status);
+        s
+    };
+    let mut out = String::from("| from \\ action |");
+    for action in SessionAction::ALL {
+        out.push_str(&format!(" `{}` |", action.as_str()));
+    }
+    out.push_str(" time reaches `expire_at` | time reaches `abandon_at` |\n|---|");
+    for _ in 0..SessionAction::ALL.len() + 2 {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for status in SessionStatus::ALL {
+        out.push_str(&format!("| `{status}` |"));
+        let now = T0.saturating_add(2 * MIN);
+        for action in SessionAction::ALL {
+            let mut s = reach(status);
+            let before = s.clone();
+            let cell = match s.apply(action, now, &settings) {
+                Ok(()) if s == before => "no change".to_owned(),
+                Ok(()) if s.status() == status => format!("`{status}` (updated)"),
+                Ok(()) => format!("**`{}`**", s.status()),
+                Err(_) => "refused".to_owned(),
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        for deadline in [reach(status).expire_at(), reach(status).abandon_at()] {
+            let mut s = reach(status);
+            let cell = if s.observe(deadline) {
+                format!("**`{}`**", s.status())
+            } else {
+                "stays".to_owned()
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_transition_table_in_the_docs_matches_the_code() {
+    const BEGIN: &str = "<!-- transition-table:begin -->\n";
+    const END: &str = "<!-- transition-table:end -->";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/session-lifecycle.md");
+    let doc = std::fs::read_to_string(path).expect("docs/session-lifecycle.md");
+    let (head, rest) = doc.split_once(BEGIN).expect("begin marker");
+    let (current, tail) = rest.split_once(END).expect("end marker");
+    let table = transition_table();
+    if current != table {
+        if std::env::var_os("HALLPASS_BLESS").is_some() {
+            std::fs::write(path, format!("{head}{BEGIN}{table}{END}{tail}")).unwrap();
+        } else {
+            panic!(
+                "docs/session-lifecycle.md is out of date with the code.\n\
+                 Regenerate it with: HALLPASS_BLESS=1 cargo test -p hallpass-domain transition_table\n\
+                 Expected table:\n{table}"
+            );
+        }
+    }
+}

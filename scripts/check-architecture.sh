@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Guards the arrows of the hexagon (docs/architecture.md):
+# - the domain depends on no framework, adapter, I/O or async crate;
+# - ports and app name no adapter or framework;
+# - adapters never depend on each other;
+# - only adapter-postgres names diesel's PostgreSQL backend, only
+#   adapter-sqlite SQLite, only adapter-jwt josekit, only api-actix actix-web
+#   (the binary, as composition root, may name them all).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail=0
+deps_of() { # crate -> the names of everything it depends on (normal deps, transitively)
+  cargo tree -p "$1" -e normal --prefix none --format '{p}' | awk 'NR > 1 { print $1 }' | sort -u
+}
+depends_on() { # crate dep -> 0 if `crate` depends (normal deps, transitively) on `dep`
+  deps_of "$1" | grep -qx -- "$2"
+}
+forbid() { # crate dep...
+  local crate=$1; shift
+  for dep in "$@"; do
+    if depends_on "$crate" "$dep"; then
+      echo "architecture: $crate must not depend on $dep" >&2
+      fail=1
+    fi
+  done
+}
+
+io_and_frameworks=(diesel diesel_migrations r2d2 libsqlite3-sys pq-sys josekit openssl actix-web actix-rt tokio reqwest serde serde_json config)
+adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app hallpass-storage-diesel)
+
+forbid hallpass-domain hallpass-ports "${adapters[@]}" "${io_and_frameworks[@]}" rand getrandom chrono uuid
+forbid hallpass-ports "${adapters[@]}" diesel josekit openssl actix-web reqwest serde_json
+forbid hallpass-app "${adapters[@]}" diesel josekit openssl actix-web
+forbid hallpass-storage-diesel hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app pq-sys libsqlite3-sys josekit actix-web
+forbid hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app libsqlite3-sys josekit actix-web
+forbid hallpass-adapter-sqlite hallpass-adapter-postgres hallpass-adapter-jwt hallpass-api-actix hallpass-app pq-sys josekit actix-web
+forbid hallpass-adapter-jwt hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-api-actix hallpass-app hallpass-storage-diesel diesel actix-web
+forbid hallpass-api-actix hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-storage-diesel diesel josekit
+
+# The guard must be able to fail: a dependency we know exists is found.
+if ! depends_on hallpass-adapter-postgres diesel; then
+  echo "architecture: the guard cannot see dependencies (cargo tree failed?)" >&2
+  fail=1
+fi
+
+if [ "$fail" -ne 0 ]; then
+  exit 1
+fi
+echo "architecture: ok (domain pure, adapters independent)"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace. The integration tests need a PostgreSQL
+# server where they may create and drop databases: by default
+# postgres://postgres@127.0.0.1:5432/postgres, or HALLPASS_TEST_DATABASE_URL.
+# If a local cluster is installed but stopped, this starts it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+url="${HALLPASS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export HALLPASS_TEST_DATABASE_URL="$url"
+
+pg_ready() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    pg_isready -d "$url" -q
+  else
+    (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
+  fi
+}
+
+if ! pg_ready; then
+  if command -v pg_lsclusters >/dev/null 2>&1; then
+    echo "test.sh: PostgreSQL is not answering; starting the local cluster(s)" >&2
+    pg_lsclusters --no-header | while read -r version cluster _; do
+      pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start || true
+    done
+    for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
+  fi
+fi
+if ! pg_ready; then
+  echo "test.sh: no PostgreSQL at $url." >&2
+  echo "  Start one (Debian: apt-get install postgresql && pg_ctlcluster --skip-systemctl-redirect 15 main start)," >&2
+  echo "  or set HALLPASS_TEST_DATABASE_URL to a server where the user may CREATE DATABASE." >&2
+  exit 1
+fi
+
+exec cargo test --workspace --all-targets "$@"
