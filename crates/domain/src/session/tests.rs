@@ -267,7 +267,11 @@ fn transition_table() -> String {
     let settings = InstanceSettings::default();
     let fresh = |tasks: bool| {
         Session::start(
-            new_session(if tasks { vec![SessionTask::SetupMfa] } else { vec![] }),
+            new_session(if tasks {
+                vec![SessionTask::SetupMfa]
+            } else {
+                vec![]
+            }),
             &settings,
             T0,
         )
@@ -334,7 +338,10 @@ fn transition_table() -> String {
 fn the_transition_table_in_the_docs_matches_the_code() {
     const BEGIN: &str = "<!-- transition-table:begin -->\n";
     const END: &str = "<!-- transition-table:end -->";
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/session-lifecycle.md");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/session-lifecycle.md"
+    );
     let doc = std::fs::read_to_string(path).expect("docs/session-lifecycle.md");
     let (head, rest) = doc.split_once(BEGIN).expect("begin marker");
     let (current, tail) = rest.split_once(END).expect("end marker");
