@@ -5,7 +5,7 @@
 //! and randomness ([`IdGenerator`]). No diesel, josekit, actix or openssl
 //! type appears in a signature.
 //!
-//! With the `conformance` feature, [`conformance`] holds one set of tests,
+//! With the `conformance` feature, the `conformance` module holds one set of tests,
 //! generic over the store, that every storage adapter runs.
 
 pub mod clock;
