@@ -1,10 +1,7 @@
 //! Operator commands: `migrate`, `instance show`, `secret-keys create`.
 
-use std::sync::Arc;
-
 use anyhow::{Context as _, bail};
-use hallpass_adapter_jwt::JoseKeys;
-use hallpass_app::{Deps, Hallpass};
+use hallpass_app::Hallpass;
 use hallpass_domain::PublishableKey;
 use hallpass_ports::Store;
 use secrecy::ExposeSecret as _;
@@ -12,7 +9,7 @@ use serde_json::json;
 
 use crate::settings::Settings;
 use crate::store::{self, Migrations, OpenedStore};
-use crate::system::{OsRandom, SystemClock};
+use crate::system;
 
 /// `hallpass migrate`: applies pending migrations and exits.
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
@@ -93,17 +90,9 @@ async fn create<S: Store>(store: S, settings: &Settings) -> anyhow::Result<()> {
         bail!("the store has no instance yet: run `hallpass serve` once to create it");
     }
     let frontend = settings.frontend_api(settings.fapi_addr)?;
-    let started = Hallpass::start(
-        Deps {
-            store,
-            keys: JoseKeys,
-            clock: Arc::new(SystemClock),
-            ids: Arc::new(OsRandom),
-        },
-        settings.instance_config(frontend),
-    )
-    .await
-    .context("loading the instance")?;
+    let started = Hallpass::start(system::deps(store), settings.instance_config(frontend))
+        .await
+        .context("loading the instance")?;
     let key = started
         .app
         .create_secret_key()

@@ -1,21 +1,19 @@
 //! `hallpass serve`.
 
-use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
-
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use hallpass_adapter_jwt::JoseKeys;
 use hallpass_api_actix::{backend_api, frontend_api};
-use hallpass_app::{Deps, Hallpass};
+use hallpass_app::Hallpass;
 use hallpass_domain::FrontendApi;
 use hallpass_ports::Store;
 use secrecy::ExposeSecret as _;
+use std::net::{SocketAddr, TcpListener};
 use tracing_actix_web::TracingLogger;
 
 use crate::settings::Settings;
 use crate::store::{self, Migrations, OpenedStore};
-use crate::system::{OsRandom, SystemClock};
+use crate::system;
 
 fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
     TcpListener::bind(addr).with_context(|| format!("binding the {what} to {addr}"))
@@ -39,12 +37,7 @@ async fn serve<S: Store>(
     frontend: FrontendApi,
 ) -> anyhow::Result<()> {
     let started = Hallpass::start(
-        Deps {
-            store,
-            keys: JoseKeys,
-            clock: Arc::new(SystemClock),
-            ids: Arc::new(OsRandom),
-        },
+        system::deps(store),
         settings.instance_config(frontend.clone()),
     )
     .await

@@ -1,5 +1,9 @@
 //! The production clock and randomness.
 
+use std::sync::Arc;
+
+use hallpass_adapter_jwt::JoseKeys;
+use hallpass_app::Deps;
 use hallpass_domain::UnixMillis;
 use hallpass_ports::{Clock, IdGenerator};
 use rand::{Rng as _, RngCore as _};
@@ -27,5 +31,16 @@ impl IdGenerator for OsRandom {
 
     fn fill(&self, buf: &mut [u8]) {
         rand::rng().fill_bytes(buf);
+    }
+}
+
+/// The production ports around a store: RS256 keys, the system clock, OS
+/// randomness.
+pub fn deps<S>(store: S) -> Deps<S, JoseKeys> {
+    Deps {
+        store,
+        keys: JoseKeys,
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(OsRandom),
     }
 }

@@ -3,7 +3,8 @@ use std::time::Duration;
 use hallpass_app::{SessionError, SignInError, SignInRequest};
 use hallpass_domain::client::OnExistingSession;
 use hallpass_domain::{
-    ClientId, InstanceSettings, SessionId, SessionLifetime, SessionStatus, TransitionError, UserId,
+    Client, ClientId, InstanceSettings, SessionId, SessionLifetime, SessionStatus, SignIn,
+    TransitionError, UserId,
 };
 use hallpass_ports::{SessionQuery, SessionStore as _, TokenVerifier as _};
 
@@ -17,6 +18,17 @@ fn sign_in_request(client_id: &ClientId, user: &str) -> SignInRequest {
         tasks: vec![],
         on_existing: OnExistingSession::Refuse,
     }
+}
+
+/// A new client with one session of `user`.
+async fn signed_in(env: &Env, user: &str) -> (Client, SignIn) {
+    let client = env.app.create_client().await.unwrap();
+    let (client, out) = env
+        .app
+        .sign_in(sign_in_request(client.id(), user))
+        .await
+        .unwrap();
+    (client, out)
 }
 
 fn multi_session() -> InstanceSettings {
@@ -57,12 +69,7 @@ async fn sign_in_then_mint_gives_a_token_of_that_session() {
 #[tokio::test]
 async fn a_revoked_session_gets_no_token_and_revoking_again_changes_nothing() {
     let env = env().await;
-    let client = env.app.create_client().await.unwrap();
-    let (_, out) = env
-        .app
-        .sign_in(sign_in_request(client.id(), "user_1"))
-        .await
-        .unwrap();
+    let (client, out) = signed_in(&env, "user_1").await;
     let id = out.session.id();
     let revoked = env.app.revoke_session(id).await.unwrap();
     assert_eq!(revoked.status(), SessionStatus::Revoked);
@@ -87,12 +94,7 @@ async fn a_revoked_session_gets_no_token_and_revoking_again_changes_nothing() {
 #[tokio::test]
 async fn ended_sessions_are_not_revoked_or_resurrected() {
     let env = env().await;
-    let client = env.app.create_client().await.unwrap();
-    let (_, out) = env
-        .app
-        .sign_in(sign_in_request(client.id(), "user_1"))
-        .await
-        .unwrap();
+    let (_, out) = signed_in(&env, "user_1").await;
     env.app.end_session(out.session.id()).await.unwrap();
     for result in [
         env.app.revoke_session(out.session.id()).await,
@@ -113,12 +115,7 @@ async fn ended_sessions_are_not_revoked_or_resurrected() {
 #[tokio::test]
 async fn minting_writes_activity_at_most_once_per_interval() {
     let env = env().await;
-    let client = env.app.create_client().await.unwrap();
-    let (_, out) = env
-        .app
-        .sign_in(sign_in_request(client.id(), "user_1"))
-        .await
-        .unwrap();
+    let (_, out) = signed_in(&env, "user_1").await;
     let id = out.session.id();
     let at_sign_in = env.store.find_session(id).await.unwrap();
 
@@ -190,12 +187,7 @@ async fn sign_out_of_a_multi_session_client_removes_every_live_session() {
 #[tokio::test]
 async fn time_expires_sessions_and_the_expiry_is_stored() {
     let env = env().await;
-    let client = env.app.create_client().await.unwrap();
-    let (_, out) = env
-        .app
-        .sign_in(sign_in_request(client.id(), "user_1"))
-        .await
-        .unwrap();
+    let (_, out) = signed_in(&env, "user_1").await;
     env.clock.advance(Duration::from_secs(7 * 24 * 3600));
     assert_eq!(
         env.app.session(out.session.id()).await.unwrap().status(),
