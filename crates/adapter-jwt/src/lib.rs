@@ -11,6 +11,7 @@
 //! (`hallpass_domain::token`); this crate only encodes and signs.
 
 mod claims;
+pub mod sealing;
 
 use std::collections::HashMap;
 
@@ -28,16 +29,51 @@ use josekit::jwk::KeyPair as _;
 use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
 use josekit::jws::{JwsHeader, JwsVerifier, RS256};
 use josekit::jwt::{self, JwtPayload};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::{Map, Value};
+
+pub use sealing::Sealer;
 
 /// The only algorithm the instance signs with.
 pub const ALGORITHM: &str = "RS256";
 const KEY_BITS: u32 = 2048;
 
-/// Generates keys and builds key rings.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JoseKeys;
+/// Generates keys and builds key rings. With a [`Sealer`], new private
+/// keys are stored encrypted and sealed keys can be opened; without one,
+/// keys are stored as plain PEM and a sealed key is an error.
+#[derive(Debug, Clone, Default)]
+pub struct JoseKeys {
+    sealer: Option<std::sync::Arc<Sealer>>,
+}
+
+impl JoseKeys {
+    /// Keys stored as plain PEM.
+    pub fn plain() -> Self {
+        Self { sealer: None }
+    }
+
+    /// Keys sealed under `sealer`.
+    pub fn sealed(sealer: Sealer) -> Self {
+        Self {
+            sealer: Some(std::sync::Arc::new(sealer)),
+        }
+    }
+
+    fn open(&self, key: &SigningKeyRecord) -> Result<SecretString, KeyError> {
+        if key.sealing == sealing::NONE {
+            return Ok(SecretString::from(key.private_key.clone()));
+        }
+        match &self.sealer {
+            Some(sealer) if sealer.label() == key.sealing => {
+                sealer.open(&key.private_key).map_err(|e| unusable(key, e))
+            }
+            _ => Err(KeyError::Sealed {
+                kid: key.kid.clone(),
+                sealing: key.sealing.clone(),
+            }),
+        }
+    }
+}
 
 impl KeyRingFactory for JoseKeys {
     type Ring = KeyRing;
@@ -51,15 +87,20 @@ impl KeyRingFactory for JoseKeys {
         jwk.set_key_id(kid);
         jwk.set_algorithm(ALGORITHM);
         jwk.set_key_use("sig");
+        let (private_key, sealing) = match &self.sealer {
+            Some(sealer) => (sealer.seal(&pem)?, sealer.label().to_owned()),
+            None => (pem, sealing::NONE.to_owned()),
+        };
         Ok(GeneratedKey {
-            private_pem: SecretString::from(pem),
+            private_key: SecretString::from(private_key),
+            sealing,
             public_jwk: jwk.to_string(),
             algorithm: ALGORITHM.to_owned(),
         })
     }
 
     fn ring(&self, keys: &[SigningKeyRecord], now: UnixMillis) -> Result<KeyRing, KeyError> {
-        KeyRing::new(keys, now)
+        KeyRing::build(keys, now, |k| self.open(k))
     }
 }
 
@@ -70,19 +111,23 @@ pub struct RawToken {
     pub claims: Map<String, Value>,
 }
 
-/// The instance's keys at one moment: one signer, every published verifier.
+/// The instance's keys at one moment: one signer, the published verifiers
+/// (session, handshake tokens) and every stored key's verifier (client
+/// tokens, which only Hallpass reads and which live as long as the cookie).
 pub struct KeyRing {
     kid: String,
     signer: RsassaJwsSigner,
-    verifiers: HashMap<String, RsassaJwsVerifier>,
+    published: HashMap<String, RsassaJwsVerifier>,
+    all: HashMap<String, RsassaJwsVerifier>,
     jwks: Vec<Value>,
+    jwks_json: String,
 }
 
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyRing")
             .field("active_kid", &self.kid)
-            .field("published", &self.verifiers.keys().collect::<Vec<_>>())
+            .field("published", &self.published.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -99,12 +144,23 @@ fn unusable(key: &SigningKeyRecord, source: impl Into<anyhow::Error>) -> KeyErro
 }
 
 impl KeyRing {
-    /// Builds the ring: every key not yet retired at `now` verifies; the
-    /// newest of them whose `activates_at` has come signs.
+    /// Builds a ring over plain-PEM keys (tests and tools).
     pub fn new(keys: &[SigningKeyRecord], now: UnixMillis) -> Result<Self, KeyError> {
-        let mut verifiers = HashMap::new();
+        JoseKeys::plain().ring(keys, now)
+    }
+
+    /// Builds the ring: every key not yet retired at `now` is published and
+    /// verifies; the newest published key whose `activates_at` has come
+    /// signs; every stored key verifies client tokens.
+    fn build(
+        keys: &[SigningKeyRecord],
+        now: UnixMillis,
+        open: impl Fn(&SigningKeyRecord) -> Result<SecretString, KeyError>,
+    ) -> Result<Self, KeyError> {
+        let mut published = HashMap::new();
+        let mut all = HashMap::new();
         let mut jwks = Vec::new();
-        for key in keys.iter().filter(|k| is_published(k, now)) {
+        for key in keys {
             if key.algorithm != ALGORITHM {
                 return Err(unusable(
                     key,
@@ -118,32 +174,30 @@ impl KeyRing {
             let verifier = RS256
                 .verifier_from_jwk(&jwk)
                 .map_err(|e| unusable(key, e))?;
-            verifiers.insert(key.kid.clone(), verifier);
-            jwks.push(Value::Object(jwk.as_ref().clone()));
+            if is_published(key, now) {
+                published.insert(key.kid.clone(), verifier.clone());
+                jwks.push(Value::Object(jwk.as_ref().clone()));
+            }
+            all.insert(key.kid.clone(), verifier);
         }
         let active = keys
             .iter()
             .filter(|k| is_published(k, now) && k.activates_at <= now)
             .max_by_key(|k| (k.activates_at, k.created_at))
             .ok_or(KeyError::NoActiveKey)?;
-        if active.sealing != "none" {
-            return Err(unusable(
-                active,
-                anyhow::anyhow!(
-                    "sealed with {:?}, which this build cannot open",
-                    active.sealing
-                ),
-            ));
-        }
+        let pem = open(active)?;
         let mut signer = RS256
-            .signer_from_pem(active.private_key.as_bytes())
+            .signer_from_pem(pem.expose_secret().as_bytes())
             .map_err(|e| unusable(active, e))?;
         signer.set_key_id(active.kid.clone());
+        let jwks_json = serde_json::json!({ "keys": jwks }).to_string();
         Ok(Self {
             kid: active.kid.clone(),
             signer,
-            verifiers,
+            published,
+            all,
             jwks,
+            jwks_json,
         })
     }
 
@@ -169,8 +223,11 @@ impl KeyRing {
         Ok(jwt::encode_with_signer(&payload, &header, &self.signer).context("signing")?)
     }
 
-    /// Decodes and verifies a token signed by one of the published keys.
-    fn verify(&self, token: &str) -> Result<(Map<String, Value>, JwsHeader), VerifyError> {
+    /// Decodes and verifies a token signed by one of `keys`.
+    fn verify_with(
+        keys: &HashMap<String, RsassaJwsVerifier>,
+        token: &str,
+    ) -> Result<(Map<String, Value>, JwsHeader), VerifyError> {
         if token.len() > 16 * 1024 || token.split('.').count() != 3 {
             return Err(VerifyError::Malformed);
         }
@@ -188,7 +245,7 @@ impl KeyRing {
             .claim("kid")
             .and_then(Value::as_str)
             .ok_or(VerifyError::UnknownKey)?;
-        let verifier = self.verifiers.get(kid).ok_or(VerifyError::UnknownKey)?;
+        let verifier = keys.get(kid).ok_or(VerifyError::UnknownKey)?;
         let (payload, header) = jwt::decode_with_verifier(token, verifier as &dyn JwsVerifier)
             .map_err(|_| VerifyError::Signature)?;
         Ok((payload.claims_set().clone(), header))
@@ -197,7 +254,7 @@ impl KeyRing {
     /// Verifies a token signed by a published key and returns its raw
     /// claims and header: for tests and tools that inspect tokens.
     pub fn verify_raw(&self, token: &str) -> Result<RawToken, VerifyError> {
-        let (claims, header) = self.verify(token)?;
+        let (claims, header) = Self::verify_with(&self.published, token)?;
         Ok(RawToken {
             header: header.claims_set().clone(),
             claims,
@@ -230,8 +287,12 @@ impl TokenSigner for KeyRing {
 }
 
 impl TokenVerifier for KeyRing {
+    fn jwks_json(&self) -> &str {
+        &self.jwks_json
+    }
+
     fn verify_client_token(&self, token: &str) -> Result<ClientTokenClaims, VerifyError> {
-        let (claims, header) = self.verify(token)?;
+        let (claims, header) = Self::verify_with(&self.all, token)?;
         // A client token carries no category: a session or template token
         // (which do) is never accepted as a client token.
         if header.claim("cat").is_some() {
@@ -245,7 +306,7 @@ impl TokenVerifier for KeyRing {
         token: &str,
         now: UnixMillis,
     ) -> Result<SessionTokenClaims, VerifyError> {
-        let (claims, header) = self.verify(token)?;
+        let (claims, header) = Self::verify_with(&self.published, token)?;
         if header.claim("cat").and_then(Value::as_str) != Some(TokenCategory::Session.as_str()) {
             return Err(VerifyError::Header);
         }

@@ -13,12 +13,12 @@ use super::*;
 const T0: UnixMillis = UnixMillis::new(1_700_000_000_000);
 
 fn record(kid: &str, created: UnixMillis) -> SigningKeyRecord {
-    let key = JoseKeys.generate(kid).unwrap();
+    let key = JoseKeys::plain().generate(kid).unwrap();
     SigningKeyRecord {
         kid: kid.to_owned(),
         algorithm: key.algorithm,
-        private_key: key.private_pem.expose_secret().to_owned(),
-        sealing: "none".to_owned(),
+        private_key: key.private_key.expose_secret().to_owned(),
+        sealing: key.sealing,
         public_jwk: key.public_jwk,
         created_at: created,
         activates_at: created,
@@ -42,7 +42,7 @@ fn claims(now: UnixMillis) -> SessionTokenClaims {
     SessionTokenClaims::build(
         &session,
         &FrontendApi::parse("https://clerk.example.com").unwrap(),
-        &InstanceSettings::default(),
+        std::time::Duration::from_secs(60),
         Some("https://app.example.com"),
         now,
     )
@@ -61,7 +61,7 @@ fn parts(token: &str) -> (Value, Value) {
 
 #[test]
 fn generated_keys_are_rsa_2048_with_e_65537_and_a_full_jwk() {
-    let key = JoseKeys.generate("ins_abc").unwrap();
+    let key = JoseKeys::plain().generate("ins_abc").unwrap();
     let jwk: Value = serde_json::from_str(&key.public_jwk).unwrap();
     assert_eq!(jwk["kty"], "RSA");
     assert_eq!(jwk["kid"], "ins_abc");
@@ -208,7 +208,13 @@ fn the_newest_active_key_signs_and_every_published_key_verifies() {
     assert_eq!(ring.active_kid(), "ins_next");
     assert!(ring.verify_raw(&old_token).is_ok());
 
-    // Once the old key retires it is neither published nor accepted.
+    // Once the old key retires it is neither published nor accepted for
+    // session tokens; client tokens it signed still verify.
+    let client = Client::new(ClientId::from_random(3), RotatingToken::from_random(4), T0);
+    let old_ring = KeyRing::new(std::slice::from_ref(&old), T0).unwrap();
+    let old_client_token = old_ring
+        .sign_client_token(&ClientTokenClaims::for_client(&client, T0))
+        .unwrap();
     let mut retired = old;
     retired.retires_at = Some(now);
     let ring = KeyRing::new(&[retired, next], now).unwrap();
@@ -217,6 +223,39 @@ fn the_newest_active_key_signs_and_every_published_key_verifies() {
         ring.verify_raw(&old_token).unwrap_err(),
         VerifyError::UnknownKey
     );
+    assert!(ring.verify_client_token(&old_client_token).is_ok());
+    let jwks: Value = serde_json::from_str(ring.jwks_json()).unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(jwks["keys"][0]["kid"], "ins_next");
+}
+
+#[test]
+fn sealed_keys_need_the_same_encryption_key() {
+    let sealed = JoseKeys::sealed(Sealer::new([1; 32]));
+    let key = sealed.generate("ins_s").unwrap();
+    assert!(key.sealing.starts_with("jwe-dir-a256gcm:"));
+    assert!(!key.private_key.expose_secret().contains("PRIVATE KEY"));
+    let stored = SigningKeyRecord {
+        kid: "ins_s".to_owned(),
+        algorithm: key.algorithm,
+        private_key: key.private_key.expose_secret().to_owned(),
+        sealing: key.sealing,
+        public_jwk: key.public_jwk,
+        created_at: T0,
+        activates_at: T0,
+        retires_at: None,
+    };
+    let ring = sealed.ring(std::slice::from_ref(&stored), T0).unwrap();
+    let token = ring.sign_session_token(&claims(T0)).unwrap();
+    assert!(ring.verify_session_token(&token, T0).is_ok());
+    for other in [JoseKeys::plain(), JoseKeys::sealed(Sealer::new([2; 32]))] {
+        assert!(matches!(
+            other.ring(std::slice::from_ref(&stored), T0),
+            Err(KeyError::Sealed { .. })
+        ));
+    }
+    // A sealing factory still reads plain keys stored before sealing was on.
+    assert!(sealed.ring(&[record("ins_plain", T0)], T0).is_ok());
 }
 
 #[test]

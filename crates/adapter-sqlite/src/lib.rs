@@ -37,14 +37,13 @@ struct Pragmas;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        // WAL lets readers run beside the writer; synchronous=FULL makes an
-        // acknowledged write survive power loss; busy_timeout makes writers
-        // queue instead of failing.
+        // busy_timeout first: connections then wait for each other instead
+        // of failing. synchronous=FULL makes an acknowledged write survive
+        // power loss. (WAL mode is set once, at open: it is stored in the file.)
         conn.batch_execute(
-            "PRAGMA journal_mode = WAL;
+            "PRAGMA busy_timeout = 5000;
              PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA foreign_keys = ON;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }
@@ -61,6 +60,14 @@ impl SqliteStore {
         let url = path
             .to_str()
             .with_context(|| format!("the store path {} is not UTF-8", path.display()))?;
+        // WAL lets readers run beside the one writer; it persists in the file.
+        {
+            use diesel::Connection as _;
+            let mut conn = SqliteConnection::establish(url)
+                .with_context(|| format!("opening the SQLite store {}", path.display()))?;
+            conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
+                .context("switching the SQLite store to WAL mode")?;
+        }
         let pool = Pool::builder()
             .max_size(8)
             .connection_timeout(Duration::from_secs(5))

@@ -77,6 +77,35 @@ impl ApiError {
         )
     }
 
+    /// 422 `form_param_missing` naming the parameter in `meta`.
+    pub fn missing_param(param: &'static str) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form_param_missing",
+            "is missing",
+            format!("{param} must be included."),
+        )
+        .with_meta(json!({ "param_name": param }))
+    }
+
+    /// 422 `form_param_value_invalid` naming the parameter in `meta`.
+    pub fn invalid_param(param: &'static str, long: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form_param_value_invalid",
+            "is invalid",
+            long,
+        )
+        .with_meta(json!({ "param_name": param }))
+    }
+
+    /// 503 for a store that failed unexpectedly: the cause is logged, the
+    /// client is told to retry.
+    pub fn unavailable_from(cause: &anyhow::Error) -> Self {
+        tracing::error!(error = ?cause, "store error");
+        Self::unavailable("The service cannot reach its store right now. Please retry.")
+    }
+
     /// 503 `service_unavailable` with `Retry-After`.
     pub fn unavailable(long: impl Into<String>) -> Self {
         Self::new(
@@ -170,4 +199,20 @@ pub(crate) fn query_config() -> web::QueryConfig {
 pub(crate) fn path_config() -> web::PathConfig {
     web::PathConfig::default()
         .error_handler(|e, _| request_error("resource_not_found", format!("Invalid path: {e}")))
+}
+
+impl From<hallpass_app::SessionError> for ApiError {
+    fn from(e: hallpass_app::SessionError) -> Self {
+        use hallpass_app::SessionError;
+        match e {
+            SessionError::NotFound => Self::not_found("session"),
+            SessionError::NotAllowed(t) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_action_for_session",
+                "invalid action for session",
+                t.to_string(),
+            ),
+            SessionError::Unexpected(e) => Self::internal(&e),
+        }
+    }
 }

@@ -21,22 +21,54 @@
 //! })
 //! ```
 
+mod bapi;
+mod body;
+mod dto;
 pub mod error;
+mod fapi;
 mod health;
 
-use actix_web::web;
+use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use hallpass_ports::{KeyRingFactory, Store};
 
 pub use error::ApiError;
 
+/// Operator choices the HTTP layer applies. Put a `web::Data<ApiOptions>`
+/// in the app data beside the `Hallpass` value (defaults apply if absent).
+#[derive(Debug, Clone, Default)]
+pub struct ApiOptions {
+    /// Allow Backend API `POST /v1/sessions` on production instances.
+    pub create_sessions_in_production: bool,
+}
+
+/// JWKS may be cached for five minutes: a rotation publishes the next key
+/// `keys.rotation_delay_secs` (default ten minutes) before it signs.
+pub(crate) const JWKS_CACHE_CONTROL: &str = "public, max-age=300";
+
 /// The Frontend API routes. Needs `web::Data<Hallpass<S, K>>` in app data.
 pub fn frontend_api<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
+    fapi::routes::<S, K>(cfg);
     common::<S, K>(cfg);
 }
 
 /// The Backend API routes. Needs `web::Data<Hallpass<S, K>>` in app data.
 pub fn backend_api<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
+    bapi::routes::<S, K>(cfg);
     common::<S, K>(cfg);
+}
+
+/// A JWKS document, pre-rendered by the key ring.
+pub(crate) fn jwks_response(body: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", JWKS_CACHE_CONTROL))
+        .body(body.to_owned())
+}
+
+/// Responses that carry a token are never cached.
+pub(crate) fn no_store(mut res: HttpResponseBuilder) -> HttpResponseBuilder {
+    res.insert_header(("Cache-Control", "no-store"));
+    res
 }
 
 fn common<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {

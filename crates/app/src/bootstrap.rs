@@ -9,6 +9,7 @@ use hallpass_ports::{
     StoreError,
 };
 use secrecy::ExposeSecret as _;
+use std::time::Duration;
 
 use crate::secret_key::{self, NewSecretKey};
 use crate::{Deps, Hallpass};
@@ -19,6 +20,28 @@ pub struct InstanceConfig {
     pub environment: Environment,
     pub frontend_api: FrontendApi,
     pub settings: InstanceSettings,
+    pub keys: KeyPolicy,
+}
+
+/// How signing keys rotate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPolicy {
+    /// How long a new key is published in the JWKS before it signs, so every
+    /// verifier (and every `hallpass` node) knows it first.
+    pub rotation_delay: Duration,
+    /// How long a replaced key stays published after the new key starts
+    /// signing: at least the longest lifetime of a token it signed, plus
+    /// clock skew.
+    pub retain: Duration,
+}
+
+impl Default for KeyPolicy {
+    fn default() -> Self {
+        Self {
+            rotation_delay: Duration::from_secs(600),
+            retain: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 /// Start-up failed.
@@ -85,8 +108,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                     signing_key: SigningKeyRecord {
                         kid,
                         algorithm: generated.algorithm,
-                        private_key: generated.private_pem.expose_secret().to_owned(),
-                        sealing: "none".to_owned(),
+                        private_key: generated.private_key.expose_secret().to_owned(),
+                        sealing: generated.sealing,
                         public_jwk: generated.public_jwk,
                         created_at: now,
                         activates_at: now,

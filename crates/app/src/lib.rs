@@ -9,6 +9,7 @@
 
 mod bootstrap;
 mod error;
+mod keys;
 mod secret_key;
 mod sessions;
 
@@ -19,8 +20,9 @@ use hallpass_domain::{
 };
 use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
 
-pub use bootstrap::{InstanceConfig, StartError, Started};
+pub use bootstrap::{InstanceConfig, KeyPolicy, StartError, Started};
 pub use error::{AuthError, ClientError, SessionError, SignInError};
+pub use keys::RotationError;
 pub use secret_key::NewSecretKey;
 pub use sessions::SignInRequest;
 

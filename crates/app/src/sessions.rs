@@ -226,25 +226,32 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     }
 
     /// Mints a session token for a live session; counts as activity.
+    /// `lifetime` overrides the instance's token lifetime (Backend API
+    /// `expires_in_seconds`, validated by the caller with
+    /// `hallpass_domain::token::requested_lifetime`).
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn mint_session_token(
         &self,
         id: &SessionId,
         origin: Option<&str>,
+        lifetime: Option<std::time::Duration>,
     ) -> Result<String, SessionError> {
         let mut session = self.store.find_session(id).await?;
         let stored = session.clone();
         let now = self.now();
         let activity = session.record_activity(now, self.settings());
         match activity {
-            Err(e) => {
+            Err(_) => {
                 if session.status() != stored.status() {
                     let _ = self
                         .store
                         .update_session(&session, &[stored.status()])
                         .await;
                 }
-                return Err(e.into());
+                return Err(SessionError::NotAllowed(TransitionError::Terminal {
+                    status: session.status(),
+                    action: "mint_token",
+                }));
             }
             Ok(Activity::Recorded) => {
                 // The write is the revocation check too: it only succeeds
@@ -264,16 +271,21 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             }
             Ok(Activity::Throttled) => {}
         }
-        let claims =
-            SessionTokenClaims::build(&session, self.frontend_api(), self.settings(), origin, now)
-                .map_err(|e| match e {
-                    hallpass_domain::token::SessionTokenError::NotLive(status) => {
-                        SessionError::NotAllowed(TransitionError::Terminal {
-                            status,
-                            action: "mint_token",
-                        })
-                    }
-                })?;
+        let claims = SessionTokenClaims::build(
+            &session,
+            self.frontend_api(),
+            lifetime.unwrap_or(self.settings().token_lifetime()),
+            origin,
+            now,
+        )
+        .map_err(|e| match e {
+            hallpass_domain::token::SessionTokenError::NotLive(status) => {
+                SessionError::NotAllowed(TransitionError::Terminal {
+                    status,
+                    action: "mint_token",
+                })
+            }
+        })?;
         Ok(self.ring().sign_session_token(&claims)?)
     }
 

@@ -5,7 +5,8 @@ use crate::client::{Client, RotatingToken};
 use crate::id::{ClientId, OrganizationId, SessionId, UserId};
 use crate::instance::FrontendApi;
 use crate::session::{Actor, Session, SessionStatus};
-use crate::settings::InstanceSettings;
+use std::time::Duration;
+
 use crate::time::UnixMillis;
 
 /// The `cat` header that tells Clerk's SDKs what kind of token this is.
@@ -28,6 +29,23 @@ impl TokenCategory {
 
 /// How far `nbf` lies before `iat` in session tokens (as Clerk does).
 pub const SESSION_TOKEN_NBF_LEEWAY_SECS: i64 = 10;
+
+/// The range of `expires_in_seconds` the Backend API accepts for a token.
+pub const REQUESTED_LIFETIME_SECS: std::ops::RangeInclusive<i64> = 30..=315_360_000;
+
+/// A token lifetime asked for through the Backend API (`expires_in_seconds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("expires_in_seconds must be between 30 and 315360000")]
+pub struct InvalidLifetime;
+
+/// Validates a requested token lifetime in seconds.
+pub fn requested_lifetime(secs: i64) -> Result<Duration, InvalidLifetime> {
+    if REQUESTED_LIFETIME_SECS.contains(&secs) {
+        Ok(Duration::from_secs(secs.unsigned_abs()))
+    } else {
+        Err(InvalidLifetime)
+    }
+}
 
 /// Why no session token can be built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -61,10 +79,12 @@ impl SessionTokenClaims {
 
     /// Builds the claims for `session` at `now`; refuses a session that is
     /// not live at that moment.
+    /// `lifetime` is the instance's token lifetime, or a lifetime the Backend
+    /// API asked for (see [`requested_lifetime`]).
     pub fn build(
         session: &Session,
         fapi: &FrontendApi,
-        settings: &InstanceSettings,
+        lifetime: Duration,
         origin: Option<&str>,
         now: UnixMillis,
     ) -> Result<Self, SessionTokenError> {
@@ -73,7 +93,7 @@ impl SessionTokenClaims {
             return Err(SessionTokenError::NotLive(status));
         }
         let iat = now.as_secs();
-        let lifetime = i64::try_from(settings.token_lifetime().as_secs()).unwrap_or(60);
+        let lifetime = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
         Ok(Self {
             azp: origin.filter(|o| !o.is_empty()).map(str::to_owned),
             exp: iat.saturating_add(lifetime),
@@ -121,6 +141,9 @@ pub struct HandshakePayload {
 mod tests {
     use super::*;
     use crate::session::NewSession;
+    use crate::settings::InstanceSettings;
+
+    const MINUTE: Duration = Duration::from_secs(60);
 
     const T0: UnixMillis = UnixMillis::new(1_700_000_000_500);
 
@@ -145,7 +168,7 @@ mod tests {
         let c = SessionTokenClaims::build(
             &session(),
             &fapi,
-            &InstanceSettings::default(),
+            MINUTE,
             Some("https://app.example.com"),
             T0,
         )
@@ -163,10 +186,7 @@ mod tests {
     #[test]
     fn no_origin_means_no_azp() {
         let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
-        let c = SessionTokenClaims::build(
-            &session(),
-            &fapi,
-            &InstanceSettings::default(),
+        let c = SessionTokenClaims::build(&session(), &fapi, MINUTE,
             Some(""),
             T0,
         )
@@ -180,14 +200,28 @@ mod tests {
         let mut s = session();
         s.revoke(T0).unwrap();
         assert_eq!(
-            SessionTokenClaims::build(&s, &fapi, &InstanceSettings::default(), None, T0),
+            SessionTokenClaims::build(&s, &fapi, MINUTE, None, T0),
             Err(SessionTokenError::NotLive(SessionStatus::Revoked))
         );
         let s = session();
         let after_expiry = s.expire_at();
         assert_eq!(
-            SessionTokenClaims::build(&s, &fapi, &InstanceSettings::default(), None, after_expiry),
+            SessionTokenClaims::build(&s, &fapi, MINUTE, None, after_expiry),
             Err(SessionTokenError::NotLive(SessionStatus::Expired))
         );
+    }
+}
+
+#[cfg(test)]
+mod lifetime_tests {
+    use super::*;
+
+    #[test]
+    fn requested_lifetimes_follow_the_backend_api_range() {
+        assert_eq!(requested_lifetime(30), Ok(Duration::from_secs(30)));
+        assert!(requested_lifetime(315_360_000).is_ok());
+        for bad in [-1, 0, 29, 315_360_001, i64::MIN, i64::MAX] {
+            assert_eq!(requested_lifetime(bad), Err(InvalidLifetime), "{bad}");
+        }
     }
 }

@@ -90,9 +90,12 @@ async fn create<S: Store>(store: S, settings: &Settings) -> anyhow::Result<()> {
         bail!("the store has no instance yet: run `hallpass serve` once to create it");
     }
     let frontend = settings.frontend_api(settings.fapi_addr)?;
-    let started = Hallpass::start(system::deps(store), settings.instance_config(frontend))
-        .await
-        .context("loading the instance")?;
+    let started = Hallpass::start(
+        system::deps(store, settings),
+        settings.instance_config(frontend),
+    )
+    .await
+    .context("loading the instance")?;
     let key = started
         .app
         .create_secret_key()
@@ -104,4 +107,40 @@ async fn create<S: Store>(store: S, settings: &Settings) -> anyhow::Result<()> {
         key.id
     );
     Ok(())
+}
+
+/// `hallpass keys rotate`: schedules a signing-key rotation.
+pub async fn rotate_keys(settings: &Settings) -> anyhow::Result<()> {
+    match store::open(settings, Migrations::RequireApplied).await? {
+        OpenedStore::Sqlite(s) => rotate(s, settings).await,
+        OpenedStore::Postgres(s) => rotate(s, settings).await,
+    }
+}
+
+async fn rotate<S: Store>(store: S, settings: &Settings) -> anyhow::Result<()> {
+    let app = started(store, settings).await?;
+    let key = app.rotate_signing_key().await?;
+    println!(
+        "scheduled signing key {}: published now, signs from {} (Unix ms); the current key stays published until every token it signed has expired",
+        key.kid, key.activates_at
+    );
+    Ok(())
+}
+
+/// Starts the existing instance (never creates one).
+async fn started<S: Store>(
+    store: S,
+    settings: &Settings,
+) -> anyhow::Result<Hallpass<S, hallpass_adapter_jwt::JoseKeys>> {
+    if store.load_instance().await.map_err(|e| e.0)?.is_none() {
+        bail!("the store has no instance yet: run `hallpass serve` once to create it");
+    }
+    let frontend = settings.frontend_api(settings.fapi_addr)?;
+    Ok(Hallpass::start(
+        system::deps(store, settings),
+        settings.instance_config(frontend),
+    )
+    .await
+    .context("loading the instance")?
+    .app)
 }

@@ -68,6 +68,18 @@ enum Command {
         #[command(subcommand)]
         command: SecretKeyCommand,
     },
+    /// Token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Schedule a rotation: the next key is published in the JWKS now and
+    /// signs after `keys.rotation_delay_secs`; running nodes follow.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +118,9 @@ fn main() -> ExitCode {
             Command::SecretKeys {
                 command: SecretKeyCommand::Create,
             } => admin::create_secret_key(&settings).await,
+            Command::Keys {
+                command: KeysCommand::Rotate,
+            } => admin::rotate_keys(&settings).await,
         }
     });
     match result {

@@ -9,6 +9,7 @@ use hallpass_domain::FrontendApi;
 use hallpass_ports::Store;
 use secrecy::ExposeSecret as _;
 use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
 use crate::settings::Settings;
@@ -37,7 +38,7 @@ async fn serve<S: Store>(
     frontend: FrontendApi,
 ) -> anyhow::Result<()> {
     let started = Hallpass::start(
-        system::deps(store),
+        system::deps(store, settings),
         settings.instance_config(frontend.clone()),
     )
     .await
@@ -58,10 +59,12 @@ async fn serve<S: Store>(
     .shutdown_timeout(grace)
     .run();
     let data = app.clone();
+    let options = web::Data::new(settings.api.clone());
     let bapi_server = HttpServer::new(move || {
         App::new()
             .wrap(TracingLogger::default())
             .app_data(data.clone())
+            .app_data(options.clone())
             .configure(backend_api::<S, JoseKeys>)
     })
     .listen(bapi)?
@@ -78,17 +81,57 @@ async fn serve<S: Store>(
         started.created_secret_key.as_ref(),
     );
 
+    let keys_task = actix_web::rt::spawn(keep_keys_fresh(
+        app.clone(),
+        settings.key_refresh_interval,
+        settings.key_rotate_after,
+    ));
     let (fapi_handle, bapi_handle) = (fapi_server.handle(), bapi_server.handle());
     let fapi_task = actix_web::rt::spawn(fapi_server);
     let bapi_task = actix_web::rt::spawn(bapi_server);
     tokio::select! {
         () = shutdown_signal() => {
             tracing::info!(grace_secs = grace, "shutting down: draining in-flight requests");
+            keys_task.abort();
             tokio::join!(fapi_handle.stop(true), bapi_handle.stop(true));
             Ok(())
         }
         r = fapi_task => r.context("the Frontend API server task failed")?.context("the Frontend API server failed"),
         r = bapi_task => r.context("the Backend API server task failed")?.context("the Backend API server failed"),
+    }
+}
+
+/// Reloads the signing keys from the store every `interval`, and at the
+/// moment a scheduled key activates or retires, so every node sharing the
+/// store follows rotations without a restart. With `rotate_after`, also
+/// rotates automatically.
+async fn keep_keys_fresh<S: Store>(
+    app: web::Data<Hallpass<S, JoseKeys>>,
+    interval: Duration,
+    rotate_after: Option<Duration>,
+) {
+    loop {
+        let wait = match app.next_key_event().await {
+            Ok(Some(at)) => at.since(app.now()).min(interval) + Duration::from_millis(10),
+            Ok(None) => interval,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the signing keys failed");
+                interval
+            }
+        };
+        tokio::time::sleep(wait).await;
+        if let Some(max_age) = rotate_after {
+            match app.rotate_if_older_than(max_age).await {
+                Ok(Some(key)) => {
+                    tracing::info!(kid = %key.kid, "rotated the signing key automatically")
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "automatic key rotation failed"),
+            }
+        }
+        if let Err(e) = app.reload_keys().await {
+            tracing::warn!(error = %e, "reloading the signing keys failed; keeping the current ones");
+        }
     }
 }
 

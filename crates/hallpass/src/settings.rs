@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use config::{Config, Environment as EnvSource, File, FileFormat};
-use hallpass_app::InstanceConfig;
+use hallpass_app::{InstanceConfig, KeyPolicy};
 use hallpass_domain::{Environment, FrontendApi, InstanceSettings, SessionLifetime};
+use secrecy::SecretBox;
 use serde::Deserialize;
 
 use crate::GlobalArgs;
@@ -30,7 +31,43 @@ pub struct RawSettings {
     pub listen: ListenSettings,
     pub sessions: SessionSettings,
     pub database: DatabaseSettings,
+    pub keys: KeySettings,
+    pub backend_api: BackendApiSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackendApiSettings {
+    /// Allow `POST /v1/sessions` (a testing aid) on production instances.
+    pub allow_session_create_in_production: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeySettings {
+    /// Base64 of 32 random bytes: private keys are stored encrypted under it.
+    pub encryption_key: Option<String>,
+    /// How long a new key is published before it signs.
+    pub rotation_delay_secs: u64,
+    /// How long a replaced key stays published after the new one signs.
+    pub retain_secs: u64,
+    /// How often each node reloads the keys from the store.
+    pub refresh_interval_secs: u64,
+    /// Rotate automatically when the newest key is this old; 0: never.
+    pub rotate_after_secs: u64,
+}
+
+impl Default for KeySettings {
+    fn default() -> Self {
+        Self {
+            encryption_key: None,
+            rotation_delay_secs: 600,
+            retain_secs: 24 * 3600,
+            refresh_interval_secs: 30,
+            rotate_after_secs: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,6 +125,8 @@ impl Default for RawSettings {
             listen: ListenSettings::default(),
             sessions: SessionSettings::default(),
             database: DatabaseSettings::default(),
+            keys: KeySettings::default(),
+            backend_api: BackendApiSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -147,6 +186,12 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub instance: InstanceSettings,
     pub database: hallpass_adapter_postgres::PgOptions,
+    pub key_policy: KeyPolicy,
+    pub key_refresh_interval: Duration,
+    pub key_rotate_after: Option<Duration>,
+    /// The 32-byte key that seals private keys at rest, if configured.
+    pub encryption_key: Option<std::sync::Arc<SecretBox<[u8; 32]>>>,
+    pub api: hallpass_api_actix::ApiOptions,
     pub log: LogSettings,
 }
 
@@ -154,6 +199,17 @@ fn addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
     value
         .parse()
         .map_err(|e| anyhow!("`{name}` = {value:?} is not an IP:port address ({e})"))
+}
+
+fn decode_encryption_key(text: &str) -> anyhow::Result<std::sync::Arc<SecretBox<[u8; 32]>>> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| anyhow!("`keys.encryption_key` is not base64"))?;
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| anyhow!("`keys.encryption_key` must decode to exactly 32 bytes"))?;
+    Ok(std::sync::Arc::new(SecretBox::new(Box::new(key))))
 }
 
 fn secs(value: u64) -> Option<Duration> {
@@ -242,6 +298,22 @@ impl Settings {
                 "`database_url` must be a postgres:// URL (omit it for the embedded store)"
             ));
         }
+        let encryption_key = raw
+            .keys
+            .encryption_key
+            .as_deref()
+            .filter(|k| !k.is_empty())
+            .map(decode_encryption_key)
+            .transpose()?;
+        if !(1..=3600).contains(&raw.keys.refresh_interval_secs) {
+            return Err(anyhow!("`keys.refresh_interval_secs` must be 1 to 3600"));
+        }
+        if raw.keys.rotation_delay_secs < raw.keys.refresh_interval_secs {
+            return Err(anyhow!(
+                "`keys.rotation_delay_secs` must be at least `keys.refresh_interval_secs`, \
+                 or some node could meet a token signed by a key it has not loaded"
+            ));
+        }
         Ok(Self {
             environment,
             frontend_api_url,
@@ -255,6 +327,16 @@ impl Settings {
                 max_connections: raw.database.max_connections,
                 connect_timeout: Duration::from_secs(raw.database.connect_timeout_secs.max(1)),
                 statement_timeout: Duration::from_secs(raw.database.statement_timeout_secs.max(1)),
+            },
+            key_policy: KeyPolicy {
+                rotation_delay: Duration::from_secs(raw.keys.rotation_delay_secs),
+                retain: Duration::from_secs(raw.keys.retain_secs),
+            },
+            key_refresh_interval: Duration::from_secs(raw.keys.refresh_interval_secs),
+            key_rotate_after: secs(raw.keys.rotate_after_secs),
+            encryption_key,
+            api: hallpass_api_actix::ApiOptions {
+                create_sessions_in_production: raw.backend_api.allow_session_create_in_production,
             },
             log: raw.log,
         })
@@ -281,6 +363,7 @@ impl Settings {
             environment: self.environment,
             frontend_api: fapi,
             settings: self.instance,
+            keys: self.key_policy,
         }
     }
 

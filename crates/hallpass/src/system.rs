@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use hallpass_adapter_jwt::JoseKeys;
+use hallpass_adapter_jwt::{JoseKeys, Sealer};
+use secrecy::ExposeSecret as _;
+
+use crate::settings::Settings;
 use hallpass_app::Deps;
 use hallpass_domain::UnixMillis;
 use hallpass_ports::{Clock, IdGenerator};
@@ -34,12 +37,16 @@ impl IdGenerator for OsRandom {
     }
 }
 
-/// The production ports around a store: RS256 keys, the system clock, OS
-/// randomness.
-pub fn deps<S>(store: S) -> Deps<S, JoseKeys> {
+/// The production ports around a store: RS256 keys (sealed at rest when an
+/// encryption key is configured), the system clock, OS randomness.
+pub fn deps<S>(store: S, settings: &Settings) -> Deps<S, JoseKeys> {
+    let keys = match &settings.encryption_key {
+        Some(key) => JoseKeys::sealed(Sealer::new(*key.expose_secret())),
+        None => JoseKeys::plain(),
+    };
     Deps {
         store,
-        keys: JoseKeys,
+        keys,
         clock: Arc::new(SystemClock),
         ids: Arc::new(OsRandom),
     }

@@ -145,6 +145,48 @@ pub async fn signing_keys_are_listed_oldest_first_and_unique<S: Store>(store: S)
     ));
 }
 
+pub async fn a_rotation_publishes_the_next_key_and_schedules_the_old_ones_retirement<S: Store>(
+    store: S,
+) {
+    store
+        .create_instance(&instance_init())
+        .await
+        .expect("create");
+    let mut next = signing_key("ins_key2", at(10));
+    next.activates_at = at(600);
+    store
+        .rotate_signing_key(&next, at(700), at(10))
+        .await
+        .expect("rotate");
+    let keys = store.list_signing_keys().await.expect("list");
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0].kid, "ins_key1");
+    assert_eq!(keys[0].retires_at, Some(at(700)));
+    assert_eq!(keys[1], next);
+
+    // A second rotation while one is pending is refused and writes nothing.
+    let third = signing_key("ins_key3", at(20));
+    let result = store.rotate_signing_key(&third, at(900), at(20)).await;
+    assert!(
+        matches!(result, Err(RotateKeyError::Pending { ref kid }) if kid == "ins_key2"),
+        "{result:?}"
+    );
+    assert_eq!(store.list_signing_keys().await.expect("list"), keys);
+
+    // Once the next key is active, the following rotation goes through and
+    // never postpones a retirement already scheduled earlier.
+    let mut third = signing_key("ins_key3", at(800));
+    third.activates_at = at(1400);
+    store
+        .rotate_signing_key(&third, at(1500), at(800))
+        .await
+        .expect("rotate again");
+    let keys = store.list_signing_keys().await.expect("list");
+    assert_eq!(keys[0].retires_at, Some(at(700)));
+    assert_eq!(keys[1].retires_at, Some(at(1500)));
+    assert_eq!(keys[2].retires_at, None);
+}
+
 pub async fn secret_keys_are_found_by_hash_only<S: Store>(store: S) {
     store
         .create_instance(&instance_init())
@@ -552,6 +594,7 @@ macro_rules! storage_conformance_tests {
             instance_is_created_once,
             signing_keys_are_listed_oldest_first_and_unique,
             secret_keys_are_found_by_hash_only,
+            a_rotation_publishes_the_next_key_and_schedules_the_old_ones_retirement,
             clients_round_trip_and_report_missing_and_duplicates,
             sign_in_stores_session_and_client_together,
             sign_in_with_a_stale_client_writes_nothing,

@@ -20,6 +20,6 @@ pub use signing::{
 };
 pub use store::{
     ClientStore, CreateInstanceError, FindClientError, FindSessionError, InsertError, InstanceInit,
-    InstanceStore, SaveSignInError, SecretKeyRecord, SessionPage, SessionQuery, SessionStore,
-    SigningKeyRecord, Store, StoreError, UpdateClientError, UpdateSessionError,
+    InstanceStore, RotateKeyError, SaveSignInError, SecretKeyRecord, SessionPage, SessionQuery,
+    SessionStore, SigningKeyRecord, Store, StoreError, UpdateClientError, UpdateSessionError,
 };

@@ -6,11 +6,14 @@ use secrecy::SecretString;
 
 use crate::store::SigningKeyRecord;
 
-/// A freshly generated signing key pair.
+/// A freshly generated signing key pair, ready to store.
 #[derive(Debug)]
 pub struct GeneratedKey {
-    /// PKCS#8 PEM of the private key.
-    pub private_pem: SecretString,
+    /// The private key as it is stored: PKCS#8 PEM, sealed when the adapter
+    /// has an encryption key (see `sealing`).
+    pub private_key: SecretString,
+    /// How `private_key` is protected at rest (`none` for plain PEM).
+    pub sealing: String,
     /// The public key as a JWK (JSON text) with `kid`, `alg`, `use`, `kty`, `n`, `e`.
     pub public_jwk: String,
     pub algorithm: String,
@@ -21,6 +24,10 @@ pub struct GeneratedKey {
 pub enum KeyError {
     #[error("no signing key is active")]
     NoActiveKey,
+    #[error(
+        "signing key {kid} is encrypted at rest ({sealing}) but no matching encryption key is configured"
+    )]
+    Sealed { kid: String, sealing: String },
     #[error("stored key {kid} cannot be used")]
     Unusable {
         kid: String,
@@ -67,6 +74,10 @@ pub trait TokenSigner: Send + Sync + 'static {
 
 /// Verifies tokens the instance issued, choosing the key by `kid`.
 pub trait TokenVerifier: Send + Sync + 'static {
+    /// The JWKS document of the published keys, `{"keys":[…]}`, rendered
+    /// once when the ring is built.
+    fn jwks_json(&self) -> &str;
+
     fn verify_client_token(&self, token: &str) -> Result<ClientTokenClaims, VerifyError>;
     fn verify_session_token(
         &self,
@@ -79,10 +90,12 @@ pub trait TokenVerifier: Send + Sync + 'static {
 pub trait KeyRingFactory: Send + Sync + 'static {
     type Ring: TokenSigner + TokenVerifier;
 
-    /// A new RS256 key pair (RSA-2048, e = 65537) with the given `kid`.
+    /// A new RS256 key pair (RSA-2048, e = 65537) with the given `kid`,
+    /// sealed for storage when the factory has an encryption key.
     fn generate(&self, kid: &str) -> Result<GeneratedKey, KeyError>;
 
     /// A signer/verifier over the stored keys: signs with the newest key
-    /// active at `now`, verifies with any published key.
+    /// active at `now`; verifies session tokens with the published keys and
+    /// client tokens with any stored key.
     fn ring(&self, keys: &[SigningKeyRecord], now: UnixMillis) -> Result<Self::Ring, KeyError>;
 }

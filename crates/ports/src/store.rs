@@ -93,6 +93,18 @@ pub enum SaveSignInError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// Scheduling a key rotation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RotateKeyError {
+    /// A key that has not started signing yet is already scheduled.
+    #[error("a rotation is already pending (key {kid} activates later)")]
+    Pending { kid: String },
+    #[error("a key with this kid already exists")]
+    Conflict,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
 /// A stored signing key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningKeyRecord {
@@ -182,6 +194,17 @@ pub trait InstanceStore: Send + Sync + 'static {
         &self,
         key: &SigningKeyRecord,
     ) -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    /// Schedules a rotation in one transaction, serialised with any other
+    /// rotation: refuses if a key whose `activates_at` is after `now`
+    /// exists; inserts `next`; sets `retires_at` of every other key that
+    /// would otherwise stay published past `retire_others_at` to it.
+    fn rotate_signing_key(
+        &self,
+        next: &SigningKeyRecord,
+        retire_others_at: UnixMillis,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<(), RotateKeyError>> + Send;
 
     /// The secret key with this hash, revoked or not.
     fn find_secret_key(

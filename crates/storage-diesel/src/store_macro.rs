@@ -16,9 +16,9 @@ macro_rules! impl_diesel_store {
             };
             use $crate::__private::hallpass_ports::{
                 ClientStore, CreateInstanceError, FindClientError, FindSessionError, InsertError,
-                InstanceInit, InstanceStore, SaveSignInError, SecretKeyRecord, SessionPage,
-                SessionQuery, SessionStore, SigningKeyRecord, StoreError, UpdateClientError,
-                UpdateSessionError,
+                InstanceInit, InstanceStore, RotateKeyError, SaveSignInError, SecretKeyRecord,
+                SessionPage, SessionQuery, SessionStore, SigningKeyRecord, StoreError,
+                UpdateClientError, UpdateSessionError,
             };
             use $crate::blocking::run;
             use $crate::errors::{TxError, is_unique_violation, unexpected};
@@ -150,6 +150,58 @@ macro_rules! impl_diesel_store {
                             diesel::insert_into(signing_keys::table).values(&row),
                             "inserting a signing key",
                         )
+                    })
+                    .await
+                }
+
+                async fn rotate_signing_key(
+                    &self,
+                    next: &SigningKeyRecord,
+                    retire_others_at: $crate::__private::hallpass_domain::UnixMillis,
+                    now: $crate::__private::hallpass_domain::UnixMillis,
+                ) -> Result<(), RotateKeyError> {
+                    let row = SigningKeyRow::from_record(next);
+                    let (retire, now) = (retire_others_at.as_millis(), now.as_millis());
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let result = conn.$write_tx(|conn| {
+                            // Serialise rotations: writing the instance row
+                            // takes its row lock (PostgreSQL) or is already
+                            // inside the one write lock (SQLite).
+                            diesel::update(instances::table)
+                                .set(instances::id.eq(instances::id))
+                                .execute(conn)?;
+                            let pending: Option<String> = signing_keys::table
+                                .filter(signing_keys::activates_at.gt(now))
+                                .select(signing_keys::kid)
+                                .first(conn)
+                                .optional()?;
+                            if let Some(kid) = pending {
+                                return Err(TxError::Abort(RotateKeyError::Pending { kid }));
+                            }
+                            diesel::insert_into(signing_keys::table)
+                                .values(&row)
+                                .execute(conn)?;
+                            diesel::update(
+                                signing_keys::table
+                                    .filter(signing_keys::kid.ne(&row.kid))
+                                    .filter(
+                                        signing_keys::retires_at
+                                            .is_null()
+                                            .or(signing_keys::retires_at.gt(retire)),
+                                    ),
+                            )
+                            .set(signing_keys::retires_at.eq(Some(retire)))
+                            .execute(conn)?;
+                            Ok(())
+                        });
+                        result.map_err(|e| match e {
+                            TxError::Abort(e) => e,
+                            TxError::Db(e) if is_unique_violation(&e) => RotateKeyError::Conflict,
+                            TxError::Db(e) => RotateKeyError::Unexpected(unexpected(
+                                e,
+                                "rotating the signing key",
+                            )),
+                        })
                     })
                     .await
                 }

@@ -21,7 +21,7 @@ fn sign_in_request(client_id: &ClientId, user: &str) -> SignInRequest {
 }
 
 /// A new client with one session of `user`.
-async fn signed_in(env: &Env, user: &str) -> (Client, SignIn) {
+pub async fn signed_in(env: &Env, user: &str) -> (Client, SignIn) {
     let client = env.app.create_client().await.unwrap();
     let (client, out) = env
         .app
@@ -53,7 +53,7 @@ async fn sign_in_then_mint_gives_a_token_of_that_session() {
     assert_ne!(client_after.rotating_token(), client.rotating_token());
     let token = env
         .app
-        .mint_session_token(out.session.id(), Some("https://app.example.com"))
+        .mint_session_token(out.session.id(), Some("https://app.example.com"), None)
         .await
         .unwrap();
     let claims = env
@@ -75,7 +75,11 @@ async fn a_revoked_session_gets_no_token_and_revoking_again_changes_nothing() {
     assert_eq!(revoked.status(), SessionStatus::Revoked);
     env.clock.advance(Duration::from_secs(5));
     assert_eq!(env.app.revoke_session(id).await.unwrap(), revoked);
-    let err = env.app.mint_session_token(id, None).await.unwrap_err();
+    let err = env
+        .app
+        .mint_session_token(id, None, None)
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -121,13 +125,13 @@ async fn minting_writes_activity_at_most_once_per_interval() {
 
     for _ in 0..5 {
         env.clock.advance(Duration::from_secs(10));
-        env.app.mint_session_token(id, None).await.unwrap();
+        env.app.mint_session_token(id, None, None).await.unwrap();
     }
     // 50 s later: still within the 60 s interval, nothing was written.
     assert_eq!(env.store.find_session(id).await.unwrap(), at_sign_in);
 
     env.clock.advance(Duration::from_secs(11));
-    env.app.mint_session_token(id, None).await.unwrap();
+    env.app.mint_session_token(id, None, None).await.unwrap();
     let after = env.store.find_session(id).await.unwrap();
     assert_eq!(after.last_active_at(), env.app.now());
 }
@@ -203,7 +207,7 @@ async fn time_expires_sessions_and_the_expiry_is_stored() {
     );
     assert!(
         env.app
-            .mint_session_token(out.session.id(), None)
+            .mint_session_token(out.session.id(), None, None)
             .await
             .is_err()
     );
@@ -222,7 +226,7 @@ async fn unknown_ids_are_not_found() {
         Err(SessionError::NotFound)
     ));
     assert!(matches!(
-        env.app.mint_session_token(&ghost, None).await,
+        env.app.mint_session_token(&ghost, None, None).await,
         Err(SessionError::NotFound)
     ));
     let page = env

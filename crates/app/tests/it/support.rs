@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use hallpass_adapter_jwt::JoseKeys;
 use hallpass_adapter_sqlite::SqliteStore;
-use hallpass_app::{Deps, Hallpass, InstanceConfig, Started};
+use hallpass_app::{Deps, Hallpass, InstanceConfig, KeyPolicy, Started};
 use hallpass_domain::{Environment, FrontendApi, InstanceSettings, UnixMillis};
 use hallpass_ports::{Clock, IdGenerator};
 
@@ -56,6 +56,7 @@ pub fn config(environment: Environment, settings: InstanceSettings) -> InstanceC
         environment,
         frontend_api: FrontendApi::parse("https://clerk.example.com").unwrap(),
         settings,
+        keys: KeyPolicy::default(),
     }
 }
 
@@ -67,7 +68,7 @@ pub async fn start_on(
     Hallpass::start(
         Deps {
             store,
-            keys: JoseKeys,
+            keys: JoseKeys::plain(),
             clock,
             ids: Arc::new(TestIds(AtomicU64::new(rand_seed()))),
         },

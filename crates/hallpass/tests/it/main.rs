@@ -7,3 +7,4 @@
 mod config;
 mod serve;
 mod support;
+mod tokens;

@@ -7,7 +7,7 @@ use std::time::Duration;
 pub fn hallpass() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hallpass"));
     cmd.env_remove("RUST_LOG")
-        .env("HALLPASS__LOG__LEVEL", "warn")
+        .env("HALLPASS__LOG__LEVEL", "error")
         .env_remove("HALLPASS_CONFIG");
     cmd
 }
@@ -20,6 +20,26 @@ pub struct Server {
     pub bapi: String,
     pub publishable_key: String,
     pub secret_line: String,
+}
+
+impl Server {
+    /// The secret key printed on first start.
+    pub fn secret_key(&self) -> &str {
+        let key = self.secret_line.split_whitespace().next().unwrap_or("");
+        assert!(
+            key.starts_with("sk_"),
+            "no secret key was printed: {}",
+            self.secret_line
+        );
+        key
+    }
+
+    /// A Backend API request with the secret key.
+    pub fn bapi(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        http()
+            .request(method, format!("{}{path}", self.bapi))
+            .bearer_auth(self.secret_key())
+    }
 }
 
 impl Drop for Server {
@@ -40,7 +60,13 @@ fn field<'a>(lines: &'a [String], label: &str) -> &'a str {
 /// Starts `hallpass serve` on free ports with `data_dir` and extra args,
 /// and waits for its banner.
 pub fn serve(data_dir: &Path, extra: &[&str]) -> Server {
+    serve_with_env(data_dir, extra, &[])
+}
+
+/// [`serve`] with extra environment variables.
+pub fn serve_with_env(data_dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Server {
     let mut cmd = hallpass();
+    cmd.envs(envs.iter().copied());
     cmd.args([
         "serve",
         "--fapi-addr",

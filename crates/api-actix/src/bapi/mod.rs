@@ -1,0 +1,32 @@
+//! Backend API: what application servers call with a secret key.
+
+mod auth;
+mod jwks;
+mod session;
+mod sessions;
+mod tokens;
+
+use actix_web::middleware::from_fn;
+use actix_web::web;
+use hallpass_ports::{KeyRingFactory, Store};
+
+pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/v1")
+            .wrap(from_fn(auth::require_secret_key::<S, K>))
+            .route("/jwks", web::get().to(jwks::get::<S, K>))
+            .route("/sessions", web::post().to(sessions::create::<S, K>))
+            .route(
+                "/sessions/{session_id}",
+                web::get().to(session::get::<S, K>),
+            )
+            .route(
+                "/sessions/{session_id}/revoke",
+                web::post().to(session::revoke::<S, K>),
+            )
+            .route(
+                "/sessions/{session_id}/tokens",
+                web::post().to(tokens::create::<S, K>),
+            ),
+    );
+}

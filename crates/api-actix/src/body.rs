@@ -1,0 +1,54 @@
+//! Request bodies as the official SDKs send them.
+
+use actix_web::dev::Payload;
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::ApiError;
+
+const LIMIT: usize = 64 * 1024;
+
+/// An optional JSON body: empty, `{}` and `null` all mean "no parameters"
+/// (each official SDK sends a different one), so `T` gets its defaults.
+/// Anything else must be a JSON object that deserialises into `T`.
+#[derive(Debug)]
+pub struct LenientJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for LenientJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|_| {
+                ApiError::bad_request(
+                    "request_body_invalid",
+                    "The request body could not be read.",
+                )
+            })?;
+            if bytes.len() > LIMIT {
+                return Err(ApiError::bad_request(
+                    "request_body_invalid",
+                    "The request body is too large.",
+                ));
+            }
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                ApiError::bad_request("request_body_invalid", "The request body is not UTF-8.")
+            })?;
+            let trimmed = text.trim();
+            if trimmed.is_empty() || trimmed == "null" {
+                return Ok(Self(T::default()));
+            }
+            serde_json::from_str(trimmed).map(Self).map_err(|e| {
+                ApiError::bad_request(
+                    "request_body_invalid",
+                    format!("The request body is invalid: {e}"),
+                )
+            })
+        })
+    }
+}

@@ -1,0 +1,69 @@
+use std::time::Duration;
+
+use hallpass_app::RotationError;
+use hallpass_ports::{TokenSigner as _, TokenVerifier as _};
+use serde_json::Value;
+
+use crate::lifecycle::signed_in;
+use crate::support::*;
+
+fn published_kids(jwks: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(jwks).unwrap();
+    v["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_rotation_publishes_first_signs_later_and_retires_the_old_key_after_its_tokens_expire() {
+    let env = env().await;
+    let old_kid = env.app.ring().active_kid().to_owned();
+    let (_, out) = signed_in(&env, "user_1").await;
+    let old_token = env
+        .app
+        .mint_session_token(out.session.id(), None, None)
+        .await
+        .unwrap();
+
+    let next = env.app.rotate_signing_key().await.unwrap();
+    // Published at once, not yet signing.
+    assert_eq!(
+        published_kids(env.app.ring().jwks_json()),
+        vec![old_kid.clone(), next.kid.clone()]
+    );
+    assert_eq!(env.app.ring().active_kid(), old_kid);
+    assert!(matches!(
+        env.app.rotate_signing_key().await,
+        Err(RotationError::Pending { ref kid }) if *kid == next.kid
+    ));
+    assert_eq!(
+        env.app.next_key_event().await.unwrap(),
+        Some(next.activates_at)
+    );
+
+    // After the delay the new key signs; the old token still verifies.
+    env.clock.advance(Duration::from_secs(600));
+    env.app.reload_keys().await.unwrap();
+    assert_eq!(env.app.ring().active_kid(), next.kid);
+    let new_token = env
+        .app
+        .mint_session_token(out.session.id(), None, None)
+        .await
+        .unwrap();
+    let now = env.app.now();
+    assert!(env.app.ring().verify_session_token(&new_token, now).is_ok());
+    assert!(
+        env.app
+            .ring()
+            .verify_session_token(&old_token, hallpass_domain::UnixMillis::new(T0))
+            .is_ok()
+    );
+
+    // A day later the old key leaves the JWKS.
+    env.clock.advance(Duration::from_secs(24 * 3600));
+    env.app.reload_keys().await.unwrap();
+    assert_eq!(published_kids(env.app.ring().jwks_json()), vec![next.kid]);
+}
