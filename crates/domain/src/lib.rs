@@ -1,7 +1,7 @@
 //! # hallpass-domain
 //!
-//! The pure core of Hallpass: instances, clients, sessions and the tokens they
-//! carry, modelled as values and state machines.
+//! The pure core of Hallpass: instances, clients, sessions, JWT templates and
+//! the tokens they carry, modelled as values and state machines.
 //!
 //! Rules of this crate:
 //! - no I/O, no async, no clock, no randomness, no serialisation framework;
@@ -16,8 +16,10 @@
 pub mod client;
 pub mod id;
 pub mod instance;
+pub mod json;
 pub mod session;
 pub mod settings;
+pub mod template;
 pub mod time;
 pub mod token;
 
@@ -27,9 +29,15 @@ pub use id::{
     SignInTokenId, UserId,
 };
 pub use instance::{Environment, FrontendApi, FrontendApiError, Instance, PublishableKey};
+pub use json::{Json, JsonNumber, JsonObject};
 pub use session::{
     Activity, Actor, InvalidActor, NewSession, Session, SessionAction, SessionStatus, SessionTask,
     TransitionError,
 };
 pub use settings::{InstanceSettings, SessionLifetime, SettingsError};
+pub use template::{
+    CustomSigningKey, JwtTemplate, JwtTemplateRecord, NewJwtTemplate, RESERVED_CLAIMS,
+    ShortcodeError, SigningAlgorithm, TemplateError, TemplateName, TemplateSigning,
+    TemplateTokenInput, render_claims, template_token_claims, validate_claims,
+};
 pub use time::UnixMillis;

@@ -186,11 +186,7 @@ mod tests {
     #[test]
     fn no_origin_means_no_azp() {
         let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
-        let c = SessionTokenClaims::build(&session(), &fapi, MINUTE,
-            Some(""),
-            T0,
-        )
-        .unwrap();
+        let c = SessionTokenClaims::build(&session(), &fapi, MINUTE, Some(""), T0).unwrap();
         assert_eq!(c.azp, None);
     }
 
