@@ -11,19 +11,20 @@
 //! (`hallpass_domain::token`); this crate only encodes and signs.
 
 mod claims;
+mod custom;
 pub mod sealing;
 
 use std::collections::HashMap;
 
 use anyhow::Context as _;
-use hallpass_domain::UnixMillis;
 use hallpass_domain::token::{
     ClientTokenClaims, HandshakePayload, SessionTokenClaims, TokenCategory,
 };
+use hallpass_domain::{JsonObject, SigningAlgorithm, UnixMillis};
 use hallpass_ports::signing::{
     GeneratedKey, KeyError, KeyRingFactory, SignError, TokenSigner, TokenVerifier, VerifyError,
 };
-use hallpass_ports::store::SigningKeyRecord;
+use hallpass_ports::store::{SealedCustomKey, SigningKeyRecord};
 use josekit::jwk::Jwk;
 use josekit::jwk::KeyPair as _;
 use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
@@ -101,6 +102,55 @@ impl KeyRingFactory for JoseKeys {
 
     fn ring(&self, keys: &[SigningKeyRecord], now: UnixMillis) -> Result<KeyRing, KeyError> {
         KeyRing::build(keys, now, |k| self.open(k))
+    }
+
+    fn check_custom_key(&self, algorithm: SigningAlgorithm, key: &str) -> Result<(), String> {
+        custom::signer(algorithm, key).map(|_| ())
+    }
+
+    fn seal_custom_key(
+        &self,
+        algorithm: SigningAlgorithm,
+        key: &str,
+    ) -> Result<SealedCustomKey, KeyError> {
+        let (sealed, sealing) = match &self.sealer {
+            Some(sealer) => (sealer.seal(key)?, sealer.label().to_owned()),
+            None => (key.to_owned(), sealing::NONE.to_owned()),
+        };
+        Ok(SealedCustomKey {
+            algorithm,
+            sealed,
+            sealing,
+        })
+    }
+
+    fn sign_with_custom_key(
+        &self,
+        claims: &JsonObject,
+        key: &SealedCustomKey,
+    ) -> Result<String, SignError> {
+        let plain = if key.sealing == sealing::NONE {
+            SecretString::from(key.sealed.clone())
+        } else {
+            match &self.sealer {
+                Some(sealer) if sealer.label() == key.sealing => sealer
+                    .open(&key.sealed)
+                    .map_err(|e| SignError::CustomKey(e.to_string()))?,
+                _ => {
+                    return Err(SignError::CustomKey(format!(
+                        "sealed with {}, which the configured encryption key cannot open",
+                        key.sealing
+                    )));
+                }
+            }
+        };
+        let signer =
+            custom::signer(key.algorithm, plain.expose_secret()).map_err(SignError::CustomKey)?;
+        Ok(custom::sign(
+            signer.as_ref(),
+            None,
+            hallpass_json::object_to_map(claims),
+        )?)
     }
 }
 
@@ -282,6 +332,13 @@ impl TokenSigner for KeyRing {
         self.sign(
             Some(TokenCategory::Session),
             claims::handshake_to_json(payload),
+        )
+    }
+
+    fn sign_template_token(&self, claims: &JsonObject) -> Result<String, SignError> {
+        self.sign(
+            Some(TokenCategory::Template),
+            hallpass_json::object_to_map(claims),
         )
     }
 }

@@ -283,3 +283,122 @@ fn handshake_payload_is_signed_as_a_session_category_token() {
     assert_eq!(header["cat"], "cl_B7d4PD111AAA");
     assert_eq!(payload["handshake"][0], "__session=abc; Path=/");
 }
+
+fn template_claims() -> hallpass_domain::JsonObject {
+    [
+        ("sub", hallpass_domain::Json::str("user_1")),
+        ("aud", hallpass_domain::Json::str("https://api.example.com")),
+    ]
+    .into_iter()
+    .collect()
+}
+
+#[test]
+fn template_tokens_with_the_instance_key_are_not_session_tokens() {
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    let token = ring.sign_template_token(&template_claims()).unwrap();
+    let (header, payload) = parts(&token);
+    assert_eq!(header["cat"], "cl_B7d4PD222AAA");
+    assert_eq!(header["kid"], "ins_k1");
+    assert_eq!(payload["aud"], "https://api.example.com");
+    assert_eq!(
+        ring.verify_session_token(&token, T0).unwrap_err(),
+        VerifyError::Header
+    );
+}
+
+#[test]
+fn template_tokens_sign_with_every_custom_algorithm() {
+    use hallpass_domain::SigningAlgorithm as A;
+    use josekit::jwk::alg::ed::EdCurve;
+    use josekit::jws::{ES256, ES384, EdDSA, HS256, HS384, HS512, JwsVerifier, RS384, RS512};
+
+    let rsa = RS256.generate_key_pair(2048).unwrap();
+    let rsa_pem = String::from_utf8(rsa.to_pem_private_key()).unwrap();
+    let rsa_pub = rsa.to_pem_public_key();
+    let es256 = ES256.generate_key_pair().unwrap();
+    let es384 = ES384.generate_key_pair().unwrap();
+    let ed = EdDSA.generate_key_pair(EdCurve::Ed25519).unwrap();
+    let secret = "s".repeat(64);
+
+    let cases: Vec<(A, String, Box<dyn JwsVerifier>)> = vec![
+        (
+            A::RS256,
+            rsa_pem.clone(),
+            Box::new(RS256.verifier_from_pem(&rsa_pub).unwrap()),
+        ),
+        (
+            A::RS384,
+            rsa_pem.clone(),
+            Box::new(RS384.verifier_from_pem(&rsa_pub).unwrap()),
+        ),
+        (
+            A::RS512,
+            rsa_pem.clone(),
+            Box::new(RS512.verifier_from_pem(&rsa_pub).unwrap()),
+        ),
+        (
+            A::ES256,
+            String::from_utf8(es256.to_pem_private_key()).unwrap(),
+            Box::new(ES256.verifier_from_pem(es256.to_pem_public_key()).unwrap()),
+        ),
+        (
+            A::ES384,
+            String::from_utf8(es384.to_pem_private_key()).unwrap(),
+            Box::new(ES384.verifier_from_pem(es384.to_pem_public_key()).unwrap()),
+        ),
+        (
+            A::EdDSA,
+            String::from_utf8(ed.to_pem_private_key()).unwrap(),
+            Box::new(EdDSA.verifier_from_pem(ed.to_pem_public_key()).unwrap()),
+        ),
+        (
+            A::HS256,
+            secret.clone(),
+            Box::new(HS256.verifier_from_bytes(&secret).unwrap()),
+        ),
+        (
+            A::HS384,
+            secret.clone(),
+            Box::new(HS384.verifier_from_bytes(&secret).unwrap()),
+        ),
+        (
+            A::HS512,
+            secret.clone(),
+            Box::new(HS512.verifier_from_bytes(&secret).unwrap()),
+        ),
+    ];
+    for sealed_factory in [JoseKeys::plain(), JoseKeys::sealed(Sealer::new([3; 32]))] {
+        for (algorithm, key, verifier) in &cases {
+            sealed_factory.check_custom_key(*algorithm, key).unwrap();
+            let stored = sealed_factory.seal_custom_key(*algorithm, key).unwrap();
+            let token = sealed_factory
+                .sign_with_custom_key(&template_claims(), &stored)
+                .unwrap();
+            let (payload, header) = jwt::decode_with_verifier(&token, verifier.as_ref())
+                .unwrap_or_else(|e| panic!("{algorithm}: {e}"));
+            assert_eq!(header.algorithm(), Some(algorithm.as_str()));
+            assert_eq!(header.claim("cat").unwrap(), "cl_B7d4PD222AAA");
+            assert_eq!(payload.claim("aud").unwrap(), "https://api.example.com");
+        }
+    }
+}
+
+#[test]
+fn unusable_custom_keys_are_refused_without_echoing_them() {
+    use hallpass_domain::SigningAlgorithm as A;
+    let rsa = RS256.generate_key_pair(2048).unwrap();
+    let public = String::from_utf8(rsa.to_pem_public_key()).unwrap();
+    let private = String::from_utf8(rsa.to_pem_private_key()).unwrap();
+    for (algorithm, key) in [
+        (A::RS256, public.as_str()),
+        (A::RS256, "not a key"),
+        (A::ES256, private.as_str()),
+        (A::EdDSA, private.as_str()),
+    ] {
+        let err = JoseKeys::plain()
+            .check_custom_key(algorithm, key)
+            .unwrap_err();
+        assert!(!err.contains("BEGIN"), "{err}");
+    }
+}

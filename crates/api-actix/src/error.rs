@@ -8,7 +8,10 @@ use serde_json::{Value, json};
 /// An error as Clerk's APIs send it:
 /// `{"errors":[{"code","message","long_message","meta"}],"clerk_trace_id"}`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct Inner {
     status: StatusCode,
     code: &'static str,
     message: &'static str,
@@ -24,30 +27,30 @@ impl ApiError {
         message: &'static str,
         long: impl Into<String>,
     ) -> Self {
-        Self {
+        Self(Box::new(Inner {
             status,
             code,
             message,
             long_message: long.into(),
             meta: json!({}),
             retry_after: None,
-        }
+        }))
     }
 
     /// Adds `meta` (e.g. `{"param_name": "limit"}`).
     pub fn with_meta(mut self, meta: Value) -> Self {
-        self.meta = meta;
+        self.0.meta = meta;
         self
     }
 
     /// Adds a `Retry-After` header (seconds).
     pub fn retry_after(mut self, seconds: u32) -> Self {
-        self.retry_after = Some(seconds);
+        self.0.retry_after = Some(seconds);
         self
     }
 
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 
     /// 404 `resource_not_found`.
@@ -120,10 +123,10 @@ impl ApiError {
     pub fn body(&self) -> Value {
         json!({
             "errors": [{
-                "code": self.code,
-                "message": self.message,
-                "long_message": self.long_message,
-                "meta": self.meta,
+                "code": self.0.code,
+                "message": self.0.message,
+                "long_message": self.0.long_message,
+                "meta": self.0.meta,
             }],
         })
     }
@@ -134,22 +137,22 @@ impl std::fmt::Display for ApiError {
         write!(
             f,
             "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.long_message
+            self.0.status.as_u16(),
+            self.0.code,
+            self.0.long_message
         )
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.status);
+        let mut res = HttpResponse::build(self.0.status);
         res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = self.0.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         res.json(self.body())

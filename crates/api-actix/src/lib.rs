@@ -27,6 +27,7 @@ mod dto;
 pub mod error;
 mod fapi;
 mod health;
+mod pagination;
 
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use hallpass_ports::{KeyRingFactory, Store};

@@ -53,6 +53,7 @@ impl From<SignError> for SessionError {
     fn from(e: SignError) -> Self {
         match e {
             SignError::Unexpected(e) => Self::Unexpected(e),
+            SignError::CustomKey(reason) => Self::Unexpected(anyhow::anyhow!(reason)),
         }
     }
 }

@@ -12,6 +12,7 @@ mod error;
 mod keys;
 mod secret_key;
 mod sessions;
+mod templates;
 
 use std::sync::{Arc, RwLock};
 
@@ -25,6 +26,7 @@ pub use error::{AuthError, ClientError, SessionError, SignInError};
 pub use keys::RotationError;
 pub use secret_key::NewSecretKey;
 pub use sessions::SignInRequest;
+pub use templates::{TemplateInput, TemplateUseError};
 
 /// The outside world the use cases talk to.
 pub struct Deps<S, K> {

@@ -225,6 +225,42 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         .await
     }
 
+    /// The session, provided it is live now, with the activity recorded
+    /// (stored at most once per interval). The activity write doubles as the
+    /// revocation check: it only succeeds while the stored session is live.
+    pub(crate) async fn live_session_for_mint(
+        &self,
+        id: &SessionId,
+    ) -> Result<Session, SessionError> {
+        let mut session = self.store.find_session(id).await?;
+        let stored = session.status();
+        let refused = |status| {
+            SessionError::NotAllowed(TransitionError::Terminal {
+                status,
+                action: "mint_token",
+            })
+        };
+        match session.record_activity(self.now(), self.settings()) {
+            Err(_) => {
+                if session.status() != stored {
+                    let _ = self.store.update_session(&session, &[stored]).await;
+                }
+                Err(refused(session.status()))
+            }
+            Ok(Activity::Recorded) => {
+                self.store
+                    .update_session(&session, &LIVE)
+                    .await
+                    .map_err(|e| match e {
+                        UpdateSessionError::StatusChanged { current } => refused(current),
+                        other => other.into(),
+                    })?;
+                Ok(session)
+            }
+            Ok(Activity::Throttled) => Ok(session),
+        }
+    }
+
     /// Mints a session token for a live session; counts as activity.
     /// `lifetime` overrides the instance's token lifetime (Backend API
     /// `expires_in_seconds`, validated by the caller with
@@ -236,41 +272,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         origin: Option<&str>,
         lifetime: Option<std::time::Duration>,
     ) -> Result<String, SessionError> {
-        let mut session = self.store.find_session(id).await?;
-        let stored = session.clone();
+        let session = self.live_session_for_mint(id).await?;
         let now = self.now();
-        let activity = session.record_activity(now, self.settings());
-        match activity {
-            Err(_) => {
-                if session.status() != stored.status() {
-                    let _ = self
-                        .store
-                        .update_session(&session, &[stored.status()])
-                        .await;
-                }
-                return Err(SessionError::NotAllowed(TransitionError::Terminal {
-                    status: session.status(),
-                    action: "mint_token",
-                }));
-            }
-            Ok(Activity::Recorded) => {
-                // The write is the revocation check too: it only succeeds
-                // while the stored session is still live.
-                self.store
-                    .update_session(&session, &LIVE)
-                    .await
-                    .map_err(|e| match e {
-                        UpdateSessionError::StatusChanged { current } => {
-                            SessionError::NotAllowed(TransitionError::Terminal {
-                                status: current,
-                                action: "touch",
-                            })
-                        }
-                        other => other.into(),
-                    })?;
-            }
-            Ok(Activity::Throttled) => {}
-        }
         let claims = SessionTokenClaims::build(
             &session,
             self.frontend_api(),

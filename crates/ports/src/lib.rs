@@ -19,7 +19,8 @@ pub use signing::{
     GeneratedKey, KeyError, KeyRingFactory, SignError, TokenSigner, TokenVerifier, VerifyError,
 };
 pub use store::{
-    ClientStore, CreateInstanceError, FindClientError, FindSessionError, InsertError, InstanceInit,
-    InstanceStore, RotateKeyError, SaveSignInError, SecretKeyRecord, SessionPage, SessionQuery,
-    SessionStore, SigningKeyRecord, Store, StoreError, UpdateClientError, UpdateSessionError,
+    ClientStore, CreateInstanceError, FindClientError, FindSessionError, FindTemplateError,
+    InsertError, InstanceInit, InstanceStore, RotateKeyError, SaveSignInError, SaveTemplateError,
+    SealedCustomKey, SecretKeyRecord, SessionPage, SessionQuery, SessionStore, SigningKeyRecord,
+    Store, StoreError, TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError,
 };

@@ -1,10 +1,10 @@
 //! Signing and verifying the tokens the instance issues.
 
-use hallpass_domain::UnixMillis;
 use hallpass_domain::token::{ClientTokenClaims, HandshakePayload, SessionTokenClaims};
+use hallpass_domain::{JsonObject, SigningAlgorithm, UnixMillis};
 use secrecy::SecretString;
 
-use crate::store::SigningKeyRecord;
+use crate::store::{SealedCustomKey, SigningKeyRecord};
 
 /// A freshly generated signing key pair, ready to store.
 #[derive(Debug)]
@@ -38,9 +38,12 @@ pub enum KeyError {
     Unexpected(#[from] anyhow::Error),
 }
 
-/// Signing failed (never because of the caller's input).
+/// Signing failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
+    /// A template's own key could not be opened or used.
+    #[error("the template's signing key cannot be used: {0}")]
+    CustomKey(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -70,6 +73,9 @@ pub trait TokenSigner: Send + Sync + 'static {
     fn sign_session_token(&self, claims: &SessionTokenClaims) -> Result<String, SignError>;
     fn sign_client_token(&self, claims: &ClientTokenClaims) -> Result<String, SignError>;
     fn sign_handshake(&self, payload: &HandshakePayload) -> Result<String, SignError>;
+    /// A JWT-template token signed with the instance key (`cat` marks it as
+    /// a template token, which Clerk's SDKs refuse as a session token).
+    fn sign_template_token(&self, claims: &JsonObject) -> Result<String, SignError>;
 }
 
 /// Verifies tokens the instance issued, choosing the key by `kid`.
@@ -98,4 +104,22 @@ pub trait KeyRingFactory: Send + Sync + 'static {
     /// active at `now`; verifies session tokens with the published keys and
     /// client tokens with any stored key.
     fn ring(&self, keys: &[SigningKeyRecord], now: UnixMillis) -> Result<Self::Ring, KeyError>;
+
+    /// Checks that `key` is a usable key for `algorithm` (a PEM private key
+    /// of the right type, or an HMAC secret). The error says why not.
+    fn check_custom_key(&self, algorithm: SigningAlgorithm, key: &str) -> Result<(), String>;
+
+    /// Seals a template's own key for storage, as private keys are sealed.
+    fn seal_custom_key(
+        &self,
+        algorithm: SigningAlgorithm,
+        key: &str,
+    ) -> Result<SealedCustomKey, KeyError>;
+
+    /// Signs a template token with the template's own key.
+    fn sign_with_custom_key(
+        &self,
+        claims: &JsonObject,
+        key: &SealedCustomKey,
+    ) -> Result<String, SignError>;
 }

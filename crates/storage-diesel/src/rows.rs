@@ -9,9 +9,10 @@ use hallpass_domain::{
     Client, ClientId, Environment, Instance, InstanceId, OrganizationId, Session, SessionId,
     SessionStatus, UnixMillis, UserId,
 };
-use hallpass_ports::{SecretKeyRecord, SigningKeyRecord};
+use hallpass_domain::{Json, JwtTemplateId, SigningAlgorithm, TemplateName};
+use hallpass_ports::{SealedCustomKey, SecretKeyRecord, SigningKeyRecord, TemplateRow};
 
-use crate::schema::{clients, instances, secret_keys, sessions, signing_keys};
+use crate::schema::{clients, instances, jwt_templates, secret_keys, sessions, signing_keys};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = instances)]
@@ -241,4 +242,64 @@ impl SessionRow {
 /// Status names, for `status IN (...)` conditions.
 pub fn status_names(statuses: &[SessionStatus]) -> Vec<&'static str> {
     statuses.iter().map(|s| s.as_str()).collect()
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = jwt_templates, treat_none_as_null = true)]
+pub struct JwtTemplateRow {
+    pub id: String,
+    pub name: String,
+    pub claims: String,
+    pub lifetime: i64,
+    pub allowed_clock_skew: i64,
+    pub custom_key_algorithm: Option<String>,
+    pub custom_key: Option<String>,
+    pub custom_key_sealing: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl JwtTemplateRow {
+    pub fn from_record(t: &TemplateRow) -> Self {
+        let key = t.custom_key.as_ref();
+        Self {
+            id: t.id.to_string(),
+            name: t.name.as_str().to_owned(),
+            claims: Json::Object(t.claims.clone()).to_compact_string(),
+            lifetime: t.lifetime,
+            allowed_clock_skew: t.allowed_clock_skew,
+            custom_key_algorithm: key.map(|k| k.algorithm.as_str().to_owned()),
+            custom_key: key.map(|k| k.sealed.clone()),
+            custom_key_sealing: key.map(|k| k.sealing.clone()),
+            created_at: t.created_at.as_millis(),
+            updated_at: t.updated_at.as_millis(),
+        }
+    }
+
+    pub fn into_record(self) -> anyhow::Result<TemplateRow> {
+        let custom_key = match (
+            self.custom_key_algorithm,
+            self.custom_key,
+            self.custom_key_sealing,
+        ) {
+            (Some(algorithm), Some(sealed), Some(sealing)) => Some(SealedCustomKey {
+                algorithm: SigningAlgorithm::parse(&algorithm)
+                    .map_err(|_| anyhow!("corrupt template signing algorithm"))?,
+                sealed,
+                sealing,
+            }),
+            (None, None, None) => None,
+            _ => return Err(anyhow!("corrupt template signing key of {}", self.id)),
+        };
+        Ok(TemplateRow {
+            id: JwtTemplateId::parse(&self.id).context("corrupt template id")?,
+            name: TemplateName::parse(&self.name).map_err(|_| anyhow!("corrupt template name"))?,
+            claims: hallpass_json::parse_object(&self.claims).context("corrupt template claims")?,
+            lifetime: self.lifetime,
+            allowed_clock_skew: self.allowed_clock_skew,
+            custom_key,
+            created_at: UnixMillis::new(self.created_at),
+            updated_at: UnixMillis::new(self.updated_at),
+        })
+    }
 }

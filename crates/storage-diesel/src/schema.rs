@@ -61,11 +61,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jwt_templates (id) {
+        id -> Text,
+        name -> Text,
+        claims -> Text,
+        lifetime -> BigInt,
+        allowed_clock_skew -> BigInt,
+        custom_key_algorithm -> Nullable<Text>,
+        custom_key -> Nullable<Text>,
+        custom_key_sealing -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> clients (client_id));
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
     signing_keys,
     secret_keys,
     clients,
-    sessions
+    sessions,
+    jwt_templates
 );

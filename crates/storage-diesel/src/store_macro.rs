@@ -11,19 +11,23 @@ macro_rules! impl_diesel_store {
         const _: () = {
             use $crate::__private::anyhow::{self, Context as _};
             use $crate::__private::diesel::{self, prelude::*};
+            use $crate::__private::hallpass_domain::JwtTemplateId;
             use $crate::__private::hallpass_domain::{
                 Client, ClientId, Instance, Session, SessionId, SessionStatus,
             };
             use $crate::__private::hallpass_ports::{
-                ClientStore, CreateInstanceError, FindClientError, FindSessionError, InsertError,
-                InstanceInit, InstanceStore, RotateKeyError, SaveSignInError, SecretKeyRecord,
-                SessionPage, SessionQuery, SessionStore, SigningKeyRecord, StoreError,
+                ClientStore, CreateInstanceError, FindClientError, FindSessionError,
+                FindTemplateError, InsertError, InstanceInit, InstanceStore, RotateKeyError,
+                SaveSignInError, SaveTemplateError, SecretKeyRecord, SessionPage, SessionQuery,
+                SessionStore, SigningKeyRecord, StoreError, TemplateRow, TemplateStore,
                 UpdateClientError, UpdateSessionError,
             };
             use $crate::blocking::run;
             use $crate::errors::{TxError, is_unique_violation, unexpected};
             use $crate::rows::*;
-            use $crate::schema::{clients, instances, secret_keys, sessions, signing_keys};
+            use $crate::schema::{
+                clients, instances, jwt_templates, secret_keys, sessions, signing_keys,
+            };
 
             const LIVE: [&str; 2] = ["active", "pending"];
 
@@ -311,6 +315,130 @@ macro_rules! impl_diesel_store {
                         }
                         Err(client_missing_or_changed(conn, &row.id)
                             .map_err(|e| unexpected(e, "checking a client"))?)
+                    })
+                    .await
+                }
+            }
+
+            fn save_error(e: diesel::result::Error, doing: &'static str) -> SaveTemplateError {
+                if is_unique_violation(&e) {
+                    SaveTemplateError::NameTaken
+                } else {
+                    SaveTemplateError::Unexpected(unexpected(e, doing))
+                }
+            }
+
+            impl TemplateStore for $store {
+                async fn insert_template(
+                    &self,
+                    template: &TemplateRow,
+                ) -> Result<(), SaveTemplateError> {
+                    let row = JwtTemplateRow::from_record(template);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        diesel::insert_into(jwt_templates::table)
+                            .values(&row)
+                            .execute(conn)
+                            .map(|_| ())
+                            .map_err(|e| save_error(e, "inserting a template"))
+                    })
+                    .await
+                }
+
+                async fn update_template(
+                    &self,
+                    template: &TemplateRow,
+                ) -> Result<(), SaveTemplateError> {
+                    let row = JwtTemplateRow::from_record(template);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let n = diesel::update(jwt_templates::table.find(&row.id))
+                            .set(&row)
+                            .execute(conn)
+                            .map_err(|e| save_error(e, "updating a template"))?;
+                        if n == 0 {
+                            Err(SaveTemplateError::NotFound)
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .await
+                }
+
+                async fn find_template(
+                    &self,
+                    id: &JwtTemplateId,
+                ) -> Result<TemplateRow, FindTemplateError> {
+                    let id = id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let row = jwt_templates::table
+                            .find(&id)
+                            .select(JwtTemplateRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "finding a template"))?
+                            .ok_or(FindTemplateError::NotFound)?;
+                        Ok(row.into_record()?)
+                    })
+                    .await
+                }
+
+                async fn find_template_by_name(
+                    &self,
+                    name: &str,
+                ) -> Result<TemplateRow, FindTemplateError> {
+                    let name = name.to_owned();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let row = jwt_templates::table
+                            .filter(jwt_templates::name.eq(&name))
+                            .select(JwtTemplateRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "finding a template by name"))?
+                            .ok_or(FindTemplateError::NotFound)?;
+                        Ok(row.into_record()?)
+                    })
+                    .await
+                }
+
+                async fn list_templates(
+                    &self,
+                    limit: u32,
+                    offset: u32,
+                ) -> Result<(Vec<TemplateRow>, u64), StoreError> {
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let total: i64 = jwt_templates::table
+                            .count()
+                            .get_result(conn)
+                            .map_err(|e| unexpected(e, "counting templates"))?;
+                        let rows = jwt_templates::table
+                            .order((jwt_templates::created_at.desc(), jwt_templates::id.desc()))
+                            .limit(i64::from(limit))
+                            .offset(i64::from(offset))
+                            .select(JwtTemplateRow::as_select())
+                            .load(conn)
+                            .map_err(|e| unexpected(e, "listing templates"))?;
+                        let templates = rows
+                            .into_iter()
+                            .map(JwtTemplateRow::into_record)
+                            .collect::<anyhow::Result<_>>()?;
+                        Ok((templates, u64::try_from(total).unwrap_or(0)))
+                    })
+                    .await
+                }
+
+                async fn delete_template(
+                    &self,
+                    id: &JwtTemplateId,
+                ) -> Result<(), FindTemplateError> {
+                    let id = id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let n = diesel::delete(jwt_templates::table.find(&id))
+                            .execute(conn)
+                            .map_err(|e| unexpected(e, "deleting a template"))?;
+                        if n == 0 {
+                            Err(FindTemplateError::NotFound)
+                        } else {
+                            Ok(())
+                        }
                     })
                     .await
                 }

@@ -4,6 +4,7 @@ mod auth;
 mod jwks;
 mod session;
 mod sessions;
+mod templates;
 mod tokens;
 
 use actix_web::middleware::from_fn;
@@ -27,6 +28,24 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
             .route(
                 "/sessions/{session_id}/tokens",
                 web::post().to(tokens::create::<S, K>),
+            )
+            .route(
+                "/sessions/{session_id}/tokens/{template_name}",
+                web::post().to(templates::mint::<S, K>),
+            )
+            .route("/jwt_templates", web::get().to(templates::list::<S, K>))
+            .route("/jwt_templates", web::post().to(templates::create::<S, K>))
+            .route(
+                "/jwt_templates/{template_id}",
+                web::get().to(templates::get::<S, K>),
+            )
+            .route(
+                "/jwt_templates/{template_id}",
+                web::patch().to(templates::update::<S, K>),
+            )
+            .route(
+                "/jwt_templates/{template_id}",
+                web::delete().to(templates::delete::<S, K>),
             ),
     );
 }

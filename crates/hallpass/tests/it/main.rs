@@ -7,4 +7,5 @@
 mod config;
 mod serve;
 mod support;
+mod templates;
 mod tokens;

@@ -1,0 +1,76 @@
+//! Clerk's list conventions: `limit` (1–500, default 10), `offset`
+//! (default 0), and `paginated=true` for `{"data", "total_count"}` instead of
+//! a bare array.
+
+use actix_web::HttpResponse;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::ApiError;
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PageQuery {
+    limit: Option<String>,
+    offset: Option<String>,
+    paginated: Option<String>,
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Page {
+    pub limit: u32,
+    pub offset: u32,
+    pub paginated: bool,
+}
+
+fn number(
+    param: &'static str,
+    value: Option<&str>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ApiError> {
+    let Some(text) = value.filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    text.parse::<u32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            ApiError::invalid_param(
+                param,
+                format!(
+                    "{param} must be a number between {} and {}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
+}
+
+impl PageQuery {
+    pub(crate) fn page(&self) -> Result<Page, ApiError> {
+        Ok(Page {
+            limit: number("limit", self.limit.as_deref(), 10, 1..=500)?,
+            offset: number("offset", self.offset.as_deref(), 0, 0..=u32::MAX)?,
+            paginated: match self.paginated.as_deref() {
+                None | Some("" | "false" | "0") => false,
+                Some("true" | "1") => true,
+                Some(_) => {
+                    return Err(ApiError::invalid_param(
+                        "paginated",
+                        "paginated must be true or false",
+                    ));
+                }
+            },
+        })
+    }
+}
+
+/// The list response in the shape the caller asked for.
+pub(crate) fn respond(page: Page, data: Vec<Value>, total_count: u64) -> HttpResponse {
+    if page.paginated {
+        HttpResponse::Ok().json(json!({ "data": data, "total_count": total_count }))
+    } else {
+        HttpResponse::Ok().json(Value::Array(data))
+    }
+}
