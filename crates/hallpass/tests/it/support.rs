@@ -20,6 +20,7 @@ pub struct Server {
     pub bapi: String,
     pub publishable_key: String,
     pub secret_line: String,
+    shared_key: std::sync::Mutex<Option<String>>,
 }
 
 impl Server {
@@ -34,11 +35,26 @@ impl Server {
         key
     }
 
+    /// The secret key this node printed, or, for a node that joined an
+    /// existing instance, the one the first node printed (see `share_key`).
+    pub fn secret_key_or_first(&self) -> String {
+        self.shared_key
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or_else(|| self.secret_key().to_owned())
+    }
+
+    /// Lets this node's requests use `key` (printed by another node).
+    pub fn share_key(&self, key: &str) {
+        *self.shared_key.lock().unwrap() = Some(key.to_owned());
+    }
+
     /// A Backend API request with the secret key.
     pub fn bapi(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         http()
             .request(method, format!("{}{path}", self.bapi))
-            .bearer_auth(self.secret_key())
+            .bearer_auth(self.secret_key_or_first())
     }
 }
 
@@ -113,6 +129,7 @@ pub fn serve_with_env(data_dir: &Path, extra: &[&str], envs: &[(&str, &str)]) ->
         bapi: field(&lines, "Backend API:").to_owned(),
         publishable_key: field(&lines, "Publishable key:").to_owned(),
         secret_line: field(&lines, "Secret key:").to_owned(),
+        shared_key: std::sync::Mutex::new(None),
         child,
     }
 }

@@ -25,8 +25,9 @@ async fn create_session(server: &Server, user: &str) -> Value {
 }
 
 async fn mint(server: &Server, session_id: &str, body: Option<&str>) -> reqwest::Response {
-    let mut req = server
-        .bapi(Method::POST, &format!("/v1/sessions/{session_id}/tokens"))
+    let mut req = http()
+        .post(format!("{}/v1/sessions/{session_id}/tokens", server.bapi))
+        .bearer_auth(server.secret_key_or_first())
         .header("content-type", "application/json");
     if let Some(body) = body {
         req = req.body(body.to_owned());
@@ -402,4 +403,72 @@ async fn private_keys_are_encrypted_at_rest_when_an_encryption_key_is_configured
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("encrypted at rest"), "{stderr}");
+}
+
+#[tokio::test]
+async fn nodes_sharing_one_postgres_follow_a_rotation_without_restarts() {
+    let db =
+        tokio::task::spawn_blocking(hallpass_adapter_postgres::test_support::TestDatabase::create)
+            .await
+            .unwrap();
+    let fast = [
+        ("HALLPASS__KEYS__ROTATION_DELAY_SECS", "3"),
+        ("HALLPASS__KEYS__REFRESH_INTERVAL_SECS", "1"),
+    ];
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = serve_with_env(dir_a.path(), &["--database-url", db.url()], &fast);
+    let b = serve_with_env(dir_b.path(), &["--database-url", db.url()], &fast);
+    assert_eq!(a.instance_id, b.instance_id, "one instance per database");
+    b.share_key(a.secret_key());
+    let sid = create_session(&a, "user_1").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Node B's secret key is node A's: the instance, not the node, owns it.
+    let mut rotate = hallpass();
+    rotate.args(["keys", "rotate", "--database-url", db.url()]);
+    for (k, v) in fast {
+        rotate.env(k, v);
+    }
+    let out = rotate.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut kids = std::collections::BTreeSet::new();
+    loop {
+        let from_a = part(&jwt(&a, &sid).await, 0)["kid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = mint(&b, &sid, None).await;
+        let token_b = res.json::<Value>().await.unwrap()["jwt"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let from_b = part(&token_b, 0)["kid"].as_str().unwrap().to_owned();
+        if from_a != a.instance_id && from_b != a.instance_id {
+            assert_eq!(from_a, from_b, "both nodes sign with the same new key");
+            kids.insert(from_a);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the nodes never switched keys"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for node in [&a, &b] {
+        let published = jwks(node).await;
+        assert_eq!(
+            published["keys"].as_array().unwrap().len(),
+            2,
+            "{published}"
+        );
+    }
+    assert_eq!(kids.len(), 1);
 }
