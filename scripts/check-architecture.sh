@@ -27,10 +27,13 @@ forbid() { # crate dep...
 }
 
 io_and_frameworks=(diesel diesel_migrations r2d2 libsqlite3-sys pq-sys josekit openssl actix-web actix-rt tokio reqwest serde serde_json config)
-adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app hallpass-storage-diesel)
+adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app hallpass-storage-diesel hallpass-json)
 
 forbid hallpass-domain hallpass-ports "${adapters[@]}" "${io_and_frameworks[@]}" rand getrandom chrono uuid
 forbid hallpass-ports "${adapters[@]}" diesel josekit openssl actix-web reqwest serde_json
+forbid hallpass-json hallpass-ports "${adapters[@]}" diesel josekit actix-web
+# The verification library is for other services: nothing of ours.
+forbid hallpass-verify hallpass-domain hallpass-ports "${adapters[@]}" hallpass diesel
 forbid hallpass-app "${adapters[@]}" diesel josekit openssl actix-web
 forbid hallpass-storage-diesel hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app pq-sys libsqlite3-sys josekit actix-web
 forbid hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app libsqlite3-sys josekit actix-web

@@ -472,3 +472,48 @@ async fn nodes_sharing_one_postgres_follow_a_rotation_without_restarts() {
     }
     assert_eq!(kids.len(), 1);
 }
+
+#[tokio::test]
+async fn hallpass_verify_accepts_minted_session_tokens_and_refuses_template_tokens() {
+    use hallpass_verify::{Verifier, VerifierConfig, VerifyError};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &[]);
+    let sid = create_session(&server, "user_9").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = jwt(&server, &sid).await;
+
+    for config in [
+        VerifierConfig::frontend_api(&server.fapi),
+        VerifierConfig::backend_api(&server.bapi, server.secret_key()),
+    ] {
+        let verifier = Verifier::new(config.issuer(server.fapi.as_str())).unwrap();
+        let claims = verifier.verify(&token).await.unwrap();
+        assert_eq!(claims.user_id(), "user_9");
+        assert_eq!(claims.session_id(), sid);
+    }
+
+    let res = server
+        .bapi(Method::POST, "/v1/jwt_templates")
+        .json(&json!({"name": "t", "claims": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = server
+        .bapi(Method::POST, &format!("/v1/sessions/{sid}/tokens/t"))
+        .send()
+        .await
+        .unwrap();
+    let template_token = res.json::<Value>().await.unwrap()["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let verifier = Verifier::new(VerifierConfig::frontend_api(&server.fapi)).unwrap();
+    assert!(matches!(
+        verifier.verify(&template_token).await,
+        Err(VerifyError::WrongCategory)
+    ));
+}
