@@ -47,7 +47,7 @@ async fn serve_on_the_embedded_store_prints_how_to_reach_it_and_answers_health_c
         );
         let (status, _, body) = get(&format!("{base}/readyz")).await;
         assert_eq!((status, body), (200, json!({"status": "ready"})));
-        let (status, ct, body) = get(&format!("{base}/v1/nothing-here")).await;
+        let (status, ct, body) = get(&format!("{base}/nothing-here")).await;
         assert_eq!(status, 404);
         assert_eq!(ct, "application/json");
         assert_eq!(
@@ -55,11 +55,23 @@ async fn serve_on_the_embedded_store_prints_how_to_reach_it_and_answers_health_c
             json!({"errors": [{
                 "code": "resource_not_found",
                 "message": "not found",
-                "long_message": "GET /v1/nothing-here not found",
+                "long_message": "GET /nothing-here not found",
                 "meta": {}
             }]})
         );
     }
+    // Under /v1 the Backend API authenticates before it routes.
+    let (status, _, body) = get(&format!("{}/v1/nothing-here", server.bapi)).await;
+    assert_eq!(
+        (status, &body["errors"][0]["code"]),
+        (401, &json!("authentication_invalid"))
+    );
+    let res = server
+        .bapi(reqwest::Method::GET, "/v1/nothing-here")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
 }
 
 #[tokio::test]
