@@ -77,7 +77,9 @@ impl PgStore {
     pub fn connect(url: &str, options: &PgOptions) -> anyhow::Result<Self> {
         let pool = Pool::builder()
             .max_size(options.max_connections)
-            .min_idle(Some(1))
+            // No background top-up of idle connections: a connection thread
+            // racing the process exit (libpq and OpenSSL tearing down) crashes it.
+            .min_idle(Some(0))
             .connection_timeout(options.connect_timeout)
             .connection_customizer(Box::new(SessionSettings {
                 statement_timeout_ms: options.statement_timeout.as_millis(),
