@@ -3,7 +3,8 @@
 use hallpass_domain::client::RotatingToken;
 use hallpass_domain::session::Actor;
 use hallpass_domain::token::{
-    ClientTokenClaims, HandshakePayload, SESSION_TOKEN_NBF_LEEWAY_SECS, SessionTokenClaims,
+    ClaimsVersion, ClientTokenClaims, HandshakePayload, SESSION_TOKEN_NBF_LEEWAY_SECS,
+    SessionTokenClaims,
 };
 use hallpass_domain::{ClientId, OrganizationId, SessionId, SessionStatus, UserId};
 use serde_json::{Map, Value, json};
@@ -27,8 +28,10 @@ pub(crate) fn session_to_json(c: &SessionTokenClaims) -> Map<String, Value> {
         "sid": c.sid.as_str(),
         "sts": c.sts.as_str(),
         "sub": c.sub.as_str(),
-        "v": SessionTokenClaims::VERSION,
     }));
+    if c.version == ClaimsVersion::V2 {
+        map.insert("v".into(), json!(SessionTokenClaims::VERSION));
+    }
     if let Some(azp) = &c.azp {
         map.insert("azp".into(), json!(azp));
     }
@@ -43,7 +46,10 @@ pub(crate) fn session_to_json(c: &SessionTokenClaims) -> Map<String, Value> {
         map.insert("act".into(), Value::Object(a));
     }
     if let Some(org) = &c.org {
-        map.insert("o".into(), json!({ "id": org.as_str() }));
+        match c.version {
+            ClaimsVersion::V2 => map.insert("o".into(), json!({ "id": org.as_str() })),
+            ClaimsVersion::V1 => map.insert("org_id".into(), json!(org.as_str())),
+        };
     }
     map
 }
@@ -59,13 +65,18 @@ pub(crate) fn session_from_json(m: &Map<String, Value>) -> Option<SessionTokenCl
             Some(Actor::new(s("sub")?, s("iss"), s("sid")).ok()?)
         }
     };
-    let org = match m.get("o") {
-        None => None,
-        Some(o) => Some(OrganizationId::parse(o.get("id")?.as_str()?).ok()?),
+    let version = match int("v") {
+        None => ClaimsVersion::V1,
+        Some(v) if v == i64::from(SessionTokenClaims::VERSION) => ClaimsVersion::V2,
+        Some(_) => return None,
     };
-    if int("v")? != i64::from(SessionTokenClaims::VERSION) {
-        return None;
-    }
+    let org = match (version, m.get("o"), m.get("org_id")) {
+        (ClaimsVersion::V2, Some(o), _) => {
+            Some(OrganizationId::parse(o.get("id")?.as_str()?).ok()?)
+        }
+        (ClaimsVersion::V1, _, Some(id)) => Some(OrganizationId::parse(id.as_str()?).ok()?),
+        _ => None,
+    };
     Some(SessionTokenClaims {
         azp: text("azp").map(str::to_owned),
         exp: int("exp")?,
@@ -81,6 +92,7 @@ pub(crate) fn session_from_json(m: &Map<String, Value>) -> Option<SessionTokenCl
         fva: (fva.first()?.as_i64()?, fva.get(1)?.as_i64()?),
         act,
         org,
+        version,
     })
 }
 

@@ -28,11 +28,13 @@ pub mod error;
 mod fapi;
 mod health;
 mod pagination;
+mod version;
 
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use hallpass_ports::{KeyRingFactory, Store};
 
 pub use error::ApiError;
+pub use version::RequestedVersion;
 
 /// Operator choices the HTTP layer applies. Put a `web::Data<ApiOptions>`
 /// in the app data beside the `Hallpass` value (defaults apply if absent).

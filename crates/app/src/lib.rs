@@ -25,7 +25,7 @@ pub use bootstrap::{InstanceConfig, KeyPolicy, StartError, Started};
 pub use error::{AuthError, ClientError, SessionError, SignInError};
 pub use keys::RotationError;
 pub use secret_key::NewSecretKey;
-pub use sessions::SignInRequest;
+pub use sessions::{MintOptions, SignInRequest};
 pub use templates::{TemplateInput, TemplateUseError};
 
 /// The outside world the use cases talk to.

@@ -6,7 +6,7 @@
 
 use hallpass_domain::client::OnExistingSession;
 use hallpass_domain::session::NewSession;
-use hallpass_domain::token::SessionTokenClaims;
+use hallpass_domain::token::{ClaimsVersion, SessionTokenClaims};
 use hallpass_domain::{
     Activity, Client, ClientId, OrganizationId, RotatingToken, Session, SessionId, SessionStatus,
     SessionTask, SignIn, TransitionError, UnixMillis, UserId, client,
@@ -22,6 +22,19 @@ use crate::{ClientError, Hallpass, SessionError, SignInError};
 const MAX_ATTEMPTS: usize = 5;
 
 const LIVE: [SessionStatus; 2] = [SessionStatus::Active, SessionStatus::Pending];
+
+/// How a session token is minted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MintOptions<'a> {
+    /// The request's `Origin` (the `azp` claim); none on the Backend API.
+    pub origin: Option<&'a str>,
+    /// Overrides the instance's token lifetime (Backend API
+    /// `expires_in_seconds`, validated by the caller with
+    /// `hallpass_domain::token::requested_lifetime`).
+    pub lifetime: Option<std::time::Duration>,
+    /// v1 claims for API versions before 2025-04-10.
+    pub version: ClaimsVersion,
+}
 
 /// A sign-in: who, on which client, with what.
 #[derive(Debug, Clone)]
@@ -262,23 +275,19 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     }
 
     /// Mints a session token for a live session; counts as activity.
-    /// `lifetime` overrides the instance's token lifetime (Backend API
-    /// `expires_in_seconds`, validated by the caller with
-    /// `hallpass_domain::token::requested_lifetime`).
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn mint_session_token(
         &self,
         id: &SessionId,
-        origin: Option<&str>,
-        lifetime: Option<std::time::Duration>,
+        options: MintOptions<'_>,
     ) -> Result<String, SessionError> {
         let session = self.live_session_for_mint(id).await?;
         let now = self.now();
         let claims = SessionTokenClaims::build(
             &session,
             self.frontend_api(),
-            lifetime.unwrap_or(self.settings().token_lifetime()),
-            origin,
+            options.lifetime.unwrap_or(self.settings().token_lifetime()),
+            options.origin,
             now,
         )
         .map_err(|e| match e {
@@ -288,7 +297,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                     action: "mint_token",
                 })
             }
-        })?;
+        })?
+        .with_version(options.version);
         Ok(self.ring().sign_session_token(&claims)?)
     }
 

@@ -47,6 +47,52 @@ pub fn requested_lifetime(secs: i64) -> Result<Duration, InvalidLifetime> {
     }
 }
 
+/// The session-token claim set: v2 since Clerk API version 2025-04-10
+/// (`v: 2`, organization in `o`), v1 before (no `v`, `org_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClaimsVersion {
+    V1,
+    #[default]
+    V2,
+}
+
+/// A Clerk API version (`Clerk-API-Version` header or
+/// `__clerk_api_version` query parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ApiVersion(&'static str);
+
+impl ApiVersion {
+    /// The versions Clerk has published, oldest first.
+    pub const KNOWN: [&'static str; 6] = [
+        "2021-02-05",
+        "2024-10-01",
+        "2025-03-12",
+        "2025-04-10",
+        "2025-11-10",
+        "2026-05-12",
+    ];
+    /// What a request without a version gets.
+    pub const LATEST: ApiVersion = ApiVersion("2026-05-12");
+
+    /// A known version; `None` for anything else.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::KNOWN.iter().find(|v| **v == value).map(|v| Self(v))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The claim set tokens minted under this version carry.
+    pub fn claims_version(self) -> ClaimsVersion {
+        if self.0 < "2025-04-10" {
+            ClaimsVersion::V1
+        } else {
+            ClaimsVersion::V2
+        }
+    }
+}
+
 /// Why no session token can be built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SessionTokenError {
@@ -69,13 +115,20 @@ pub struct SessionTokenClaims {
     /// Minutes since the first and second factor verification, `-1` = never.
     pub fva: (i64, i64),
     pub act: Option<Actor>,
-    /// The active organization (`o.id`), when one is active.
+    /// The active organization (`o.id` in v2, `org_id` in v1), when one is active.
     pub org: Option<OrganizationId>,
+    pub version: ClaimsVersion,
 }
 
 impl SessionTokenClaims {
-    /// Version of the claim set (`v`).
+    /// Version of the claim set (`v`) in v2 tokens.
     pub const VERSION: u8 = 2;
+
+    /// The same claims in another claim-set version.
+    pub fn with_version(mut self, version: ClaimsVersion) -> Self {
+        self.version = version;
+        self
+    }
 
     /// Builds the claims for `session` at `now`; refuses a session that is
     /// not live at that moment.
@@ -106,6 +159,7 @@ impl SessionTokenClaims {
             fva: session.factor_verification_age(now),
             act: session.actor().cloned(),
             org: session.last_active_organization_id().cloned(),
+            version: ClaimsVersion::V2,
         })
     }
 }
@@ -218,6 +272,31 @@ mod lifetime_tests {
         assert!(requested_lifetime(315_360_000).is_ok());
         for bad in [-1, 0, 29, 315_360_001, i64::MIN, i64::MAX] {
             assert_eq!(requested_lifetime(bad), Err(InvalidLifetime), "{bad}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    #[test]
+    fn versions_before_2025_04_10_get_v1_claims() {
+        assert_eq!(
+            ApiVersion::parse("2025-03-12").unwrap().claims_version(),
+            ClaimsVersion::V1
+        );
+        assert_eq!(
+            ApiVersion::parse("2021-02-05").unwrap().claims_version(),
+            ClaimsVersion::V1
+        );
+        assert_eq!(
+            ApiVersion::parse("2025-04-10").unwrap().claims_version(),
+            ClaimsVersion::V2
+        );
+        assert_eq!(ApiVersion::LATEST.claims_version(), ClaimsVersion::V2);
+        for bad in ["", "2025-04-11", "latest", "2026-05-12 "] {
+            assert_eq!(ApiVersion::parse(bad), None, "{bad:?}");
         }
     }
 }

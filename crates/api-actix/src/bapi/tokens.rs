@@ -1,13 +1,13 @@
 use actix_web::{HttpResponse, web};
-use hallpass_app::Hallpass;
+use hallpass_app::{Hallpass, MintOptions};
 use hallpass_domain::SessionId;
 use hallpass_domain::token::requested_lifetime;
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::ApiError;
 use crate::body::LenientJson;
+use crate::{ApiError, RequestedVersion};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +20,7 @@ pub(crate) struct CreateToken {
 pub(crate) async fn create<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     path: web::Path<String>,
+    version: RequestedVersion,
     LenientJson(body): LenientJson<CreateToken>,
 ) -> Result<HttpResponse, ApiError> {
     let id = SessionId::parse(&path).map_err(|_| ApiError::not_found("session"))?;
@@ -28,6 +29,11 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         .map(requested_lifetime)
         .transpose()
         .map_err(|e| ApiError::invalid_param("expires_in_seconds", e.to_string()))?;
-    let jwt = app.mint_session_token(&id, None, lifetime).await?;
+    let options = MintOptions {
+        origin: None,
+        lifetime,
+        version: version.0.claims_version(),
+    };
+    let jwt = app.mint_session_token(&id, options).await?;
     Ok(crate::no_store(HttpResponse::Ok()).json(json!({"object": "token", "jwt": jwt})))
 }

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use hallpass_app::RotationError;
+use hallpass_app::{MintOptions, RotationError};
 use hallpass_ports::{TokenSigner as _, TokenVerifier as _};
 use serde_json::Value;
 
@@ -26,7 +26,7 @@ async fn a_rotation_publishes_first_signs_later_and_retires_the_old_key_after_it
     let (_, out) = signed_in(&env, "user_1").await;
     let old_token = env
         .app
-        .mint_session_token(out.session.id(), None, None)
+        .mint_session_token(out.session.id(), MintOptions::default())
         .await
         .unwrap();
 
@@ -51,7 +51,7 @@ async fn a_rotation_publishes_first_signs_later_and_retires_the_old_key_after_it
     assert_eq!(env.app.ring().active_kid(), next.kid);
     let new_token = env
         .app
-        .mint_session_token(out.session.id(), None, None)
+        .mint_session_token(out.session.id(), MintOptions::default())
         .await
         .unwrap();
     let now = env.app.now();

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use hallpass_app::{SessionError, SignInError, SignInRequest};
+use hallpass_app::{MintOptions, SessionError, SignInError, SignInRequest};
 use hallpass_domain::client::OnExistingSession;
 use hallpass_domain::{
     Client, ClientId, InstanceSettings, SessionId, SessionLifetime, SessionStatus, SignIn,
@@ -53,7 +53,13 @@ async fn sign_in_then_mint_gives_a_token_of_that_session() {
     assert_ne!(client_after.rotating_token(), client.rotating_token());
     let token = env
         .app
-        .mint_session_token(out.session.id(), Some("https://app.example.com"), None)
+        .mint_session_token(
+            out.session.id(),
+            MintOptions {
+                origin: Some("https://app.example.com"),
+                ..MintOptions::default()
+            },
+        )
         .await
         .unwrap();
     let claims = env
@@ -77,7 +83,7 @@ async fn a_revoked_session_gets_no_token_and_revoking_again_changes_nothing() {
     assert_eq!(env.app.revoke_session(id).await.unwrap(), revoked);
     let err = env
         .app
-        .mint_session_token(id, None, None)
+        .mint_session_token(id, MintOptions::default())
         .await
         .unwrap_err();
     assert!(
@@ -125,13 +131,19 @@ async fn minting_writes_activity_at_most_once_per_interval() {
 
     for _ in 0..5 {
         env.clock.advance(Duration::from_secs(10));
-        env.app.mint_session_token(id, None, None).await.unwrap();
+        env.app
+            .mint_session_token(id, MintOptions::default())
+            .await
+            .unwrap();
     }
     // 50 s later: still within the 60 s interval, nothing was written.
     assert_eq!(env.store.find_session(id).await.unwrap(), at_sign_in);
 
     env.clock.advance(Duration::from_secs(11));
-    env.app.mint_session_token(id, None, None).await.unwrap();
+    env.app
+        .mint_session_token(id, MintOptions::default())
+        .await
+        .unwrap();
     let after = env.store.find_session(id).await.unwrap();
     assert_eq!(after.last_active_at(), env.app.now());
 }
@@ -207,7 +219,7 @@ async fn time_expires_sessions_and_the_expiry_is_stored() {
     );
     assert!(
         env.app
-            .mint_session_token(out.session.id(), None, None)
+            .mint_session_token(out.session.id(), MintOptions::default())
             .await
             .is_err()
     );
@@ -226,7 +238,9 @@ async fn unknown_ids_are_not_found() {
         Err(SessionError::NotFound)
     ));
     assert!(matches!(
-        env.app.mint_session_token(&ghost, None, None).await,
+        env.app
+            .mint_session_token(&ghost, MintOptions::default())
+            .await,
         Err(SessionError::NotFound)
     ));
     let page = env

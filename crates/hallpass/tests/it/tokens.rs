@@ -517,3 +517,69 @@ async fn hallpass_verify_accepts_minted_session_tokens_and_refuses_template_toke
         Err(VerifyError::WrongCategory)
     ));
 }
+
+#[tokio::test]
+async fn api_versions_before_2025_04_10_get_v1_claims_and_unknown_versions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &[]);
+    let res = server
+        .bapi(Method::POST, "/v1/sessions")
+        .json(&json!({"user_id": "user_1", "active_organization_id": "org_7"}))
+        .send()
+        .await
+        .unwrap();
+    let session: Value = res.json().await.unwrap();
+    assert_eq!(session["last_active_organization_id"], "org_7");
+    let sid = session["id"].as_str().unwrap();
+    let path = format!("/v1/sessions/{sid}/tokens");
+
+    let mint_with = |version: Option<&'static str>, query: Option<&'static str>| {
+        let mut req = server.bapi(
+            Method::POST,
+            &match query {
+                Some(q) => format!("{path}?__clerk_api_version={q}"),
+                None => path.clone(),
+            },
+        );
+        if let Some(v) = version {
+            req = req.header("Clerk-API-Version", v);
+        }
+        req.send()
+    };
+
+    let v2: Value = mint_with(Some("2026-05-12"), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let claims = part(v2["jwt"].as_str().unwrap(), 1);
+    assert_eq!(
+        (&claims["v"], &claims["o"]),
+        (&json!(2), &json!({"id": "org_7"}))
+    );
+    assert!(claims.get("org_id").is_none());
+
+    for (header, query) in [(Some("2025-03-12"), None), (None, Some("2021-02-05"))] {
+        let v1: Value = mint_with(header, query)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let claims = part(v1["jwt"].as_str().unwrap(), 1);
+        assert_eq!(claims["org_id"], "org_7", "{header:?} {query:?}");
+        assert!(claims.get("v").is_none() && claims.get("o").is_none());
+    }
+
+    for (header, query) in [
+        (Some("2099-01-01"), None),
+        (None, Some("yesterday")),
+        (Some("2026-05-12"), Some("2026-05-12")),
+    ] {
+        let res = mint_with(header, query).await.unwrap();
+        assert_eq!(res.status(), 400, "{header:?} {query:?}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["code"], "api_version_invalid");
+    }
+}
