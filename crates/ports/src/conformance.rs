@@ -678,6 +678,47 @@ pub async fn templates_round_trip_with_unique_names<S: Store>(store: S) {
     ));
 }
 
+pub async fn dev_browsers_bind_to_clients<S: Store>(store: S) {
+    let browser = DevBrowserRecord {
+        id: hallpass_domain::DevBrowserId::from_random(1),
+        client_id: None,
+        created_at: T0,
+        updated_at: T0,
+    };
+    store.insert_dev_browser(&browser).await.expect("insert");
+    assert_eq!(
+        store.find_dev_browser(&browser.id).await.expect("find"),
+        Some(browser.clone())
+    );
+    assert!(matches!(
+        store.insert_dev_browser(&browser).await,
+        Err(InsertError::Conflict)
+    ));
+    let client = new_client(1);
+    store.insert_client(&client).await.expect("client");
+    assert!(
+        store
+            .bind_dev_browser(&browser.id, client.id(), at(5))
+            .await
+            .expect("bind")
+    );
+    let bound = store
+        .find_dev_browser(&browser.id)
+        .await
+        .expect("find")
+        .expect("some");
+    assert_eq!(bound.client_id.as_ref(), Some(client.id()));
+    assert_eq!(bound.updated_at, at(5));
+    let ghost = hallpass_domain::DevBrowserId::from_random(2);
+    assert!(
+        !store
+            .bind_dev_browser(&ghost, client.id(), at(5))
+            .await
+            .expect("bind")
+    );
+    assert_eq!(store.find_dev_browser(&ghost).await.expect("find"), None);
+}
+
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
 /// expression evaluating to a closure that returns a future of
 /// `(fresh_store, guard)`; the guard is dropped when the case ends.
@@ -699,6 +740,7 @@ macro_rules! storage_conformance_tests {
             sessions_are_listed_newest_first_with_filters_and_counts,
             hostile_strings_are_stored_as_data,
             templates_round_trip_with_unique_names,
+            dev_browsers_bind_to_clients,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

@@ -19,8 +19,9 @@ pub use signing::{
     GeneratedKey, KeyError, KeyRingFactory, SignError, TokenSigner, TokenVerifier, VerifyError,
 };
 pub use store::{
-    ClientStore, CreateInstanceError, FindClientError, FindSessionError, FindTemplateError,
-    InsertError, InstanceInit, InstanceStore, RotateKeyError, SaveSignInError, SaveTemplateError,
-    SealedCustomKey, SecretKeyRecord, SessionPage, SessionQuery, SessionStore, SigningKeyRecord,
-    Store, StoreError, TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError,
+    ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore, FindClientError,
+    FindSessionError, FindTemplateError, InsertError, InstanceInit, InstanceStore, RotateKeyError,
+    SaveSignInError, SaveTemplateError, SealedCustomKey, SecretKeyRecord, SessionPage,
+    SessionQuery, SessionStore, SigningKeyRecord, Store, StoreError, TemplateRow, TemplateStore,
+    UpdateClientError, UpdateSessionError,
 };

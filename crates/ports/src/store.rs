@@ -13,8 +13,8 @@
 use std::future::Future;
 
 use hallpass_domain::{
-    Client, ClientId, Instance, JsonObject, JwtTemplateId, Session, SessionId, SessionStatus,
-    SigningAlgorithm, TemplateName, UnixMillis, UserId,
+    Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, Session, SessionId,
+    SessionStatus, SigningAlgorithm, TemplateName, UnixMillis, UserId,
 };
 
 /// An unexpected storage failure (connection lost, corrupt row, ...).
@@ -380,7 +380,44 @@ pub trait TemplateStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), FindTemplateError>> + Send;
 }
 
-/// Everything a storage adapter provides.
-pub trait Store: InstanceStore + ClientStore + SessionStore + TemplateStore + Clone {}
+/// A development browser: the development-instance stand-in for the
+/// `__client` cookie, optionally bound to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevBrowserRecord {
+    pub id: DevBrowserId,
+    pub client_id: Option<ClientId>,
+    pub created_at: UnixMillis,
+    pub updated_at: UnixMillis,
+}
 
-impl<T> Store for T where T: InstanceStore + ClientStore + SessionStore + TemplateStore + Clone {}
+/// Development browsers.
+pub trait DevBrowserStore: Send + Sync + 'static {
+    fn insert_dev_browser(
+        &self,
+        browser: &DevBrowserRecord,
+    ) -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    fn find_dev_browser(
+        &self,
+        id: &DevBrowserId,
+    ) -> impl Future<Output = Result<Option<DevBrowserRecord>, StoreError>> + Send;
+
+    /// Binds the browser to a client; `false` if the browser does not exist.
+    fn bind_dev_browser(
+        &self,
+        id: &DevBrowserId,
+        client_id: &ClientId,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Everything a storage adapter provides.
+pub trait Store:
+    InstanceStore + ClientStore + SessionStore + TemplateStore + DevBrowserStore + Clone
+{
+}
+
+impl<T> Store for T where
+    T: InstanceStore + ClientStore + SessionStore + TemplateStore + DevBrowserStore + Clone
+{
+}

@@ -3,6 +3,7 @@
 
 use anyhow::{Context as _, anyhow};
 use diesel::prelude::*;
+use hallpass_domain::DevBrowserId;
 use hallpass_domain::client::{ClientRecord, RotatingToken};
 use hallpass_domain::session::{Actor, SessionRecord, SessionTask};
 use hallpass_domain::{
@@ -10,9 +11,13 @@ use hallpass_domain::{
     SessionStatus, UnixMillis, UserId,
 };
 use hallpass_domain::{Json, JwtTemplateId, SigningAlgorithm, TemplateName};
-use hallpass_ports::{SealedCustomKey, SecretKeyRecord, SigningKeyRecord, TemplateRow};
+use hallpass_ports::{
+    DevBrowserRecord, SealedCustomKey, SecretKeyRecord, SigningKeyRecord, TemplateRow,
+};
 
-use crate::schema::{clients, instances, jwt_templates, secret_keys, sessions, signing_keys};
+use crate::schema::{
+    clients, dev_browsers, instances, jwt_templates, secret_keys, sessions, signing_keys,
+};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = instances)]
@@ -298,6 +303,40 @@ impl JwtTemplateRow {
             lifetime: self.lifetime,
             allowed_clock_skew: self.allowed_clock_skew,
             custom_key,
+            created_at: UnixMillis::new(self.created_at),
+            updated_at: UnixMillis::new(self.updated_at),
+        })
+    }
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = dev_browsers)]
+pub struct DevBrowserRow {
+    pub id: String,
+    pub client_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl DevBrowserRow {
+    pub fn from_record(b: &DevBrowserRecord) -> Self {
+        Self {
+            id: b.id.to_string(),
+            client_id: b.client_id.as_ref().map(ToString::to_string),
+            created_at: b.created_at.as_millis(),
+            updated_at: b.updated_at.as_millis(),
+        }
+    }
+
+    pub fn into_record(self) -> anyhow::Result<DevBrowserRecord> {
+        Ok(DevBrowserRecord {
+            id: DevBrowserId::parse(&self.id).context("corrupt dev browser id")?,
+            client_id: self
+                .client_id
+                .as_deref()
+                .map(ClientId::parse)
+                .transpose()
+                .context("corrupt dev browser client id")?,
             created_at: UnixMillis::new(self.created_at),
             updated_at: UnixMillis::new(self.updated_at),
         })

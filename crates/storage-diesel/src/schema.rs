@@ -76,6 +76,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dev_browsers (id) {
+        id -> Text,
+        client_id -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sign_in_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        status -> Text,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> clients (client_id));
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -83,5 +104,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     secret_keys,
     clients,
     sessions,
-    jwt_templates
+    jwt_templates,
+    dev_browsers,
+    sign_in_tokens
 );

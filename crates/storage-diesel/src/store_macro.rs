@@ -11,22 +11,23 @@ macro_rules! impl_diesel_store {
         const _: () = {
             use $crate::__private::anyhow::{self, Context as _};
             use $crate::__private::diesel::{self, prelude::*};
-            use $crate::__private::hallpass_domain::JwtTemplateId;
             use $crate::__private::hallpass_domain::{
                 Client, ClientId, Instance, Session, SessionId, SessionStatus,
             };
+            use $crate::__private::hallpass_domain::{DevBrowserId, JwtTemplateId, UnixMillis};
             use $crate::__private::hallpass_ports::{
-                ClientStore, CreateInstanceError, FindClientError, FindSessionError,
-                FindTemplateError, InsertError, InstanceInit, InstanceStore, RotateKeyError,
-                SaveSignInError, SaveTemplateError, SecretKeyRecord, SessionPage, SessionQuery,
-                SessionStore, SigningKeyRecord, StoreError, TemplateRow, TemplateStore,
-                UpdateClientError, UpdateSessionError,
+                ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore,
+                FindClientError, FindSessionError, FindTemplateError, InsertError, InstanceInit,
+                InstanceStore, RotateKeyError, SaveSignInError, SaveTemplateError, SecretKeyRecord,
+                SessionPage, SessionQuery, SessionStore, SigningKeyRecord, StoreError, TemplateRow,
+                TemplateStore, UpdateClientError, UpdateSessionError,
             };
             use $crate::blocking::run;
             use $crate::errors::{TxError, is_unique_violation, unexpected};
             use $crate::rows::*;
             use $crate::schema::{
-                clients, instances, jwt_templates, secret_keys, sessions, signing_keys,
+                clients, dev_browsers, instances, jwt_templates, secret_keys, sessions,
+                signing_keys,
             };
 
             const LIVE: [&str; 2] = ["active", "pending"];
@@ -439,6 +440,61 @@ macro_rules! impl_diesel_store {
                         } else {
                             Ok(())
                         }
+                    })
+                    .await
+                }
+            }
+
+            impl DevBrowserStore for $store {
+                async fn insert_dev_browser(
+                    &self,
+                    browser: &DevBrowserRecord,
+                ) -> Result<(), InsertError> {
+                    let row = DevBrowserRow::from_record(browser);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        insert_row(
+                            conn,
+                            diesel::insert_into(dev_browsers::table).values(&row),
+                            "inserting a dev browser",
+                        )
+                    })
+                    .await
+                }
+
+                async fn find_dev_browser(
+                    &self,
+                    id: &DevBrowserId,
+                ) -> Result<Option<DevBrowserRecord>, StoreError> {
+                    let id = id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let row = dev_browsers::table
+                            .find(&id)
+                            .select(DevBrowserRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "finding a dev browser"))?;
+                        Ok(row.map(DevBrowserRow::into_record).transpose()?)
+                    })
+                    .await
+                }
+
+                async fn bind_dev_browser(
+                    &self,
+                    id: &DevBrowserId,
+                    client_id: &ClientId,
+                    now: UnixMillis,
+                ) -> Result<bool, StoreError> {
+                    let (id, client_id, now) =
+                        (id.to_string(), client_id.to_string(), now.as_millis());
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let n = diesel::update(dev_browsers::table.find(&id))
+                            .set((
+                                dev_browsers::client_id.eq(Some(&client_id)),
+                                dev_browsers::updated_at.eq(now),
+                            ))
+                            .execute(conn)
+                            .map_err(|e| unexpected(e, "binding a dev browser"))?;
+                        Ok(n > 0)
                     })
                     .await
                 }
