@@ -36,3 +36,107 @@ pub(crate) fn bapi_session(s: &Session) -> Value {
         },
     })
 }
+
+/// The user object inside a Frontend API session. Hallpass keeps sessions,
+/// not profiles: the user's data lives in the team's own system, so the
+/// object carries the id and empty collections (what clerk-js expects).
+fn fapi_user(s: &Session) -> Value {
+    let id = s.user_id().as_str();
+    json!({
+        "object": "user",
+        "id": id,
+        "username": Value::Null,
+        "first_name": Value::Null,
+        "last_name": Value::Null,
+        "image_url": "",
+        "has_image": false,
+        "primary_email_address_id": Value::Null,
+        "primary_phone_number_id": Value::Null,
+        "primary_web3_wallet_id": Value::Null,
+        "email_addresses": [],
+        "phone_numbers": [],
+        "web3_wallets": [],
+        "external_accounts": [],
+        "passkeys": [],
+        "enterprise_accounts": [],
+        "organization_memberships": [],
+        "public_metadata": {},
+        "unsafe_metadata": {},
+        "password_enabled": false,
+        "totp_enabled": false,
+        "backup_code_enabled": false,
+        "two_factor_enabled": false,
+        "delete_self_enabled": false,
+        "create_organization_enabled": false,
+        "last_sign_in_at": s.created_at().as_millis(),
+        "created_at": s.created_at().as_millis(),
+        "updated_at": s.updated_at().as_millis(),
+    })
+}
+
+/// The Frontend API `Session` object (`Client.Session-2`).
+pub(crate) fn fapi_session(
+    s: &Session,
+    last_active_token: Option<&str>,
+    now: hallpass_domain::UnixMillis,
+) -> Value {
+    let (first, second) = s.factor_verification_age(now);
+    json!({
+        "object": "session",
+        "id": s.id().as_str(),
+        "status": s.status().as_str(),
+        "expire_at": s.expire_at().as_millis(),
+        "abandon_at": s.abandon_at().as_millis(),
+        "last_active_at": s.last_active_at().as_millis(),
+        "last_active_token": last_active_token.map(|jwt| json!({"object": "token", "jwt": jwt})),
+        "last_active_organization_id": s.last_active_organization_id().map(|o| o.as_str()),
+        "actor": bapi_session(s)["actor"].clone(),
+        "tasks": bapi_session(s)["tasks"].clone(),
+        "user": fapi_user(s),
+        "public_user_data": {
+            "first_name": Value::Null,
+            "last_name": Value::Null,
+            "image_url": "",
+            "has_image": false,
+            "identifier": s.user_id().as_str(),
+            "user_id": s.user_id().as_str(),
+        },
+        "factor_verification_age": [first, second],
+        "created_at": s.created_at().as_millis(),
+        "updated_at": s.updated_at().as_millis(),
+    })
+}
+
+/// The Frontend API `Client` object (`Client.Client-2`). Removed, revoked,
+/// replaced and abandoned sessions are no longer part of the client;
+/// ended and expired ones stay listed (clerk-js shows them as signed out).
+pub(crate) fn fapi_client(
+    view: &hallpass_app::ClientView,
+    token_for: Option<(&hallpass_domain::SessionId, &str)>,
+    now: hallpass_domain::UnixMillis,
+) -> Value {
+    use hallpass_domain::SessionStatus as S;
+    let c = &view.client;
+    let sessions: Vec<Value> = view
+        .sessions
+        .iter()
+        .filter(|s| matches!(s.status(), S::Active | S::Pending | S::Ended | S::Expired))
+        .map(|s| {
+            let token = token_for.filter(|(id, _)| *id == s.id()).map(|(_, t)| t);
+            fapi_session(s, token, now)
+        })
+        .collect();
+    json!({
+        "object": "client",
+        "id": c.id().as_str(),
+        "sessions": sessions,
+        "sign_in": Value::Null,
+        "sign_up": Value::Null,
+        "last_active_session_id": c.last_active_session_id().map(|s| s.as_str()),
+        "last_authentication_strategy": Value::Null,
+        "cookie_expires_at": c.cookie_expires_at().as_millis(),
+        "captcha_bypass": false,
+        "created_at": c.created_at().as_millis(),
+        "updated_at": c.updated_at().as_millis(),
+    })
+}

@@ -38,10 +38,28 @@ pub use version::RequestedVersion;
 
 /// Operator choices the HTTP layer applies. Put a `web::Data<ApiOptions>`
 /// in the app data beside the `Hallpass` value (defaults apply if absent).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ApiOptions {
     /// Allow Backend API `POST /v1/sessions` on production instances.
     pub create_sessions_in_production: bool,
+    /// Accept native clients (`_is_native=1`).
+    pub native_api: bool,
+    /// Origins allowed to call the Frontend API from browsers and to receive
+    /// handshake redirects (the Frontend API's own origin always is).
+    pub origins: hallpass_domain::redirect::AllowedOrigins,
+    /// `Domain=` of app cookies in production (`__client_uat`, handshake).
+    pub cookie_domain: Option<String>,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        Self {
+            create_sessions_in_production: false,
+            native_api: true,
+            origins: hallpass_domain::redirect::AllowedOrigins::default(),
+            cookie_domain: None,
+        }
+    }
 }
 
 /// JWKS may be cached for five minutes: a rotation publishes the next key

@@ -123,6 +123,9 @@ pub enum SignInError {
     /// Single-session mode: the client already has a live session.
     #[error("the client already has a live session")]
     SessionExists(SessionId),
+    /// The ticket is unknown, expired, used or revoked.
+    #[error("the sign-in token is invalid: {0}")]
+    TicketInvalid(&'static str),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -150,6 +153,7 @@ impl From<SaveSignInError> for SignInError {
                 Self::Unexpected(anyhow::anyhow!("client kept changing concurrently"))
             }
             SaveSignInError::Conflict => Self::Unexpected(anyhow::anyhow!("session id collision")),
+            SaveSignInError::TicketUsed => Self::TicketInvalid("already used"),
             SaveSignInError::Unexpected(e) => Self::Unexpected(e),
         }
     }

@@ -9,10 +9,12 @@
 
 mod bootstrap;
 mod error;
+mod frontend;
 mod keys;
 mod secret_key;
 mod sessions;
 mod templates;
+mod tickets;
 
 use std::sync::{Arc, RwLock};
 
@@ -23,10 +25,12 @@ use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
 
 pub use bootstrap::{InstanceConfig, KeyPolicy, StartError, Started};
 pub use error::{AuthError, ClientError, SessionError, SignInError};
+pub use frontend::{ClientCredential, ClientView};
 pub use keys::RotationError;
 pub use secret_key::NewSecretKey;
 pub use sessions::{MintOptions, SignInRequest};
 pub use templates::{TemplateInput, TemplateUseError};
+pub use tickets::{NewSignInToken, TicketError};
 
 /// The outside world the use cases talk to.
 pub struct Deps<S, K> {

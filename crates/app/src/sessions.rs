@@ -6,6 +6,7 @@
 
 use hallpass_domain::client::OnExistingSession;
 use hallpass_domain::session::NewSession;
+use hallpass_domain::sign_in_token::SignInToken;
 use hallpass_domain::token::{ClaimsVersion, SessionTokenClaims};
 use hallpass_domain::{
     Activity, Client, ClientId, OrganizationId, RotatingToken, Session, SessionId, SessionStatus,
@@ -44,6 +45,9 @@ pub struct SignInRequest {
     pub active_organization_id: Option<OrganizationId>,
     pub tasks: Vec<SessionTask>,
     pub on_existing: OnExistingSession,
+    /// The ticket this sign-in consumes, already accepted; stored in the
+    /// same transaction, so it signs in at most once.
+    pub ticket: Option<SignInToken>,
 }
 
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
@@ -107,7 +111,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 })?;
             match self
                 .store
-                .save_sign_in(&client, &previous, &out.session, &out.replaced)
+                .save_sign_in(
+                    &client,
+                    &previous,
+                    &out.session,
+                    &out.replaced,
+                    req.ticket.as_ref(),
+                )
                 .await
             {
                 Ok(()) => return Ok((client, out)),
@@ -146,7 +156,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     /// Applies `change` to the stored session with compare-and-set on its
     /// status, re-deciding after a lost race. A change that leaves the
     /// session as it was (revoking a revoked session) writes nothing.
-    async fn change_session(
+    pub(crate) async fn change_session(
         &self,
         id: &SessionId,
         change: impl Fn(&mut Session, UnixMillis) -> Result<(), TransitionError>,

@@ -14,27 +14,36 @@
 //! with exactly the rules the server applies.
 
 pub mod client;
+pub mod handshake;
 pub mod id;
 pub mod instance;
 pub mod json;
+pub mod redirect;
 pub mod session;
 pub mod settings;
+pub mod sign_in_token;
 pub mod template;
 pub mod time;
 pub mod token;
 
 pub use client::{Client, ClientError, RotatingToken, SignIn};
+pub use handshake::{
+    HandshakeError, HandshakeInput, cookie_suffix_from_digest, handshake_directives, payload_size,
+    session_token_of,
+};
 pub use id::{
     ClientId, DevBrowserId, IdError, InstanceId, JwtTemplateId, OrganizationId, SessionId,
     SignInTokenId, UserId,
 };
 pub use instance::{Environment, FrontendApi, FrontendApiError, Instance, PublishableKey};
 pub use json::{Json, JsonNumber, JsonObject};
+pub use redirect::{AllowedOrigins, RedirectError, RedirectUrl};
 pub use session::{
     Activity, Actor, InvalidActor, NewSession, Session, SessionAction, SessionStatus, SessionTask,
     TransitionError,
 };
 pub use settings::{InstanceSettings, SessionLifetime, SettingsError};
+pub use sign_in_token::{SignInToken, SignInTokenError, SignInTokenRecord, SignInTokenStatus};
 pub use template::{
     CustomSigningKey, JwtTemplate, JwtTemplateRecord, NewJwtTemplate, RESERVED_CLAIMS,
     ShortcodeError, SigningAlgorithm, TemplateError, TemplateName, TemplateSigning,

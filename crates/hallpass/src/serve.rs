@@ -48,10 +48,13 @@ async fn serve<S: Store>(
     let (fapi_addr, bapi_addr) = (fapi.local_addr()?, bapi.local_addr()?);
 
     let data = app.clone();
+    let options = web::Data::new(settings.api.clone());
+    let fapi_options = options.clone();
     let fapi_server = HttpServer::new(move || {
         App::new()
             .wrap(TracingLogger::default())
             .app_data(data.clone())
+            .app_data(fapi_options.clone())
             .configure(frontend_api::<S, JoseKeys>)
     })
     .listen(fapi)?
@@ -59,7 +62,6 @@ async fn serve<S: Store>(
     .shutdown_timeout(grace)
     .run();
     let data = app.clone();
-    let options = web::Data::new(settings.api.clone());
     let bapi_server = HttpServer::new(move || {
         App::new()
             .wrap(TracingLogger::default())

@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow};
 use config::{Config, Environment as EnvSource, File, FileFormat};
 use hallpass_app::{InstanceConfig, KeyPolicy};
+use hallpass_domain::redirect::AllowedOrigins;
 use hallpass_domain::{Environment, FrontendApi, InstanceSettings, SessionLifetime};
 use secrecy::SecretBox;
 use serde::Deserialize;
@@ -33,7 +34,33 @@ pub struct RawSettings {
     pub database: DatabaseSettings,
     pub keys: KeySettings,
     pub backend_api: BackendApiSettings,
+    pub frontend_api: FrontendApiSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FrontendApiSettings {
+    /// Origins (scheme://host[:port]) of the apps that may call the Frontend
+    /// API from a browser and receive handshake redirects. The Frontend
+    /// API's own origin is always allowed; development instances also allow
+    /// loopback origins on any port.
+    pub allowed_origins: Vec<String>,
+    /// The domain app cookies are set on in production (`__client_uat`,
+    /// `__clerk_handshake`), e.g. `example.com`. None: host-only cookies.
+    pub cookie_domain: Option<String>,
+    /// Accept native clients (`_is_native=1` with `Authorization`).
+    pub native_api: bool,
+}
+
+impl Default for FrontendApiSettings {
+    fn default() -> Self {
+        Self {
+            allowed_origins: Vec::new(),
+            cookie_domain: None,
+            native_api: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -127,6 +154,7 @@ impl Default for RawSettings {
             database: DatabaseSettings::default(),
             keys: KeySettings::default(),
             backend_api: BackendApiSettings::default(),
+            frontend_api: FrontendApiSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -212,6 +240,21 @@ fn decode_encryption_key(text: &str) -> anyhow::Result<std::sync::Arc<SecretBox<
     Ok(std::sync::Arc::new(SecretBox::new(Box::new(key))))
 }
 
+fn validate_cookie_domain(domain: &str) -> anyhow::Result<String> {
+    let d = domain.trim_start_matches('.').to_ascii_lowercase();
+    let ok = d.contains('.')
+        && d.len() <= 253
+        && d.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if ok {
+        Ok(d)
+    } else {
+        Err(anyhow!(
+            "`frontend_api.cookie_domain` = {domain:?} must be a domain name like example.com"
+        ))
+    }
+}
+
 fn secs(value: u64) -> Option<Duration> {
     (value > 0).then(|| Duration::from_secs(value))
 }
@@ -236,7 +279,9 @@ impl Settings {
             EnvSource::with_prefix("HALLPASS")
                 .prefix_separator("__")
                 .separator("__")
-                .try_parsing(true),
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("frontend_api.allowed_origins"),
         );
         let overrides: [(&str, Option<String>); 4] = [
             ("database_url", args.database_url.clone()),
@@ -337,6 +382,18 @@ impl Settings {
             encryption_key,
             api: hallpass_api_actix::ApiOptions {
                 create_sessions_in_production: raw.backend_api.allow_session_create_in_production,
+                native_api: raw.frontend_api.native_api,
+                origins: AllowedOrigins::new(
+                    &raw.frontend_api.allowed_origins,
+                    environment == Environment::Development,
+                )
+                .map_err(|e| anyhow!("`frontend_api.allowed_origins`: {e}"))?,
+                cookie_domain: raw
+                    .frontend_api
+                    .cookie_domain
+                    .filter(|d| !d.is_empty())
+                    .map(|d| validate_cookie_domain(&d))
+                    .transpose()?,
             },
             log: raw.log,
         })

@@ -108,7 +108,7 @@ async fn signed_in<S: Store>(
         )
         .expect("sign in");
     store
-        .save_sign_in(client, &previous, &out.session, &out.replaced)
+        .save_sign_in(client, &previous, &out.session, &out.replaced, None)
         .await
         .expect("save sign in");
     out.session
@@ -285,7 +285,7 @@ pub async fn sign_in_with_a_stale_client_writes_nothing<S: Store>(store: S) {
         )
         .expect("domain sign in");
     let result = store
-        .save_sign_in(&racer, &stale, &out.session, &out.replaced)
+        .save_sign_in(&racer, &stale, &out.session, &out.replaced, None)
         .await;
     assert!(
         matches!(result, Err(SaveSignInError::ClientChanged)),
@@ -327,7 +327,7 @@ pub async fn every_session_field_round_trips<S: Store>(store: S) {
         )
         .expect("sign in");
     store
-        .save_sign_in(&client, &previous, &out.session, &[])
+        .save_sign_in(&client, &previous, &out.session, &[], None)
         .await
         .expect("save");
     let stored = store.find_session(out.session.id()).await.expect("find");
@@ -575,7 +575,7 @@ pub async fn hostile_strings_are_stored_as_data<S: Store>(store: S) {
         )
         .expect("sign in");
     store
-        .save_sign_in(&client, &previous, &out.session, &[])
+        .save_sign_in(&client, &previous, &out.session, &[], None)
         .await
         .expect("save");
     assert_eq!(

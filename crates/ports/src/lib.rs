@@ -22,6 +22,6 @@ pub use store::{
     ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore, FindClientError,
     FindSessionError, FindTemplateError, InsertError, InstanceInit, InstanceStore, RotateKeyError,
     SaveSignInError, SaveTemplateError, SealedCustomKey, SecretKeyRecord, SessionPage,
-    SessionQuery, SessionStore, SigningKeyRecord, Store, StoreError, TemplateRow, TemplateStore,
-    UpdateClientError, UpdateSessionError,
+    SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord, Store, StoreError, TemplateRow,
+    TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
 };

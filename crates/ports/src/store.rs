@@ -12,9 +12,10 @@
 
 use std::future::Future;
 
+use hallpass_domain::sign_in_token::{SignInToken, SignInTokenStatus};
 use hallpass_domain::{
     Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, Session, SessionId,
-    SessionStatus, SigningAlgorithm, TemplateName, UnixMillis, UserId,
+    SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, UserId,
 };
 
 /// An unexpected storage failure (connection lost, corrupt row, ...).
@@ -88,6 +89,9 @@ pub enum SaveSignInError {
     /// sign-out won). Nothing was written.
     #[error("the client changed concurrently")]
     ClientChanged,
+    /// The ticket was used or revoked meanwhile. Nothing was written.
+    #[error("the sign-in token is no longer pending")]
+    TicketUsed,
     #[error("a session with this id already exists")]
     Conflict,
     #[error(transparent)]
@@ -273,13 +277,16 @@ pub trait SessionStore: Send + Sync + 'static {
 
     /// In one transaction: inserts `session`, stores the `replaced`
     /// sessions (if they are still live) and the client, provided the
-    /// stored client is still `previous`.
+    /// stored client is still `previous`; with a `ticket` (already marked
+    /// accepted), also stores it provided it is still pending, so a ticket
+    /// signs in at most once.
     fn save_sign_in(
         &self,
         client: &Client,
         previous: &Client,
         session: &Session,
         replaced: &[Session],
+        ticket: Option<&SignInToken>,
     ) -> impl Future<Output = Result<(), SaveSignInError>> + Send;
 
     /// In one transaction: stores each of `sessions` whose stored status is
@@ -411,13 +418,61 @@ pub trait DevBrowserStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateSignInTokenError {
+    #[error("sign-in token not found")]
+    NotFound,
+    /// The stored status was not the expected one (used or revoked meanwhile).
+    #[error("the sign-in token changed concurrently")]
+    Changed,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Sign-in tokens (tickets). Only hashes of the tickets are stored.
+pub trait SignInTokenStore: Send + Sync + 'static {
+    fn insert_sign_in_token(
+        &self,
+        token: &SignInToken,
+    ) -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    fn find_sign_in_token(
+        &self,
+        id: &SignInTokenId,
+    ) -> impl Future<Output = Result<Option<SignInToken>, StoreError>> + Send;
+
+    fn find_sign_in_token_by_hash(
+        &self,
+        hash: &str,
+    ) -> impl Future<Output = Result<Option<SignInToken>, StoreError>> + Send;
+
+    /// Stores the token's new state if its stored status is still `expected`.
+    fn update_sign_in_token(
+        &self,
+        token: &SignInToken,
+        expected: SignInTokenStatus,
+    ) -> impl Future<Output = Result<(), UpdateSignInTokenError>> + Send;
+}
+
 /// Everything a storage adapter provides.
 pub trait Store:
-    InstanceStore + ClientStore + SessionStore + TemplateStore + DevBrowserStore + Clone
+    InstanceStore
+    + ClientStore
+    + SessionStore
+    + TemplateStore
+    + DevBrowserStore
+    + SignInTokenStore
+    + Clone
 {
 }
 
 impl<T> Store for T where
-    T: InstanceStore + ClientStore + SessionStore + TemplateStore + DevBrowserStore + Clone
+    T: InstanceStore
+        + ClientStore
+        + SessionStore
+        + TemplateStore
+        + DevBrowserStore
+        + SignInTokenStore
+        + Clone
 {
 }

@@ -16,7 +16,8 @@ use hallpass_ports::{
 };
 
 use crate::schema::{
-    clients, dev_browsers, instances, jwt_templates, secret_keys, sessions, signing_keys,
+    clients, dev_browsers, instances, jwt_templates, secret_keys, sessions, sign_in_tokens,
+    signing_keys,
 };
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -340,5 +341,47 @@ impl DevBrowserRow {
             created_at: UnixMillis::new(self.created_at),
             updated_at: UnixMillis::new(self.updated_at),
         })
+    }
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = sign_in_tokens)]
+pub struct SignInTokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub status: String,
+    pub expires_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl SignInTokenRow {
+    pub fn from_domain(t: &hallpass_domain::sign_in_token::SignInToken) -> Self {
+        let r = t.to_record();
+        Self {
+            id: r.id.to_string(),
+            user_id: r.user_id.to_string(),
+            token_hash: r.token_hash,
+            status: r.status.as_str().to_owned(),
+            expires_at: r.expires_at.as_millis(),
+            created_at: r.created_at.as_millis(),
+            updated_at: r.updated_at.as_millis(),
+        }
+    }
+
+    pub fn into_domain(self) -> anyhow::Result<hallpass_domain::sign_in_token::SignInToken> {
+        use hallpass_domain::sign_in_token::{SignInToken, SignInTokenRecord, SignInTokenStatus};
+        Ok(SignInToken::from_record(SignInTokenRecord {
+            id: hallpass_domain::SignInTokenId::parse(&self.id)
+                .context("corrupt sign-in token id")?,
+            user_id: UserId::parse(&self.user_id).context("corrupt sign-in token user id")?,
+            token_hash: self.token_hash,
+            status: SignInTokenStatus::parse(&self.status)
+                .ok_or_else(|| anyhow!("corrupt sign-in token status"))?,
+            expires_at: UnixMillis::new(self.expires_at),
+            created_at: UnixMillis::new(self.created_at),
+            updated_at: UnixMillis::new(self.updated_at),
+        }))
     }
 }

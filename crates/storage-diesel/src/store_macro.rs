@@ -11,23 +11,29 @@ macro_rules! impl_diesel_store {
         const _: () = {
             use $crate::__private::anyhow::{self, Context as _};
             use $crate::__private::diesel::{self, prelude::*};
+            use $crate::__private::hallpass_domain::sign_in_token::{
+                SignInToken, SignInTokenStatus,
+            };
             use $crate::__private::hallpass_domain::{
                 Client, ClientId, Instance, Session, SessionId, SessionStatus,
             };
-            use $crate::__private::hallpass_domain::{DevBrowserId, JwtTemplateId, UnixMillis};
+            use $crate::__private::hallpass_domain::{
+                DevBrowserId, JwtTemplateId, SignInTokenId, UnixMillis,
+            };
             use $crate::__private::hallpass_ports::{
                 ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore,
                 FindClientError, FindSessionError, FindTemplateError, InsertError, InstanceInit,
                 InstanceStore, RotateKeyError, SaveSignInError, SaveTemplateError, SecretKeyRecord,
-                SessionPage, SessionQuery, SessionStore, SigningKeyRecord, StoreError, TemplateRow,
-                TemplateStore, UpdateClientError, UpdateSessionError,
+                SessionPage, SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord,
+                StoreError, TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError,
+                UpdateSignInTokenError,
             };
             use $crate::blocking::run;
             use $crate::errors::{TxError, is_unique_violation, unexpected};
             use $crate::rows::*;
             use $crate::schema::{
                 clients, dev_browsers, instances, jwt_templates, secret_keys, sessions,
-                signing_keys,
+                sign_in_tokens, signing_keys,
             };
 
             const LIVE: [&str; 2] = ["active", "pending"];
@@ -500,6 +506,89 @@ macro_rules! impl_diesel_store {
                 }
             }
 
+            impl SignInTokenStore for $store {
+                async fn insert_sign_in_token(
+                    &self,
+                    token: &SignInToken,
+                ) -> Result<(), InsertError> {
+                    let row = SignInTokenRow::from_domain(token);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        insert_row(
+                            conn,
+                            diesel::insert_into(sign_in_tokens::table).values(&row),
+                            "inserting a sign-in token",
+                        )
+                    })
+                    .await
+                }
+
+                async fn find_sign_in_token(
+                    &self,
+                    id: &SignInTokenId,
+                ) -> Result<Option<SignInToken>, StoreError> {
+                    let id = id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let row = sign_in_tokens::table
+                            .find(&id)
+                            .select(SignInTokenRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "finding a sign-in token"))?;
+                        Ok(row.map(SignInTokenRow::into_domain).transpose()?)
+                    })
+                    .await
+                }
+
+                async fn find_sign_in_token_by_hash(
+                    &self,
+                    hash: &str,
+                ) -> Result<Option<SignInToken>, StoreError> {
+                    let hash = hash.to_owned();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let row = sign_in_tokens::table
+                            .filter(sign_in_tokens::token_hash.eq(&hash))
+                            .select(SignInTokenRow::as_select())
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "finding a sign-in token"))?;
+                        Ok(row.map(SignInTokenRow::into_domain).transpose()?)
+                    })
+                    .await
+                }
+
+                async fn update_sign_in_token(
+                    &self,
+                    token: &SignInToken,
+                    expected: SignInTokenStatus,
+                ) -> Result<(), UpdateSignInTokenError> {
+                    let row = SignInTokenRow::from_domain(token);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let n = diesel::update(
+                            sign_in_tokens::table
+                                .filter(sign_in_tokens::id.eq(&row.id))
+                                .filter(sign_in_tokens::status.eq(expected.as_str())),
+                        )
+                        .set(&row)
+                        .execute(conn)
+                        .map_err(|e| unexpected(e, "updating a sign-in token"))?;
+                        if n > 0 {
+                            return Ok(());
+                        }
+                        let exists: bool = diesel::select(diesel::dsl::exists(
+                            sign_in_tokens::table.find(&row.id),
+                        ))
+                        .get_result(conn)
+                        .map_err(|e| unexpected(e, "checking a sign-in token"))?;
+                        Err(if exists {
+                            UpdateSignInTokenError::Changed
+                        } else {
+                            UpdateSignInTokenError::NotFound
+                        })
+                    })
+                    .await
+                }
+            }
+
             impl SessionStore for $store {
                 async fn find_session(&self, id: &SessionId) -> Result<Session, FindSessionError> {
                     let id = id.to_string();
@@ -613,10 +702,12 @@ macro_rules! impl_diesel_store {
                     previous: &Client,
                     session: &Session,
                     replaced: &[Session],
+                    ticket: Option<&SignInToken>,
                 ) -> Result<(), SaveSignInError> {
                     let client_row = ClientRow::from_domain(client);
                     let previous_updated_at = previous.updated_at().as_millis();
                     let session_row = SessionRow::from_domain(session);
+                    let ticket_row = ticket.map(SignInTokenRow::from_domain);
                     let replaced: Vec<SessionRow> =
                         replaced.iter().map(SessionRow::from_domain).collect();
                     run(&self.pool, move |conn: &mut $conn| {
@@ -630,6 +721,18 @@ macro_rules! impl_diesel_store {
                                         _ => SaveSignInError::ClientChanged,
                                     },
                                 ));
+                            }
+                            if let Some(t) = &ticket_row {
+                                let n = diesel::update(
+                                    sign_in_tokens::table
+                                        .filter(sign_in_tokens::id.eq(&t.id))
+                                        .filter(sign_in_tokens::status.eq("pending")),
+                                )
+                                .set(t)
+                                .execute(conn)?;
+                                if n == 0 {
+                                    return Err(TxError::Abort(SaveSignInError::TicketUsed));
+                                }
                             }
                             diesel::insert_into(sessions::table)
                                 .values(&session_row)

@@ -4,6 +4,7 @@ mod auth;
 mod jwks;
 mod session;
 mod sessions;
+mod sign_in_tokens;
 mod templates;
 mod tokens;
 
@@ -32,6 +33,14 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
             .route(
                 "/sessions/{session_id}/tokens/{template_name}",
                 web::post().to(templates::mint::<S, K>),
+            )
+            .route(
+                "/sign_in_tokens",
+                web::post().to(sign_in_tokens::create::<S, K>),
+            )
+            .route(
+                "/sign_in_tokens/{id}/revoke",
+                web::post().to(sign_in_tokens::revoke::<S, K>),
             )
             .route("/jwt_templates", web::get().to(templates::list::<S, K>))
             .route("/jwt_templates", web::post().to(templates::create::<S, K>))

@@ -54,12 +54,16 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
             active_organization_id: org,
             tasks: vec![],
             on_existing: OnExistingSession::Refuse,
+            ticket: None,
         })
         .await
         .map_err(|e| match e {
             SignInError::ClientNotFound => ApiError::not_found("client"),
             SignInError::SessionExists(_) => {
                 ApiError::internal(&anyhow::anyhow!("a new client already had a session"))
+            }
+            SignInError::TicketInvalid(_) => {
+                ApiError::internal(&anyhow::anyhow!("a Backend API sign-in used a ticket"))
             }
             SignInError::Unexpected(e) => ApiError::internal(&e),
         })?;

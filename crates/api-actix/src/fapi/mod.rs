@@ -1,7 +1,16 @@
 //! Frontend API: what browsers and native apps call.
 
+mod client;
+mod cors;
+mod form;
+mod handshake;
+mod respond;
+mod sessions;
+mod sign_ins;
+mod transport;
 mod well_known;
 
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use hallpass_ports::{KeyRingFactory, Store};
 
@@ -14,6 +23,56 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
         "/.well-known/openid-configuration",
         web::get().to(well_known::openid_configuration::<S, K>),
     )
-    // Not in Clerk's Frontend API spec; a harmless alias some tools expect.
-    .route("/v1/jwks", web::get().to(well_known::jwks::<S, K>));
+    .service(
+        web::scope("/v1")
+            .wrap(from_fn(transport::method_override))
+            .wrap(from_fn(cors::cors::<S, K>))
+            // Not in Clerk's Frontend API spec; a harmless alias some tools expect.
+            .route("/jwks", web::get().to(well_known::jwks::<S, K>))
+            .route(
+                "/dev_browser",
+                web::post().to(client::create_dev_browser::<S, K>),
+            )
+            .route("/client", web::get().to(client::get::<S, K>))
+            .route(
+                "/client/handshake",
+                web::get().to(handshake::handshake::<S, K>),
+            )
+            .route(
+                "/client/touch",
+                web::get().to(handshake::touch_redirect::<S, K>),
+            )
+            .route("/client", web::put().to(client::create::<S, K>))
+            .route("/client", web::post().to(client::create::<S, K>))
+            .route("/client", web::delete().to(client::delete::<S, K>))
+            .route(
+                "/client/sessions",
+                web::delete().to(client::delete_sessions::<S, K>),
+            )
+            .route("/client/sign_ins", web::post().to(sign_ins::create::<S, K>))
+            .route(
+                "/client/sessions/{session_id}",
+                web::get().to(sessions::get::<S, K>),
+            )
+            .route(
+                "/client/sessions/{session_id}/touch",
+                web::post().to(sessions::touch::<S, K>),
+            )
+            .route(
+                "/client/sessions/{session_id}/end",
+                web::post().to(sessions::end::<S, K>),
+            )
+            .route(
+                "/client/sessions/{session_id}/remove",
+                web::post().to(sessions::remove::<S, K>),
+            )
+            .route(
+                "/client/sessions/{session_id}/tokens",
+                web::post().to(sessions::token::<S, K>),
+            )
+            .route(
+                "/client/sessions/{session_id}/tokens/{template}",
+                web::post().to(sessions::template_token::<S, K>),
+            ),
+    );
 }

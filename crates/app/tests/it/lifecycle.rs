@@ -17,6 +17,7 @@ fn sign_in_request(client_id: &ClientId, user: &str) -> SignInRequest {
         active_organization_id: None,
         tasks: vec![],
         on_existing: OnExistingSession::Refuse,
+        ticket: None,
     }
 }
 

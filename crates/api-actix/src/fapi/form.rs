@@ -1,0 +1,74 @@
+//! Frontend API bodies: `application/x-www-form-urlencoded` as clerk-js
+//! sends them (or empty). Unknown parameters (`_clerk_js_version`, …) are
+//! accepted and ignored.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::ApiError;
+
+const LIMIT: usize = 64 * 1024;
+
+/// A lenient form body: empty means every field absent.
+#[derive(Debug)]
+pub(crate) struct Form<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for Form<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        let bytes = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|_| {
+                ApiError::bad_request(
+                    "request_body_invalid",
+                    "The request body could not be read.",
+                )
+            })?;
+            if bytes.len() > LIMIT {
+                return Err(ApiError::bad_request(
+                    "request_body_invalid",
+                    "The request body is too large.",
+                ));
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Self(T::default()));
+            }
+            match content_type.as_deref() {
+                None | Some("application/x-www-form-urlencoded") => {}
+                Some(other) => {
+                    return Err(ApiError::bad_request(
+                        "unsupported_content_type",
+                        format!("Send application/x-www-form-urlencoded, not {other}."),
+                    ));
+                }
+            }
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                ApiError::bad_request("request_body_invalid", "The request body is not UTF-8.")
+            })?;
+            serde_urlencoded::from_str(text).map(Self).map_err(|e| {
+                ApiError::bad_request(
+                    "malformed_request_parameters",
+                    format!("The form is invalid: {e}"),
+                )
+            })
+        })
+    }
+}

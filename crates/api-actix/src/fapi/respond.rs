@@ -1,0 +1,154 @@
+//! The Frontend API response: `{response, client}` with the whole client
+//! piggybacked, and the client credential answered in the request's own
+//! transport (the `__client` cookie, the native `Authorization` header).
+
+use actix_web::HttpResponse;
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::StatusCode;
+use hallpass_app::{ClientView, Hallpass};
+use hallpass_domain::{Environment, SessionId};
+use hallpass_ports::{KeyRingFactory, Store};
+use serde_json::{Value, json};
+
+use super::transport::{CLIENT_COOKIE, FapiRequest, Transport};
+use crate::{ApiError, ApiOptions, dto};
+
+/// What a handler decided; [`finish`] turns it into the HTTP response.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// The `response` member (`null` when absent).
+    pub response: Option<Value>,
+    /// The client to piggyback, if any.
+    pub client: Option<ClientView>,
+    /// The client's token changed (creation, sign-in): send it.
+    pub new_client_token: bool,
+    /// The client is gone for this browser: expire the `__client` cookie.
+    pub clear_client: bool,
+    /// Piggyback `client: null` even though `client` is known.
+    pub hide_client: bool,
+    /// A fresh session token to piggyback as that session's `last_active_token`.
+    pub token_for: Option<(SessionId, String)>,
+}
+
+/// `__client_uat`: the client's `updated_at` in seconds while it has a live
+/// session, `0` otherwise; never later than tokens minted now.
+pub(crate) fn client_uat<S: Store, K: KeyRingFactory>(
+    app: &Hallpass<S, K>,
+    view: Option<&ClientView>,
+) -> i64 {
+    let now = app.now();
+    match view {
+        Some(v) if hallpass_domain::Client::is_signed_in(&v.sessions, now) => {
+            v.client.updated_at().min(now).as_secs()
+        }
+        _ => 0,
+    }
+}
+
+/// Whether cookies get `Secure`: always, except a Frontend API served over
+/// plain http on a loopback address (local development).
+pub(crate) fn secure_cookies<S: Store, K: KeyRingFactory>(app: &Hallpass<S, K>) -> bool {
+    let fapi = app.frontend_api();
+    let host = fapi.host();
+    let loopback =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    fapi.is_https() || !loopback
+}
+
+pub(crate) fn finish<S: Store, K: KeyRingFactory>(
+    app: &Hallpass<S, K>,
+    options: Option<&ApiOptions>,
+    req: &FapiRequest<S, K>,
+    outcome: Outcome,
+) -> Result<HttpResponse, ApiError> {
+    finish_with_status(app, options, req, outcome, StatusCode::OK)
+}
+
+pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
+    app: &Hallpass<S, K>,
+    options: Option<&ApiOptions>,
+    req: &FapiRequest<S, K>,
+    outcome: Outcome,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let now = app.now();
+    let client_json = outcome.client.as_ref().map(|view| {
+        dto::fapi_client(
+            view,
+            outcome.token_for.as_ref().map(|(id, t)| (id, t.as_str())),
+            now,
+        )
+    });
+    let mut res = HttpResponse::build(status);
+    res.insert_header(("Cache-Control", "no-store"));
+    let secure = secure_cookies(app);
+    let token = match (&outcome.client, outcome.new_client_token) {
+        (Some(view), true) => Some(app.client_token(&view.client).map_err(|e| match e {
+            hallpass_app::ClientError::Unexpected(e) => ApiError::internal(&e),
+            hallpass_app::ClientError::NotFound => ApiError::not_found("client"),
+        })?),
+        _ => None,
+    };
+    match req.transport {
+        Transport::Native => {
+            if let Some(token) = &token {
+                res.insert_header(("Authorization", token.as_str()));
+            }
+        }
+        Transport::DevBrowser => {
+            if let Some(dvb) = &req.dev_browser {
+                res.insert_header(("Clerk-Db-Jwt", dvb.as_str()));
+            }
+        }
+        Transport::Cookie => {
+            if let Some(token) = &token {
+                let expires = outcome
+                    .client
+                    .as_ref()
+                    .map_or(0, |v| v.client.cookie_expires_at().since(now).as_secs());
+                res.cookie(
+                    Cookie::build(CLIENT_COOKIE, token.clone())
+                        .path("/")
+                        .http_only(true)
+                        .secure(secure)
+                        .same_site(SameSite::Lax)
+                        .max_age(CookieDuration::seconds(i64::try_from(expires).unwrap_or(0)))
+                        .finish(),
+                );
+            }
+            if outcome.clear_client {
+                res.cookie(
+                    Cookie::build(CLIENT_COOKIE, "")
+                        .path("/")
+                        .http_only(true)
+                        .secure(secure)
+                        .same_site(SameSite::Lax)
+                        .max_age(CookieDuration::ZERO)
+                        .finish(),
+                );
+            }
+        }
+    }
+    // Production: the app's backend reads `__client_uat` on its own domain.
+    if app.environment() == Environment::Production && req.transport == Transport::Cookie {
+        let uat = client_uat(app, outcome.client.as_ref());
+        let mut cookie = Cookie::build("__client_uat", uat.to_string())
+            .path("/")
+            .secure(secure)
+            .same_site(SameSite::Lax)
+            .max_age(CookieDuration::seconds(315_360_000));
+        if let Some(domain) = options.and_then(|o| o.cookie_domain.clone()) {
+            cookie = cookie.domain(domain);
+        }
+        res.cookie(cookie.finish());
+    }
+    let client_json = if outcome.hide_client {
+        None
+    } else {
+        client_json
+    };
+    Ok(res.json(json!({
+        "response": outcome.response.unwrap_or(Value::Null),
+        "client": client_json.unwrap_or(Value::Null),
+    })))
+}

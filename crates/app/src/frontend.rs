@@ -1,0 +1,200 @@
+//! Frontend API use cases: who the caller's client is, creating clients and
+//! development browsers, and acting on the client's own sessions.
+
+use hallpass_domain::token::ClientTokenClaims;
+use hallpass_domain::{
+    Client, ClientId, DevBrowserId, OrganizationId, Session, SessionId, TransitionError,
+};
+use hallpass_ports::{
+    DevBrowserRecord, FindClientError, InsertError, KeyRingFactory, Store, TokenSigner as _,
+    TokenVerifier as _, UpdateClientError,
+};
+use subtle::ConstantTimeEq as _;
+
+use crate::{ClientError, Hallpass, SessionError};
+
+/// How a Frontend API request identifies its client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientCredential {
+    /// The client token: the `__client` cookie (production browsers) or the
+    /// `Authorization` header (native apps).
+    Token(String),
+    /// The development browser (`__clerk_db_jwt`), on development instances.
+    DevBrowser(DevBrowserId),
+}
+
+/// A client and its sessions, time applied to their statuses.
+#[derive(Debug, Clone)]
+pub struct ClientView {
+    pub client: Client,
+    pub sessions: Vec<Session>,
+}
+
+impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
+    /// The client a credential names, or `None`: a tampered, foreign or
+    /// stale client token (its rotating token was rotated by a sign-in), an
+    /// unknown development browser or one bound to no client all mean "no
+    /// client", never an error the caller can probe.
+    #[tracing::instrument(skip_all)]
+    pub async fn resolve_client(
+        &self,
+        credential: &ClientCredential,
+    ) -> Result<Option<ClientView>, ClientError> {
+        let client = match credential {
+            ClientCredential::Token(token) => {
+                let Ok(claims) = self.ring().verify_client_token(token) else {
+                    return Ok(None);
+                };
+                let client = match self.store.find_client(&claims.id).await {
+                    Ok(c) => c,
+                    Err(FindClientError::NotFound) => return Ok(None),
+                    Err(FindClientError::Unexpected(e)) => return Err(e.into()),
+                };
+                let same: bool = client
+                    .rotating_token()
+                    .expose()
+                    .as_bytes()
+                    .ct_eq(claims.rotating_token.expose().as_bytes())
+                    .into();
+                if !same {
+                    return Ok(None);
+                }
+                client
+            }
+            ClientCredential::DevBrowser(id) => {
+                let Some(browser) = self.store.find_dev_browser(id).await? else {
+                    return Ok(None);
+                };
+                let Some(client_id) = browser.client_id else {
+                    return Ok(None);
+                };
+                match self.store.find_client(&client_id).await {
+                    Ok(c) => c,
+                    Err(FindClientError::NotFound) => return Ok(None),
+                    Err(FindClientError::Unexpected(e)) => return Err(e.into()),
+                }
+            }
+        };
+        let (client, sessions) = self.client(client.id()).await?;
+        Ok(Some(ClientView { client, sessions }))
+    }
+
+    /// Whether a development browser exists.
+    pub async fn dev_browser_exists(&self, id: &DevBrowserId) -> Result<bool, ClientError> {
+        Ok(self.store.find_dev_browser(id).await?.is_some())
+    }
+
+    /// The signed client token of `client` (its current rotating token).
+    pub fn client_token(&self, client: &Client) -> Result<String, ClientError> {
+        let claims = ClientTokenClaims::for_client(client, self.now());
+        self.ring()
+            .sign_client_token(&claims)
+            .map_err(|e| ClientError::Unexpected(anyhow::anyhow!(e)))
+    }
+
+    /// A new development browser (development instances only; the caller
+    /// checks the environment).
+    pub async fn create_dev_browser(&self) -> Result<DevBrowserRecord, ClientError> {
+        let now = self.now();
+        let browser = DevBrowserRecord {
+            id: DevBrowserId::from_random(self.ids.random_u128()),
+            client_id: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store
+            .insert_dev_browser(&browser)
+            .await
+            .map_err(|e| match e {
+                InsertError::Conflict => {
+                    ClientError::Unexpected(anyhow::anyhow!("dev browser id collision"))
+                }
+                InsertError::Unexpected(e) => ClientError::Unexpected(e),
+            })?;
+        Ok(browser)
+    }
+
+    /// Creates a client (`PUT`/`POST /v1/client`), bound to the development
+    /// browser when there is one.
+    pub async fn create_client_for(
+        &self,
+        dev_browser: Option<&DevBrowserId>,
+    ) -> Result<Client, ClientError> {
+        let client = self.create_client().await?;
+        if let Some(id) = dev_browser
+            && !self
+                .store
+                .bind_dev_browser(id, client.id(), self.now())
+                .await?
+        {
+            return Err(ClientError::NotFound);
+        }
+        Ok(client)
+    }
+
+    /// One of the client's sessions; another client's session is "not found".
+    pub async fn client_session(
+        &self,
+        client_id: &ClientId,
+        session_id: &SessionId,
+    ) -> Result<Session, SessionError> {
+        let session = self.session(session_id).await?;
+        if session.client_id() != client_id {
+            return Err(SessionError::NotFound);
+        }
+        Ok(session)
+    }
+
+    /// `POST /v1/client/sessions/{id}/touch`: the session becomes the
+    /// client's last active one, activity is recorded, and the active
+    /// organization changes when `organization` is given (`Some(None)`: the
+    /// personal account).
+    #[tracing::instrument(skip_all, fields(session_id = %session_id))]
+    pub async fn touch_client_session(
+        &self,
+        client_id: &ClientId,
+        session_id: &SessionId,
+        organization: Option<Option<OrganizationId>>,
+    ) -> Result<(Client, Session), SessionError> {
+        self.client_session(client_id, session_id).await?;
+        let settings = *self.settings();
+        let session = self
+            .change_session(session_id, move |s, now| {
+                if let Some(org) = organization.clone() {
+                    s.set_active_organization(org, now)?;
+                }
+                s.record_activity(now, &settings).map(|_| ())
+            })
+            .await?;
+        for _ in 0..5 {
+            let previous = self
+                .store
+                .find_client(client_id)
+                .await
+                .map_err(|e| match e {
+                    FindClientError::NotFound => SessionError::NotFound,
+                    FindClientError::Unexpected(e) => SessionError::Unexpected(e),
+                })?;
+            let mut client = previous.clone();
+            client
+                .set_last_active(&session, self.now())
+                .map_err(|e| match e {
+                    hallpass_domain::ClientError::Transition(t) => SessionError::NotAllowed(t),
+                    other => SessionError::Unexpected(anyhow::anyhow!(other)),
+                })?;
+            if client == previous {
+                return Ok((client, session));
+            }
+            match self.store.update_client(&client, &previous).await {
+                Ok(()) => return Ok((client, session)),
+                Err(UpdateClientError::Changed) => continue,
+                Err(UpdateClientError::NotFound) => return Err(SessionError::NotFound),
+                Err(UpdateClientError::Unexpected(e)) => return Err(e.into()),
+            }
+        }
+        Err(SessionError::NotAllowed(TransitionError::Terminal {
+            status: session.status(),
+            action: "touch",
+        }))
+    }
+}
