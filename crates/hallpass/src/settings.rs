@@ -41,7 +41,7 @@ pub struct RawSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FrontendApiSettings {
-    /// Origins (scheme://host[:port]) of the apps that may call the Frontend
+    /// Origins (`scheme://host[:port]`) of the apps that may call the Frontend
     /// API from a browser and receive handshake redirects. The Frontend
     /// API's own origin is always allowed; development instances also allow
     /// loopback origins on any port.
