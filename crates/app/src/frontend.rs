@@ -198,3 +198,52 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         }))
     }
 }
+
+/// How long a handshake nonce can be redeemed.
+const HANDSHAKE_NONCE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+
+impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
+    /// Stores handshake directives under a new single-use nonce (payloads
+    /// too large for a cookie) and returns the nonce. Only its hash is kept.
+    pub async fn store_handshake_nonce(
+        &self,
+        directives: &[String],
+    ) -> Result<String, ClientError> {
+        let nonce = format!(
+            "{}{}",
+            hallpass_domain::id::base62_u128(self.ids.random_u128()),
+            hallpass_domain::id::base62_u128(self.ids.random_u128())
+        );
+        let now = self.now();
+        self.store
+            .insert_handshake_nonce(
+                &crate::secret_key::hash(&nonce),
+                directives,
+                now.saturating_add(HANDSHAKE_NONCE_LIFETIME),
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                InsertError::Conflict => {
+                    ClientError::Unexpected(anyhow::anyhow!("nonce collision"))
+                }
+                InsertError::Unexpected(e) => ClientError::Unexpected(e),
+            })?;
+        Ok(nonce)
+    }
+
+    /// The directives stored under `nonce`, once (Backend API
+    /// `GET /v1/clients/handshake_payload`).
+    pub async fn take_handshake_payload(
+        &self,
+        nonce: &str,
+    ) -> Result<Option<Vec<String>>, ClientError> {
+        if nonce.is_empty() || nonce.len() > 128 {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .take_handshake_nonce(&crate::secret_key::hash(nonce), self.now())
+            .await?)
+    }
+}

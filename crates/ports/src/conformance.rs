@@ -837,6 +837,54 @@ pub async fn a_ticket_signs_in_at_most_once_even_when_raced<S: Store>(store: S) 
     );
 }
 
+pub async fn a_handshake_nonce_is_read_once_and_not_after_it_expires<S: Store>(store: S) {
+    let directives = vec![
+        "__session=abc; Path=/; SameSite=Lax".to_owned(),
+        "__client_uat=1; Path=/; Domain=example.com; \"quoted\" ünïcode".to_owned(),
+    ];
+    store
+        .insert_handshake_nonce(&"e".repeat(64), &directives, at(60), at(0))
+        .await
+        .expect("insert");
+    assert_eq!(
+        store
+            .take_handshake_nonce(&"e".repeat(64), at(1))
+            .await
+            .expect("take"),
+        Some(directives.clone())
+    );
+    assert_eq!(
+        store
+            .take_handshake_nonce(&"e".repeat(64), at(2))
+            .await
+            .expect("take"),
+        None
+    );
+    store
+        .insert_handshake_nonce(&"f".repeat(64), &directives, at(60), at(0))
+        .await
+        .expect("insert");
+    assert_eq!(
+        store
+            .take_handshake_nonce(&"f".repeat(64), at(60))
+            .await
+            .expect("take"),
+        None
+    );
+    assert!(matches!(
+        store
+            .insert_handshake_nonce(&"e".repeat(64), &[], at(60), at(0))
+            .await,
+        Ok(())
+    ));
+    assert!(matches!(
+        store
+            .insert_handshake_nonce(&"e".repeat(64), &[], at(60), at(0))
+            .await,
+        Err(InsertError::Conflict)
+    ));
+}
+
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
 /// expression evaluating to a closure that returns a future of
 /// `(fresh_store, guard)`; the guard is dropped when the case ends.
@@ -861,6 +909,7 @@ macro_rules! storage_conformance_tests {
             dev_browsers_bind_to_clients,
             sign_in_tokens_are_found_by_hash_and_change_only_from_the_expected_status,
             a_ticket_signs_in_at_most_once_even_when_raced,
+            a_handshake_nonce_is_read_once_and_not_after_it_expires,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

@@ -20,8 +20,9 @@ pub use signing::{
 };
 pub use store::{
     ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore, FindClientError,
-    FindSessionError, FindTemplateError, InsertError, InstanceInit, InstanceStore, RotateKeyError,
-    SaveSignInError, SaveTemplateError, SealedCustomKey, SecretKeyRecord, SessionPage,
-    SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord, Store, StoreError, TemplateRow,
-    TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
+    FindSessionError, FindTemplateError, HandshakeNonceStore, InsertError, InstanceInit,
+    InstanceStore, RotateKeyError, SaveSignInError, SaveTemplateError, SealedCustomKey,
+    SecretKeyRecord, SessionPage, SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord,
+    Store, StoreError, TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError,
+    UpdateSignInTokenError,
 };

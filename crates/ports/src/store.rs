@@ -454,6 +454,26 @@ pub trait SignInTokenStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), UpdateSignInTokenError>> + Send;
 }
 
+/// Handshake payloads stored under single-use nonces.
+pub trait HandshakeNonceStore: Send + Sync + 'static {
+    /// Stores `directives` under the nonce's hash until `expires_at`.
+    fn insert_handshake_nonce(
+        &self,
+        nonce_hash: &str,
+        directives: &[String],
+        expires_at: UnixMillis,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    /// Removes and returns the directives stored under the hash, if they
+    /// have not expired at `now`: a nonce is good for one read.
+    fn take_handshake_nonce(
+        &self,
+        nonce_hash: &str,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<Option<Vec<String>>, StoreError>> + Send;
+}
+
 /// Everything a storage adapter provides.
 pub trait Store:
     InstanceStore
@@ -462,6 +482,7 @@ pub trait Store:
     + TemplateStore
     + DevBrowserStore
     + SignInTokenStore
+    + HandshakeNonceStore
     + Clone
 {
 }
@@ -473,6 +494,7 @@ impl<T> Store for T where
         + TemplateStore
         + DevBrowserStore
         + SignInTokenStore
+        + HandshakeNonceStore
         + Clone
 {
 }

@@ -20,6 +20,7 @@ pub mod __private {
     pub use anyhow;
     pub use diesel;
     pub use hallpass_domain;
+    pub use hallpass_json;
     pub use hallpass_ports;
 }
 

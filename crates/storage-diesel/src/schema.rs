@@ -97,6 +97,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    handshake_nonces (nonce_hash) {
+        nonce_hash -> Text,
+        payload -> Text,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> clients (client_id));
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -106,5 +115,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     jwt_templates,
     dev_browsers,
-    sign_in_tokens
+    sign_in_tokens,
+    handshake_nonces
 );

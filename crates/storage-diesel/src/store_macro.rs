@@ -22,18 +22,18 @@ macro_rules! impl_diesel_store {
             };
             use $crate::__private::hallpass_ports::{
                 ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore,
-                FindClientError, FindSessionError, FindTemplateError, InsertError, InstanceInit,
-                InstanceStore, RotateKeyError, SaveSignInError, SaveTemplateError, SecretKeyRecord,
-                SessionPage, SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord,
-                StoreError, TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError,
-                UpdateSignInTokenError,
+                FindClientError, FindSessionError, FindTemplateError, HandshakeNonceStore,
+                InsertError, InstanceInit, InstanceStore, RotateKeyError, SaveSignInError,
+                SaveTemplateError, SecretKeyRecord, SessionPage, SessionQuery, SessionStore,
+                SignInTokenStore, SigningKeyRecord, StoreError, TemplateRow, TemplateStore,
+                UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
             };
             use $crate::blocking::run;
             use $crate::errors::{TxError, is_unique_violation, unexpected};
             use $crate::rows::*;
             use $crate::schema::{
-                clients, dev_browsers, instances, jwt_templates, secret_keys, sessions,
-                sign_in_tokens, signing_keys,
+                clients, dev_browsers, handshake_nonces, instances, jwt_templates, secret_keys,
+                sessions, sign_in_tokens, signing_keys,
             };
 
             const LIVE: [&str; 2] = ["active", "pending"];
@@ -584,6 +584,86 @@ macro_rules! impl_diesel_store {
                         } else {
                             UpdateSignInTokenError::NotFound
                         })
+                    })
+                    .await
+                }
+            }
+
+            impl HandshakeNonceStore for $store {
+                async fn insert_handshake_nonce(
+                    &self,
+                    nonce_hash: &str,
+                    directives: &[String],
+                    expires_at: UnixMillis,
+                    now: UnixMillis,
+                ) -> Result<(), InsertError> {
+                    let payload = $crate::__private::hallpass_domain::Json::Array(
+                        directives
+                            .iter()
+                            .map(|d| $crate::__private::hallpass_domain::Json::str(d.as_str()))
+                            .collect(),
+                    )
+                    .to_compact_string();
+                    let (hash, expires_at, now) = (
+                        nonce_hash.to_owned(),
+                        expires_at.as_millis(),
+                        now.as_millis(),
+                    );
+                    run(&self.pool, move |conn: &mut $conn| {
+                        insert_row(
+                            conn,
+                            diesel::insert_into(handshake_nonces::table).values((
+                                handshake_nonces::nonce_hash.eq(&hash),
+                                handshake_nonces::payload.eq(&payload),
+                                handshake_nonces::expires_at.eq(expires_at),
+                                handshake_nonces::created_at.eq(now),
+                            )),
+                            "inserting a handshake nonce",
+                        )
+                    })
+                    .await
+                }
+
+                async fn take_handshake_nonce(
+                    &self,
+                    nonce_hash: &str,
+                    now: UnixMillis,
+                ) -> Result<Option<Vec<String>>, StoreError> {
+                    let (hash, now) = (nonce_hash.to_owned(), now.as_millis());
+                    run(&self.pool, move |conn: &mut $conn| {
+                        // DELETE … RETURNING: one reader wins, even when raced.
+                        let taken: Option<(String, i64)> =
+                            diesel::delete(handshake_nonces::table.find(&hash))
+                                .returning((
+                                    handshake_nonces::payload,
+                                    handshake_nonces::expires_at,
+                                ))
+                                .get_result(conn)
+                                .optional()
+                                .map_err(|e| unexpected(e, "taking a handshake nonce"))?;
+                        let Some((payload, expires_at)) = taken.filter(|(_, exp)| *exp > now)
+                        else {
+                            return Ok(None);
+                        };
+                        let _ = expires_at;
+                        let wrapped = format!("{{\"d\":{payload}}}");
+                        let obj = $crate::__private::hallpass_json::parse_object(&wrapped)
+                            .map_err(|e| {
+                                StoreError(
+                                    anyhow::Error::new(e).context("corrupt handshake payload"),
+                                )
+                            })?;
+                        let directives = obj
+                            .get("d")
+                            .and_then(|d| d.as_array())
+                            .map(|items| {
+                                items
+                                    .iter()
+                                    .filter_map(|i| i.as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        Ok(Some(directives))
                     })
                     .await
                 }

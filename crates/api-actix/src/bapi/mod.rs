@@ -1,6 +1,7 @@
 //! Backend API: what application servers call with a secret key.
 
 mod auth;
+mod clients;
 mod jwks;
 mod session;
 mod sessions;
@@ -17,6 +18,10 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
         web::scope("/v1")
             .wrap(from_fn(auth::require_secret_key::<S, K>))
             .route("/jwks", web::get().to(jwks::get::<S, K>))
+            .route(
+                "/clients/handshake_payload",
+                web::get().to(clients::handshake_payload::<S, K>),
+            )
             .route("/sessions", web::post().to(sessions::create::<S, K>))
             .route(
                 "/sessions/{session_id}",

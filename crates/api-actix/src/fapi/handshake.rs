@@ -7,7 +7,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use base64::Engine as _;
 use hallpass_app::{Hallpass, MintOptions};
-use hallpass_domain::handshake::{HandshakeInput, cookie_suffix_from_digest, handshake_directives};
+use hallpass_domain::handshake::{
+    HandshakeInput, MAX_DIRECT_PAYLOAD_BYTES, cookie_suffix_from_digest, handshake_directives,
+    payload_size,
+};
 use hallpass_domain::token::HandshakePayload;
 use hallpass_domain::{Environment, OrganizationId, SessionId};
 use hallpass_ports::{KeyRingFactory, Store, TokenSigner as _};
@@ -69,15 +72,16 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         .origins
         .check_redirect(requested)
         .map_err(|e| redirect_error(format!("The redirect_url is not allowed: {e}.")))?;
-    match query.format.as_deref() {
-        None | Some("" | "token" | "nonce") => {}
+    let nonce_format = match query.format.as_deref() {
+        None | Some("" | "token") => false,
+        Some("nonce") => true,
         Some(_) => {
             return Err(ApiError::invalid_param(
                 "format",
                 "format must be token or nonce",
             ));
         }
-    }
+    };
     let suffixed = matches!(query.suffixed_cookies.as_deref(), Some("true" | "1"));
     let app_origin = url_origin(redirect.as_str());
 
@@ -144,15 +148,26 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         refresh_token: None,
     })
     .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
-    let iat = app.now().as_secs();
-    let jwt = app
-        .ring()
-        .sign_handshake(&HandshakePayload {
-            directives,
-            iat,
-            exp: iat + 60,
-        })
-        .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
+    // Payloads over ~2 KB do not fit a cookie: with `format=nonce` they are
+    // stored under a single-use nonce the app's backend redeems.
+    let (name, value) = if nonce_format && payload_size(&directives) > MAX_DIRECT_PAYLOAD_BYTES {
+        let nonce = app
+            .store_handshake_nonce(&directives)
+            .await
+            .map_err(super::client::client_error)?;
+        ("__clerk_handshake_nonce", nonce)
+    } else {
+        let iat = app.now().as_secs();
+        let jwt = app
+            .ring()
+            .sign_handshake(&HandshakePayload {
+                directives,
+                iat,
+                exp: iat + 60,
+            })
+            .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
+        ("__clerk_handshake", jwt)
+    };
 
     let mut res = HttpResponse::TemporaryRedirect();
     res.insert_header(("Cache-Control", "no-store"));
@@ -160,13 +175,11 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         Environment::Development => {
             let mut location = url::Url::parse(redirect.as_str())
                 .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
-            location
-                .query_pairs_mut()
-                .append_pair("__clerk_handshake", &jwt);
+            location.query_pairs_mut().append_pair(name, &value);
             res.insert_header(("Location", location.as_str()));
         }
         Environment::Production => {
-            let mut cookie = Cookie::build("__clerk_handshake", jwt)
+            let mut cookie = Cookie::build(name, value)
                 .path("/")
                 .http_only(true)
                 .secure(secure)

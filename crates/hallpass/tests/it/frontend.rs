@@ -599,3 +599,125 @@ async fn sessions_of_another_client_are_not_found() {
         "b's session untouched"
     );
 }
+
+#[tokio::test]
+async fn a_large_handshake_travels_as_a_single_use_nonce_redeemed_on_the_backend_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let domain = "a-rather-long-registrable-domain-name-for-cookies.example.com";
+    let app = format!("https://app.{domain}");
+    let server = serve_with_env(
+        dir.path(),
+        &[],
+        &[
+            ("HALLPASS__ENVIRONMENT", "production"),
+            ("HALLPASS__FRONTEND_API__ALLOWED_ORIGINS", app.as_str()),
+            ("HALLPASS__FRONTEND_API__COOKIE_DOMAIN", domain),
+        ],
+    );
+    // A signed-in client.
+    let res = no_redirects()
+        .post(format!("{}/v1/client?_method=PUT", server.fapi))
+        .header("origin", &app)
+        .send()
+        .await
+        .unwrap();
+    let client = cookie_value(&set_cookies(res.headers()), "__client").unwrap();
+    let t = ticket(&server, "user_n").await;
+    let res = no_redirects()
+        .post(format!("{}/v1/client/sign_ins", server.fapi))
+        .header("origin", &app)
+        .header("cookie", format!("__client={client}"))
+        .form(&[("strategy", "ticket"), ("ticket", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let client = cookie_value(&set_cookies(res.headers()), "__client").unwrap();
+
+    let handshake = |format: &'static str| {
+        no_redirects()
+            .get(format!(
+                "{}/v1/client/handshake?redirect_url={}&format={format}&suffixed_cookies=true",
+                server.fapi,
+                urlencode(&format!("{app}/")),
+            ))
+            .header("cookie", format!("__client={client}"))
+            .send()
+    };
+    // The token format carries the whole list; it is over 2 KB here.
+    let res = handshake("token").await.unwrap();
+    let jwt = cookie_value(&set_cookies(res.headers()), "__clerk_handshake").unwrap();
+    let directives: Vec<String> =
+        serde_json::from_value(part(&jwt, 1)["handshake"].clone()).unwrap();
+    let size = serde_json::to_string(&directives).unwrap().len();
+    assert!(
+        size > 2048,
+        "the test needs a payload over 2 KB, got {size}"
+    );
+
+    // The nonce format stores it instead.
+    let res = handshake("nonce").await.unwrap();
+    assert_eq!(res.status(), 307);
+    let cookies = set_cookies(res.headers());
+    assert!(cookie_value(&cookies, "__clerk_handshake").is_none());
+    let nonce = cookie_value(&cookies, "__clerk_handshake_nonce").unwrap();
+    let url = format!("/v1/clients/handshake_payload?nonce={nonce}");
+    let res = server.bapi(Method::GET, &url).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let directives: Vec<String> = serde_json::from_value(body["directives"].clone()).unwrap();
+    assert!(session_token_of(&directives).is_some());
+    // Once only.
+    let res = server.bapi(Method::GET, &url).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    // And only with the secret key.
+    let res = http()
+        .get(format!("{}{url}", server.bapi))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn client_touch_reissues_the_cookie_and_redirects_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = "https://app.example.com";
+    let server = serve_with_env(
+        dir.path(),
+        &[],
+        &[
+            ("HALLPASS__ENVIRONMENT", "production"),
+            ("HALLPASS__FRONTEND_API__ALLOWED_ORIGINS", app),
+        ],
+    );
+    let res = no_redirects()
+        .post(format!("{}/v1/client?_method=PUT", server.fapi))
+        .header("origin", app)
+        .send()
+        .await
+        .unwrap();
+    let client = cookie_value(&set_cookies(res.headers()), "__client").unwrap();
+    let res = no_redirects()
+        .get(format!(
+            "{}/v1/client/touch?redirect_url={}",
+            server.fapi,
+            urlencode(&format!("{app}/x"))
+        ))
+        .header("cookie", format!("__client={client}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 307);
+    assert_eq!(res.headers()["location"], format!("{app}/x"));
+    assert!(cookie_value(&set_cookies(res.headers()), "__client").is_some());
+    let res = no_redirects()
+        .get(format!(
+            "{}/v1/client/touch?redirect_url={}",
+            server.fapi,
+            urlencode("https://evil.example/")
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}

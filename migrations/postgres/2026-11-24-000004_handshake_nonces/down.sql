@@ -1,0 +1,1 @@
+DROP TABLE handshake_nonces;
