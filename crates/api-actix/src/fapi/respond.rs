@@ -130,17 +130,21 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
         }
     }
     // Production: the app's backend reads `__client_uat` on its own domain.
+    // Both names: the SDK picks suffixed or unsuffixed cookies by itself.
     if app.environment() == Environment::Production && req.transport == Transport::Cookie {
-        let uat = client_uat(app, outcome.client.as_ref());
-        let mut cookie = Cookie::build("__client_uat", uat.to_string())
-            .path("/")
-            .secure(secure)
-            .same_site(SameSite::Lax)
-            .max_age(CookieDuration::seconds(315_360_000));
-        if let Some(domain) = options.and_then(|o| o.cookie_domain.clone()) {
-            cookie = cookie.domain(domain);
+        let uat = client_uat(app, outcome.client.as_ref()).to_string();
+        let suffixed = format!("__client_uat_{}", super::handshake::cookie_suffix(app));
+        for name in ["__client_uat".to_owned(), suffixed] {
+            let mut cookie = Cookie::build(name, uat.clone())
+                .path("/")
+                .secure(secure)
+                .same_site(SameSite::Lax)
+                .max_age(CookieDuration::seconds(315_360_000));
+            if let Some(domain) = options.and_then(|o| o.cookie_domain.clone()) {
+                cookie = cookie.domain(domain);
+            }
+            res.cookie(cookie.finish());
         }
-        res.cookie(cookie.finish());
     }
     let client_json = if outcome.hide_client {
         None
