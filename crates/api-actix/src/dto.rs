@@ -140,3 +140,20 @@ pub(crate) fn fapi_client(
         "updated_at": c.updated_at().as_millis(),
     })
 }
+
+/// The Backend API `Client` object.
+pub(crate) fn bapi_client(view: &hallpass_app::ClientView) -> Value {
+    let c = &view.client;
+    json!({
+        "object": "client",
+        "id": c.id().as_str(),
+        "session_ids": view.sessions.iter().map(|s| s.id().as_str()).collect::<Vec<_>>(),
+        "sessions": view.sessions.iter().map(bapi_session).collect::<Vec<_>>(),
+        "sign_in_id": Value::Null,
+        "sign_up_id": Value::Null,
+        "last_active_session_id": c.last_active_session_id().map(|s| s.as_str()),
+        "last_authentication_strategy": Value::Null,
+        "updated_at": c.updated_at().as_millis(),
+        "created_at": c.created_at().as_millis(),
+    })
+}

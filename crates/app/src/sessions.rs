@@ -312,6 +312,32 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(self.ring().sign_session_token(&claims)?)
     }
 
+    /// The deprecated Backend API `verify`: the session, if `token` is a
+    /// valid, unexpired session token of it and the session is live.
+    pub async fn verify_session(
+        &self,
+        id: &SessionId,
+        token: &str,
+    ) -> Result<Session, SessionError> {
+        use hallpass_ports::TokenVerifier as _;
+        let now = self.now();
+        let refused = |status| {
+            SessionError::NotAllowed(TransitionError::Terminal {
+                status,
+                action: "verify",
+            })
+        };
+        let session = self.session(id).await?;
+        let claims = self
+            .ring()
+            .verify_session_token(token, now)
+            .map_err(|_| refused(session.status()))?;
+        if &claims.sid != id || !session.is_live_at(now) {
+            return Err(refused(session.status()));
+        }
+        Ok(session)
+    }
+
     /// Signs every live session of the client out: `remove` keeps the
     /// client (`DELETE /v1/client/sessions`), otherwise sessions end
     /// (`DELETE /v1/client`).

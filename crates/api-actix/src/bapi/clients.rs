@@ -1,10 +1,63 @@
 use actix_web::{HttpResponse, web};
-use hallpass_app::Hallpass;
+use hallpass_app::{ClientCredential, ClientView, Hallpass};
+use hallpass_domain::ClientId;
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::{ApiError, no_store};
+use crate::body::LenientJson;
+use crate::{ApiError, dto, no_store};
+
+fn client_error(e: hallpass_app::ClientError) -> ApiError {
+    match e {
+        hallpass_app::ClientError::NotFound => ApiError::not_found("client"),
+        hallpass_app::ClientError::Unexpected(e) => ApiError::internal(&e),
+    }
+}
+
+/// `GET /v1/clients/{client_id}`.
+pub(crate) async fn get<S: Store, K: KeyRingFactory>(
+    app: web::Data<Hallpass<S, K>>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ClientId::parse(&path).map_err(|_| ApiError::not_found("client"))?;
+    let (client, sessions) = app.client(&id).await.map_err(client_error)?;
+    Ok(HttpResponse::Ok().json(dto::bapi_client(&ClientView { client, sessions })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VerifyBody {
+    token: Option<String>,
+}
+
+/// `POST /v1/clients/verify`: the client a client token names, if the token
+/// is valid and current (not rotated away by a sign-in).
+pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
+    app: web::Data<Hallpass<S, K>>,
+    LenientJson(body): LenientJson<VerifyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let token = body
+        .token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::missing_param("token"))?;
+    let view = app
+        .resolve_client(&ClientCredential::Token(token))
+        .await
+        .map_err(client_error)?
+        .ok_or_else(|| ApiError::not_found("client"))?;
+    Ok(HttpResponse::Ok().json(dto::bapi_client(&view)))
+}
+
+/// `GET /v1/clients`: deprecated and gone on Clerk; 410.
+pub(crate) async fn list() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        actix_web::http::StatusCode::GONE,
+        "gone",
+        "gone",
+        "Listing all clients is no longer supported; get a client by id or verify a client token.",
+    ))
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct NonceQuery {
@@ -25,10 +78,7 @@ pub(crate) async fn handshake_payload<S: Store, K: KeyRingFactory>(
     let directives = app
         .take_handshake_payload(nonce)
         .await
-        .map_err(|e| match e {
-            hallpass_app::ClientError::NotFound => ApiError::not_found("handshake payload"),
-            hallpass_app::ClientError::Unexpected(e) => ApiError::internal(&e),
-        })?
+        .map_err(client_error)?
         .ok_or_else(|| ApiError::not_found("handshake payload"))?;
     Ok(no_store(HttpResponse::Ok()).json(json!({ "directives": directives })))
 }

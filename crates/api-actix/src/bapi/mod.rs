@@ -4,6 +4,7 @@ mod auth;
 mod clients;
 mod jwks;
 mod session;
+mod session_list;
 mod sessions;
 mod sign_in_tokens;
 mod templates;
@@ -22,6 +23,10 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
                 "/clients/handshake_payload",
                 web::get().to(clients::handshake_payload::<S, K>),
             )
+            .route("/clients", web::get().to(clients::list))
+            .route("/clients/verify", web::post().to(clients::verify::<S, K>))
+            .route("/clients/{client_id}", web::get().to(clients::get::<S, K>))
+            .route("/sessions", web::get().to(session_list::list::<S, K>))
             .route("/sessions", web::post().to(sessions::create::<S, K>))
             .route(
                 "/sessions/{session_id}",
@@ -30,6 +35,10 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
             .route(
                 "/sessions/{session_id}/revoke",
                 web::post().to(session::revoke::<S, K>),
+            )
+            .route(
+                "/sessions/{session_id}/verify",
+                web::post().to(session::verify::<S, K>),
             )
             .route(
                 "/sessions/{session_id}/tokens",

@@ -27,3 +27,42 @@ pub(crate) async fn revoke<S: Store, K: KeyRingFactory>(
     let session = app.revoke_session(&session_id(&path)?).await?;
     Ok(HttpResponse::Ok().json(dto::bapi_session(&session)))
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VerifyBody {
+    token: Option<String>,
+}
+
+/// `POST /v1/sessions/{session_id}/verify` (deprecated; API versions up to
+/// 2025-03-12): the session, if `token` is a valid token of it.
+pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
+    app: web::Data<Hallpass<S, K>>,
+    path: web::Path<String>,
+    version: crate::RequestedVersion,
+    crate::body::LenientJson(body): crate::body::LenientJson<VerifyBody>,
+) -> Result<HttpResponse, ApiError> {
+    if version.0.as_str() >= "2025-04-10" {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::GONE,
+            "gone",
+            "gone",
+            "Session verification was removed in API version 2025-04-10; verify session tokens with the JWKS.",
+        ));
+    }
+    let id = session_id(&path)?;
+    let token = body
+        .token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::missing_param("token"))?;
+    let session = app.verify_session(&id, &token).await.map_err(|e| match e {
+        hallpass_app::SessionError::NotAllowed(_) => ApiError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "authentication_invalid",
+            "Unauthorized request",
+            "The token is not a valid token of this session.",
+        ),
+        other => other.into(),
+    })?;
+    Ok(HttpResponse::Ok().json(dto::bapi_session(&session)))
+}
