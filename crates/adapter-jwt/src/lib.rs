@@ -60,6 +60,21 @@ impl JoseKeys {
         }
     }
 
+    fn open_custom(&self, key: &SealedCustomKey) -> Result<SecretString, SignError> {
+        if key.sealing == sealing::NONE {
+            return Ok(SecretString::from(key.sealed.clone()));
+        }
+        match &self.sealer {
+            Some(sealer) if sealer.label() == key.sealing => sealer
+                .open(&key.sealed)
+                .map_err(|e| SignError::CustomKey(e.to_string())),
+            _ => Err(SignError::CustomKey(format!(
+                "sealed with {}, which the configured encryption key cannot open",
+                key.sealing
+            ))),
+        }
+    }
+
     fn open(&self, key: &SigningKeyRecord) -> Result<SecretString, KeyError> {
         if key.sealing == sealing::NONE {
             return Ok(SecretString::from(key.private_key.clone()));
@@ -124,26 +139,21 @@ impl KeyRingFactory for JoseKeys {
         })
     }
 
+    fn keyed_digest(&self, key: &SealedCustomKey, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        use josekit::jws::JwsSigner as _;
+        let plain = self.open_custom(key)?;
+        let signer = josekit::jws::HS256
+            .signer_from_bytes(plain.expose_secret().as_bytes())
+            .map_err(|_| SignError::CustomKey("the secret cannot key HMAC-SHA256".to_owned()))?;
+        Ok(signer.sign(message).context("computing an HMAC")?)
+    }
+
     fn sign_with_custom_key(
         &self,
         claims: &JsonObject,
         key: &SealedCustomKey,
     ) -> Result<String, SignError> {
-        let plain = if key.sealing == sealing::NONE {
-            SecretString::from(key.sealed.clone())
-        } else {
-            match &self.sealer {
-                Some(sealer) if sealer.label() == key.sealing => sealer
-                    .open(&key.sealed)
-                    .map_err(|e| SignError::CustomKey(e.to_string()))?,
-                _ => {
-                    return Err(SignError::CustomKey(format!(
-                        "sealed with {}, which the configured encryption key cannot open",
-                        key.sealing
-                    )));
-                }
-            }
-        };
+        let plain = self.open_custom(key)?;
         let signer =
             custom::signer(key.algorithm, plain.expose_secret()).map_err(SignError::CustomKey)?;
         Ok(custom::sign(
@@ -356,6 +366,14 @@ impl TokenVerifier for KeyRing {
             return Err(VerifyError::Header);
         }
         claims::client_from_json(&claims).ok_or(VerifyError::Claims)
+    }
+
+    fn decode_session_token(&self, token: &str) -> Result<SessionTokenClaims, VerifyError> {
+        let (claims, header) = Self::verify_with(&self.published, token)?;
+        if header.claim("cat").and_then(Value::as_str) != Some(TokenCategory::Session.as_str()) {
+            return Err(VerifyError::Header);
+        }
+        claims::session_from_json(&claims).ok_or(VerifyError::Claims)
     }
 
     fn verify_session_token(

@@ -19,6 +19,7 @@ pub mod id;
 pub mod instance;
 pub mod json;
 pub mod redirect;
+pub mod refresh;
 pub mod session;
 pub mod settings;
 pub mod sign_in_token;

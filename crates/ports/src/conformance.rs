@@ -885,6 +885,97 @@ pub async fn a_handshake_nonce_is_read_once_and_not_after_it_expires<S: Store>(s
     ));
 }
 
+pub async fn refresh_tokens_rotate_once_and_revoke_with_their_session<S: Store>(store: S) {
+    use hallpass_domain::refresh::RefreshStatus;
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("client");
+    let session = signed_in(&store, &mut client, 10, "user_r", at(1)).await;
+    let record = |hash: &str| RefreshTokenRecord {
+        token_hash: hash.to_owned(),
+        session_id: session.id().clone(),
+        status: RefreshStatus::Active,
+        successor_hash: None,
+        rotated_at: None,
+        expires_at: at(1000),
+        created_at: at(1),
+    };
+    let root = record(&"1".repeat(64));
+    store.insert_refresh_token(&root).await.expect("insert");
+    assert_eq!(
+        store
+            .find_refresh_token(&root.token_hash)
+            .await
+            .expect("find"),
+        Some(root.clone())
+    );
+    let next = record(&"2".repeat(64));
+    store
+        .rotate_refresh_token(&root.token_hash, &next, at(5))
+        .await
+        .expect("rotate");
+    let rotated = store
+        .find_refresh_token(&root.token_hash)
+        .await
+        .expect("find")
+        .expect("some");
+    assert_eq!(rotated.status, RefreshStatus::Rotated);
+    assert_eq!(
+        rotated.successor_hash.as_deref(),
+        Some(next.token_hash.as_str())
+    );
+    assert_eq!(rotated.rotated_at, Some(at(5)));
+    let racer = record(&"3".repeat(64));
+    assert!(matches!(
+        store
+            .rotate_refresh_token(&root.token_hash, &racer, at(6))
+            .await,
+        Err(RotateRefreshError::Changed)
+    ));
+    assert_eq!(
+        store
+            .find_refresh_token(&racer.token_hash)
+            .await
+            .expect("find"),
+        None
+    );
+    store
+        .revoke_refresh_tokens(session.id())
+        .await
+        .expect("revoke");
+    for hash in [&root.token_hash, &next.token_hash] {
+        let t = store
+            .find_refresh_token(hash)
+            .await
+            .expect("find")
+            .expect("some");
+        assert_eq!(t.status, RefreshStatus::Revoked);
+    }
+
+    let secret = SealedCustomKey {
+        algorithm: hallpass_domain::SigningAlgorithm::HS256,
+        sealed: "s".repeat(64),
+        sealing: "none".to_owned(),
+    };
+    assert_eq!(
+        store.find_instance_secret("refresh").await.expect("find"),
+        None
+    );
+    store
+        .insert_instance_secret("refresh", &secret, at(1))
+        .await
+        .expect("insert");
+    assert!(matches!(
+        store
+            .insert_instance_secret("refresh", &secret, at(2))
+            .await,
+        Err(InsertError::Conflict)
+    ));
+    assert_eq!(
+        store.find_instance_secret("refresh").await.expect("find"),
+        Some(secret)
+    );
+}
+
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
 /// expression evaluating to a closure that returns a future of
 /// `(fresh_store, guard)`; the guard is dropped when the case ends.
@@ -910,6 +1001,7 @@ macro_rules! storage_conformance_tests {
             sign_in_tokens_are_found_by_hash_and_change_only_from_the_expected_status,
             a_ticket_signs_in_at_most_once_even_when_raced,
             a_handshake_nonce_is_read_once_and_not_after_it_expires,
+            refresh_tokens_rotate_once_and_revoke_with_their_session,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

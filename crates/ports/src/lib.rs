@@ -21,8 +21,8 @@ pub use signing::{
 pub use store::{
     ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore, FindClientError,
     FindSessionError, FindTemplateError, HandshakeNonceStore, InsertError, InstanceInit,
-    InstanceStore, RotateKeyError, SaveSignInError, SaveTemplateError, SealedCustomKey,
-    SecretKeyRecord, SessionPage, SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord,
-    Store, StoreError, TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError,
-    UpdateSignInTokenError,
+    InstanceStore, RefreshTokenRecord, RefreshTokenStore, RotateKeyError, RotateRefreshError,
+    SaveSignInError, SaveTemplateError, SealedCustomKey, SecretKeyRecord, SessionPage,
+    SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord, Store, StoreError, TemplateRow,
+    TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
 };

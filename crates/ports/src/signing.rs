@@ -90,6 +90,9 @@ pub trait TokenVerifier: Send + Sync + 'static {
         token: &str,
         now: UnixMillis,
     ) -> Result<SessionTokenClaims, VerifyError>;
+    /// A session token this instance signed, its signature checked but not
+    /// its times (an expired token presented for a refresh).
+    fn decode_session_token(&self, token: &str) -> Result<SessionTokenClaims, VerifyError>;
 }
 
 /// Makes keys and key rings: the signing adapter's entry point.
@@ -115,6 +118,10 @@ pub trait KeyRingFactory: Send + Sync + 'static {
         algorithm: SigningAlgorithm,
         key: &str,
     ) -> Result<SealedCustomKey, KeyError>;
+
+    /// HMAC-SHA256 of `message` under a sealed secret (deterministic
+    /// derivations, e.g. a refresh token's successor).
+    fn keyed_digest(&self, key: &SealedCustomKey, message: &[u8]) -> Result<Vec<u8>, SignError>;
 
     /// Signs a template token with the template's own key.
     fn sign_with_custom_key(

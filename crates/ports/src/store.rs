@@ -12,6 +12,7 @@
 
 use std::future::Future;
 
+use hallpass_domain::refresh::RefreshStatus;
 use hallpass_domain::sign_in_token::{SignInToken, SignInTokenStatus};
 use hallpass_domain::{
     Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, Session, SessionId,
@@ -474,6 +475,68 @@ pub trait HandshakeNonceStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<Vec<String>>, StoreError>> + Send;
 }
 
+/// A stored refresh token (its hash only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    pub token_hash: String,
+    pub session_id: SessionId,
+    pub status: RefreshStatus,
+    pub successor_hash: Option<String>,
+    pub rotated_at: Option<UnixMillis>,
+    pub expires_at: UnixMillis,
+    pub created_at: UnixMillis,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RotateRefreshError {
+    /// The token was no longer active (a concurrent rotation won).
+    #[error("the refresh token changed concurrently")]
+    Changed,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Refresh tokens and the instance secrets that derive their successors.
+pub trait RefreshTokenStore: Send + Sync + 'static {
+    fn find_instance_secret(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<SealedCustomKey>, StoreError>> + Send;
+
+    /// Stores a secret under `name` unless one exists (`Conflict`).
+    fn insert_instance_secret(
+        &self,
+        name: &str,
+        secret: &SealedCustomKey,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    fn insert_refresh_token(
+        &self,
+        token: &RefreshTokenRecord,
+    ) -> impl Future<Output = Result<(), InsertError>> + Send;
+
+    fn find_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<RefreshTokenRecord>, StoreError>> + Send;
+
+    /// In one transaction: marks `token_hash` rotated (if still active) with
+    /// `successor` as its successor, and inserts `successor`.
+    fn rotate_refresh_token(
+        &self,
+        token_hash: &str,
+        successor: &RefreshTokenRecord,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<(), RotateRefreshError>> + Send;
+
+    /// Revokes every refresh token of the session.
+    fn revoke_refresh_tokens(
+        &self,
+        session_id: &SessionId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
 /// Everything a storage adapter provides.
 pub trait Store:
     InstanceStore
@@ -483,6 +546,7 @@ pub trait Store:
     + DevBrowserStore
     + SignInTokenStore
     + HandshakeNonceStore
+    + RefreshTokenStore
     + Clone
 {
 }
@@ -495,6 +559,7 @@ impl<T> Store for T where
         + DevBrowserStore
         + SignInTokenStore
         + HandshakeNonceStore
+        + RefreshTokenStore
         + Clone
 {
 }

@@ -385,3 +385,43 @@ impl SignInTokenRow {
         }))
     }
 }
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub token_hash: String,
+    pub session_id: String,
+    pub status: String,
+    pub successor_hash: Option<String>,
+    pub rotated_at: Option<i64>,
+    pub expires_at: i64,
+    pub created_at: i64,
+}
+
+impl RefreshTokenRow {
+    pub fn from_record(r: &hallpass_ports::RefreshTokenRecord) -> Self {
+        Self {
+            token_hash: r.token_hash.clone(),
+            session_id: r.session_id.to_string(),
+            status: r.status.as_str().to_owned(),
+            successor_hash: r.successor_hash.clone(),
+            rotated_at: r.rotated_at.map(UnixMillis::as_millis),
+            expires_at: r.expires_at.as_millis(),
+            created_at: r.created_at.as_millis(),
+        }
+    }
+
+    pub fn into_record(self) -> anyhow::Result<hallpass_ports::RefreshTokenRecord> {
+        Ok(hallpass_ports::RefreshTokenRecord {
+            token_hash: self.token_hash,
+            session_id: SessionId::parse(&self.session_id)
+                .context("corrupt refresh token session")?,
+            status: hallpass_domain::refresh::RefreshStatus::parse(&self.status)
+                .ok_or_else(|| anyhow!("corrupt refresh token status"))?,
+            successor_hash: self.successor_hash,
+            rotated_at: self.rotated_at.map(UnixMillis::new),
+            expires_at: UnixMillis::new(self.expires_at),
+            created_at: UnixMillis::new(self.created_at),
+        })
+    }
+}

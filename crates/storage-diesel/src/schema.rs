@@ -106,6 +106,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        algorithm -> Text,
+        sealed -> Text,
+        sealing -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        status -> Text,
+        successor_hash -> Nullable<Text>,
+        rotated_at -> Nullable<BigInt>,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> clients (client_id));
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -116,5 +138,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jwt_templates,
     dev_browsers,
     sign_in_tokens,
-    handshake_nonces
+    handshake_nonces,
+    instance_secrets,
+    refresh_tokens
 );
