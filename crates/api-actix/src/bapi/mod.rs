@@ -3,6 +3,7 @@
 mod auth;
 mod clients;
 mod jwks;
+mod refresh;
 mod session;
 mod session_list;
 mod sessions;
@@ -35,6 +36,10 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
             .route(
                 "/sessions/{session_id}/revoke",
                 web::post().to(session::revoke::<S, K>),
+            )
+            .route(
+                "/sessions/{session_id}/refresh",
+                web::post().to(refresh::refresh::<S, K>),
             )
             .route(
                 "/sessions/{session_id}/verify",

@@ -89,6 +89,7 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
     // token names if it still belongs to this client, else the last active.
     let view = current(&app, &req).await?;
     let mut token = None;
+    let mut refresh = None;
     let mut uat = 0;
     if let Some(view) = &view {
         let hinted = query.session.as_deref().and_then(hinted_session);
@@ -125,6 +126,14 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
             if let Ok(jwt) = app.mint_session_token(&id, mint).await {
                 uat = client.updated_at().min(cap).as_secs();
                 token = Some(jwt);
+                // The SDK reads only the suffixed refresh cookie.
+                if suffixed {
+                    refresh = Some(
+                        app.issue_refresh_token(&id)
+                            .await
+                            .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?,
+                    );
+                }
             }
         }
     }
@@ -145,7 +154,7 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         cookie_domain,
         secure,
         dev_browser: dev_browser.as_deref(),
-        refresh_token: None,
+        refresh_token: refresh.as_deref(),
     })
     .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
     // Payloads over ~2 KB do not fit a cookie: with `format=nonce` they are

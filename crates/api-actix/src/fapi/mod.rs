@@ -4,6 +4,8 @@ mod client;
 mod cors;
 mod form;
 mod handshake;
+
+pub(crate) use handshake::cookie_suffix;
 mod respond;
 mod sessions;
 mod sign_ins;

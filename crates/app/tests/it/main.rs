@@ -5,5 +5,6 @@
 
 mod keys;
 mod lifecycle;
+mod refresh;
 mod start;
 mod support;

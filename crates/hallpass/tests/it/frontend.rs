@@ -721,3 +721,113 @@ async fn client_touch_reissues_the_cookie_and_redirects_back() {
         .unwrap();
     assert_eq!(res.status(), 400);
 }
+
+#[tokio::test]
+async fn the_handshake_issues_a_refresh_cookie_that_the_backend_api_rotates() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &[]);
+    let (_, _, body) = fapi(&server, "POST", "/v1/dev_browser", None, &[], None).await;
+    let dvb = body["token"].as_str().unwrap().to_owned();
+    fapi(&server, "PUT", "/v1/client", Some(&dvb), &[], Some(APP)).await;
+    let t = ticket(&server, "user_r").await;
+    let (_, _, body) = fapi(
+        &server,
+        "POST",
+        "/v1/client/sign_ins",
+        Some(&dvb),
+        &[("strategy", "ticket"), ("ticket", &t)],
+        Some(APP),
+    )
+    .await;
+    let sid = body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut url = url::Url::parse(&format!("{}/v1/client/handshake", server.fapi)).unwrap();
+    url.query_pairs_mut()
+        .append_pair("redirect_url", &format!("{APP}/"))
+        .append_pair("__clerk_db_jwt", &dvb)
+        .append_pair("suffixed_cookies", "true");
+    let res = no_redirects().get(url).send().await.unwrap();
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let handshake = location
+        .query_pairs()
+        .find(|(k, _)| k == "__clerk_handshake")
+        .unwrap()
+        .1
+        .into_owned();
+    let directives: Vec<String> =
+        serde_json::from_value(part(&handshake, 1)["handshake"].clone()).unwrap();
+    let token = session_token_of(&directives).unwrap().to_owned();
+    let refresh_cookie = directives
+        .iter()
+        .find(|d| d.starts_with("__refresh_"))
+        .expect("a refresh cookie");
+    assert!(refresh_cookie.contains("HttpOnly"), "{refresh_cookie}");
+    let (name, rest) = refresh_cookie.split_once('=').unwrap();
+    let suffix = name.trim_start_matches("__refresh_").to_owned();
+    let r0 = rest.split(';').next().unwrap().to_owned();
+
+    let refresh = |refresh_token: String, format: &'static str| {
+        server
+            .bapi(
+                Method::POST,
+                &format!("/v1/sessions/{sid}/refresh?suffixed_cookies=true"),
+            )
+            .json(&json!({
+                "expired_token": token,
+                "refresh_token": refresh_token,
+                "request_origin": APP,
+                "request_headers": {"user-agent": ["Mozilla/5.0"]},
+                "format": format,
+            }))
+            .send()
+    };
+    let res = refresh(r0.clone(), "cookie").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["object"], "cookies");
+    let cookies: Vec<String> = serde_json::from_value(body["cookies"].clone()).unwrap();
+    assert!(cookies[0].starts_with(&format!("__session_{suffix}=")));
+    let jwt = session_token_of(&cookies).expect("a new session token");
+    assert_eq!(part(jwt, 1)["sid"], sid.as_str());
+    assert_eq!(part(jwt, 1)["azp"], APP);
+    let r1 = cookies
+        .iter()
+        .find_map(|c| c.strip_prefix(&format!("__refresh_{suffix}=")))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(r1, r0);
+
+    // A quick retry with r0 gets the same r1; r1 works in token format.
+    let again: Value = refresh(r0.clone(), "cookie")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(again["cookies"].to_string().contains(&r1));
+    let res = refresh(r1.clone(), "token").await.unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["object"], "token");
+
+    // Validation failures are 401s (the SDK falls back to a handshake).
+    for bad in ["nope".to_owned(), String::new()] {
+        let res = refresh(bad, "cookie").await.unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let res = server
+        .bapi(
+            Method::POST,
+            "/v1/sessions/sess_0000000000000000000000/refresh",
+        )
+        .json(&json!({"expired_token": token, "refresh_token": r1, "request_origin": APP}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
