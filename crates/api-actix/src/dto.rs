@@ -3,37 +3,67 @@
 use hallpass_domain::Session;
 use serde_json::{Value, json};
 
+fn actor_json(s: &Session) -> Value {
+    s.actor().map_or(Value::Null, |a| {
+        let mut act = json!({ "sub": a.sub() });
+        if let Some(iss) = a.iss() {
+            act["iss"] = json!(iss);
+        }
+        if let Some(sid) = a.sid() {
+            act["sid"] = json!(sid);
+        }
+        act
+    })
+}
+
+fn tasks_json(s: &Session) -> Value {
+    if s.tasks().is_empty() {
+        Value::Null
+    } else {
+        Value::Array(
+            s.tasks()
+                .iter()
+                .map(|t| json!({ "key": t.as_str() }))
+                .collect(),
+        )
+    }
+}
+
+fn activity_json(s: &Session, a: &hallpass_domain::activity::SessionActivity) -> Value {
+    json!({
+        "object": "session_activity",
+        "id": format!("sess_activity_{}", &s.id().as_str()["sess_".len()..]),
+        "is_mobile": a.is_mobile,
+        "device_type": a.device_type,
+        "browser_name": a.browser_name,
+        "browser_version": a.browser_version,
+        "ip_address": a.ip_address,
+        "city": a.city,
+        "country": a.country,
+    })
+}
+
 /// The Backend API `Session` object (`additionalProperties: false` in the
 /// spec: exactly these fields).
-pub(crate) fn bapi_session(s: &Session) -> Value {
+pub(crate) fn bapi_session(
+    s: &Session,
+    activity: Option<&hallpass_domain::activity::SessionActivity>,
+) -> Value {
     json!({
         "object": "session",
         "id": s.id().as_str(),
         "user_id": s.user_id().as_str(),
         "client_id": s.client_id().as_str(),
-        "actor": s.actor().map(|a| {
-            let mut act = json!({ "sub": a.sub() });
-            if let Some(iss) = a.iss() {
-                act["iss"] = json!(iss);
-            }
-            if let Some(sid) = a.sid() {
-                act["sid"] = json!(sid);
-            }
-            act
-        }),
+        "actor": actor_json(s),
         "status": s.status().as_str(),
         "last_active_organization_id": s.last_active_organization_id().map(|o| o.as_str()),
         "last_active_at": s.last_active_at().as_millis(),
-        "latest_activity": Value::Null,
+        "latest_activity": activity.map_or(Value::Null, |a| activity_json(s, a)),
         "expire_at": s.expire_at().as_millis(),
         "abandon_at": s.abandon_at().as_millis(),
         "updated_at": s.updated_at().as_millis(),
         "created_at": s.created_at().as_millis(),
-        "tasks": if s.tasks().is_empty() {
-            Value::Null
-        } else {
-            Value::Array(s.tasks().iter().map(|t| json!({ "key": t.as_str() })).collect())
-        },
+        "tasks": tasks_json(s),
     })
 }
 
@@ -90,8 +120,8 @@ pub(crate) fn fapi_session(
         "last_active_at": s.last_active_at().as_millis(),
         "last_active_token": last_active_token.map(|jwt| json!({"object": "token", "jwt": jwt})),
         "last_active_organization_id": s.last_active_organization_id().map(|o| o.as_str()),
-        "actor": bapi_session(s)["actor"].clone(),
-        "tasks": bapi_session(s)["tasks"].clone(),
+        "actor": actor_json(s),
+        "tasks": tasks_json(s),
         "user": fapi_user(s),
         "public_user_data": {
             "first_name": Value::Null,
@@ -142,13 +172,23 @@ pub(crate) fn fapi_client(
 }
 
 /// The Backend API `Client` object.
-pub(crate) fn bapi_client(view: &hallpass_app::ClientView) -> Value {
+pub(crate) fn bapi_client(
+    view: &hallpass_app::ClientView,
+    activities: &std::collections::HashMap<
+        hallpass_domain::SessionId,
+        hallpass_domain::activity::SessionActivity,
+    >,
+) -> Value {
     let c = &view.client;
     json!({
         "object": "client",
         "id": c.id().as_str(),
         "session_ids": view.sessions.iter().map(|s| s.id().as_str()).collect::<Vec<_>>(),
-        "sessions": view.sessions.iter().map(bapi_session).collect::<Vec<_>>(),
+        "sessions": view
+            .sessions
+            .iter()
+            .map(|s| bapi_session(s, activities.get(s.id())))
+            .collect::<Vec<_>>(),
         "sign_in_id": Value::Null,
         "sign_up_id": Value::Null,
         "last_active_session_id": c.last_active_session_id().map(|s| s.as_str()),

@@ -49,6 +49,9 @@ pub struct ApiOptions {
     pub origins: hallpass_domain::redirect::AllowedOrigins,
     /// `Domain=` of app cookies in production (`__client_uat`, handshake).
     pub cookie_domain: Option<String>,
+    /// The header a trusted reverse proxy puts the client IP in (e.g.
+    /// `X-Forwarded-For`); without one the TCP peer address is used.
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for ApiOptions {
@@ -58,6 +61,7 @@ impl Default for ApiOptions {
             native_api: true,
             origins: hallpass_domain::redirect::AllowedOrigins::default(),
             cookie_domain: None,
+            client_ip_header: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! the use case re-reads and re-decides (a bounded number of times), so the
 //! outcome is always one the domain allows from the state that won.
 
+use hallpass_domain::activity::SessionActivity;
 use hallpass_domain::client::OnExistingSession;
 use hallpass_domain::session::NewSession;
 use hallpass_domain::sign_in_token::SignInToken;
@@ -336,6 +337,35 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             return Err(refused(session.status()));
         }
         Ok(session)
+    }
+
+    /// Records the device details of a session's latest activity. Best
+    /// effort: a failure is logged, never fails the request.
+    pub async fn record_session_activity(&self, id: &SessionId, activity: &SessionActivity) {
+        if let Err(e) = self
+            .store
+            .record_session_activity(id, activity, self.now())
+            .await
+        {
+            tracing::warn!(error = %e.0, "recording session activity failed");
+        }
+    }
+
+    /// The latest activity of each of `sessions` that has one.
+    pub async fn session_activities(
+        &self,
+        sessions: &[Session],
+    ) -> Result<std::collections::HashMap<SessionId, SessionActivity>, SessionError> {
+        if sessions.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let ids: Vec<SessionId> = sessions.iter().map(|s| s.id().clone()).collect();
+        Ok(self
+            .store
+            .find_session_activities(&ids)
+            .await?
+            .into_iter()
+            .collect())
     }
 
     /// Signs every live session of the client out: `remove` keeps the

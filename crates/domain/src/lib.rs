@@ -13,6 +13,7 @@
 //! Other Rust services can embed this crate to reason about Hallpass sessions
 //! with exactly the rules the server applies.
 
+pub mod activity;
 pub mod client;
 pub mod handshake;
 pub mod id;

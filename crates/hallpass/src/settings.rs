@@ -51,6 +51,9 @@ pub struct FrontendApiSettings {
     pub cookie_domain: Option<String>,
     /// Accept native clients (`_is_native=1` with `Authorization`).
     pub native_api: bool,
+    /// The header a trusted reverse proxy sets to the client IP (e.g.
+    /// `X-Forwarded-For`). None: the TCP peer address.
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for FrontendApiSettings {
@@ -59,6 +62,7 @@ impl Default for FrontendApiSettings {
             allowed_origins: Vec::new(),
             cookie_domain: None,
             native_api: true,
+            client_ip_header: None,
         }
     }
 }
@@ -393,6 +397,20 @@ impl Settings {
                     .cookie_domain
                     .filter(|d| !d.is_empty())
                     .map(|d| validate_cookie_domain(&d))
+                    .transpose()?,
+                client_ip_header: raw
+                    .frontend_api
+                    .client_ip_header
+                    .filter(|h| !h.is_empty())
+                    .map(|h| {
+                        actix_web::http::header::HeaderName::from_bytes(h.as_bytes())
+                            .map(|_| h.to_ascii_lowercase())
+                            .map_err(|_| {
+                                anyhow!(
+                                    "`frontend_api.client_ip_header` = {h:?} is not a header name"
+                                )
+                            })
+                    })
                     .transpose()?,
             },
             log: raw.log,

@@ -976,6 +976,48 @@ pub async fn refresh_tokens_rotate_once_and_revoke_with_their_session<S: Store>(
     );
 }
 
+pub async fn the_latest_session_activity_is_replaced_and_read_in_bulk<S: Store>(store: S) {
+    use hallpass_domain::activity::SessionActivity;
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("client");
+    let a = signed_in(&store, &mut client, 10, "user_a", at(1)).await;
+    let b = signed_in(&store, &mut client, 11, "user_b", at(2)).await;
+    let first = SessionActivity::new(
+        false,
+        Some("desktop".into()),
+        Some("Firefox".into()),
+        Some("120.0".into()),
+        Some("203.0.113.7".into()),
+    );
+    let second = SessionActivity::new(
+        true,
+        Some("smartphone".into()),
+        Some("Safari".into()),
+        None,
+        Some("2001:db8::1".into()),
+    );
+    store
+        .record_session_activity(a.id(), &first, at(3))
+        .await
+        .expect("record");
+    store
+        .record_session_activity(a.id(), &second, at(4))
+        .await
+        .expect("replace");
+    let found = store
+        .find_session_activities(&[a.id().clone(), b.id().clone()])
+        .await
+        .expect("find");
+    assert_eq!(found, vec![(a.id().clone(), second)]);
+    assert!(
+        store
+            .find_session_activities(&[])
+            .await
+            .expect("empty")
+            .is_empty()
+    );
+}
+
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
 /// expression evaluating to a closure that returns a future of
 /// `(fresh_store, guard)`; the guard is dropped when the case ends.
@@ -1002,6 +1044,7 @@ macro_rules! storage_conformance_tests {
             a_ticket_signs_in_at_most_once_even_when_raced,
             a_handshake_nonce_is_read_once_and_not_after_it_expires,
             refresh_tokens_rotate_once_and_revoke_with_their_session,
+            the_latest_session_activity_is_replaced_and_read_in_bulk,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

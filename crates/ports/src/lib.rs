@@ -22,7 +22,7 @@ pub use store::{
     ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore, FindClientError,
     FindSessionError, FindTemplateError, HandshakeNonceStore, InsertError, InstanceInit,
     InstanceStore, RefreshTokenRecord, RefreshTokenStore, RotateKeyError, RotateRefreshError,
-    SaveSignInError, SaveTemplateError, SealedCustomKey, SecretKeyRecord, SessionPage,
-    SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord, Store, StoreError, TemplateRow,
-    TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
+    SaveSignInError, SaveTemplateError, SealedCustomKey, SecretKeyRecord, SessionActivityStore,
+    SessionPage, SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord, Store, StoreError,
+    TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
 };

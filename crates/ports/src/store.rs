@@ -12,6 +12,7 @@
 
 use std::future::Future;
 
+use hallpass_domain::activity::SessionActivity;
 use hallpass_domain::refresh::RefreshStatus;
 use hallpass_domain::sign_in_token::{SignInToken, SignInTokenStatus};
 use hallpass_domain::{
@@ -537,6 +538,23 @@ pub trait RefreshTokenStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// The latest device details of sessions.
+pub trait SessionActivityStore: Send + Sync + 'static {
+    /// Replaces the session's latest activity.
+    fn record_session_activity(
+        &self,
+        session_id: &SessionId,
+        activity: &SessionActivity,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The latest activity of each of `ids` that has one.
+    fn find_session_activities(
+        &self,
+        ids: &[SessionId],
+    ) -> impl Future<Output = Result<Vec<(SessionId, SessionActivity)>, StoreError>> + Send;
+}
+
 /// Everything a storage adapter provides.
 pub trait Store:
     InstanceStore
@@ -547,6 +565,7 @@ pub trait Store:
     + SignInTokenStore
     + HandshakeNonceStore
     + RefreshTokenStore
+    + SessionActivityStore
     + Clone
 {
 }
@@ -560,6 +579,7 @@ impl<T> Store for T where
         + SignInTokenStore
         + HandshakeNonceStore
         + RefreshTokenStore
+        + SessionActivityStore
         + Clone
 {
 }

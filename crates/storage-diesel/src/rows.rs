@@ -425,3 +425,54 @@ impl RefreshTokenRow {
         })
     }
 }
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::schema::session_activities, treat_none_as_null = true)]
+pub struct SessionActivityRow {
+    pub session_id: String,
+    pub is_mobile: bool,
+    pub device_type: Option<String>,
+    pub browser_name: Option<String>,
+    pub browser_version: Option<String>,
+    pub ip_address: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub updated_at: i64,
+}
+
+impl SessionActivityRow {
+    pub fn from_domain(
+        id: &SessionId,
+        a: &hallpass_domain::activity::SessionActivity,
+        now: UnixMillis,
+    ) -> Self {
+        Self {
+            session_id: id.to_string(),
+            is_mobile: a.is_mobile,
+            device_type: a.device_type.clone(),
+            browser_name: a.browser_name.clone(),
+            browser_version: a.browser_version.clone(),
+            ip_address: a.ip_address.clone(),
+            city: a.city.clone(),
+            country: a.country.clone(),
+            updated_at: now.as_millis(),
+        }
+    }
+
+    pub fn into_domain(
+        self,
+    ) -> anyhow::Result<(SessionId, hallpass_domain::activity::SessionActivity)> {
+        Ok((
+            SessionId::parse(&self.session_id).context("corrupt activity session id")?,
+            hallpass_domain::activity::SessionActivity {
+                is_mobile: self.is_mobile,
+                device_type: self.device_type,
+                browser_name: self.browser_name,
+                browser_version: self.browser_version,
+                ip_address: self.ip_address,
+                city: self.city,
+                country: self.country,
+            },
+        ))
+    }
+}

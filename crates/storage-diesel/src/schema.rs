@@ -128,6 +128,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    session_activities (session_id) {
+        session_id -> Text,
+        is_mobile -> Bool,
+        device_type -> Nullable<Text>,
+        browser_name -> Nullable<Text>,
+        browser_version -> Nullable<Text>,
+        ip_address -> Nullable<Text>,
+        city -> Nullable<Text>,
+        country -> Nullable<Text>,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> clients (client_id));
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -140,5 +154,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_tokens,
     handshake_nonces,
     instance_secrets,
-    refresh_tokens
+    refresh_tokens,
+    session_activities
 );

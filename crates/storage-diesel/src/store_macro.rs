@@ -25,16 +25,17 @@ macro_rules! impl_diesel_store {
                 FindClientError, FindSessionError, FindTemplateError, HandshakeNonceStore,
                 InsertError, InstanceInit, InstanceStore, RefreshTokenRecord, RefreshTokenStore,
                 RotateKeyError, RotateRefreshError, SaveSignInError, SaveTemplateError,
-                SealedCustomKey, SecretKeyRecord, SessionPage, SessionQuery, SessionStore,
-                SignInTokenStore, SigningKeyRecord, StoreError, TemplateRow, TemplateStore,
-                UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
+                SealedCustomKey, SecretKeyRecord, SessionActivityStore, SessionPage, SessionQuery,
+                SessionStore, SignInTokenStore, SigningKeyRecord, StoreError, TemplateRow,
+                TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
             };
             use $crate::blocking::run;
             use $crate::errors::{TxError, is_unique_violation, unexpected};
             use $crate::rows::*;
             use $crate::schema::{
                 clients, dev_browsers, handshake_nonces, instance_secrets, instances,
-                jwt_templates, refresh_tokens, secret_keys, sessions, sign_in_tokens, signing_keys,
+                jwt_templates, refresh_tokens, secret_keys, session_activities, sessions,
+                sign_in_tokens, signing_keys,
             };
 
             const LIVE: [&str; 2] = ["active", "pending"];
@@ -821,6 +822,53 @@ macro_rules! impl_diesel_store {
                         .execute(conn)
                         .map(|_| ())
                         .map_err(|e| StoreError(unexpected(e, "revoking refresh tokens")))
+                    })
+                    .await
+                }
+            }
+
+            impl SessionActivityStore for $store {
+                async fn record_session_activity(
+                    &self,
+                    session_id: &SessionId,
+                    activity: &$crate::__private::hallpass_domain::activity::SessionActivity,
+                    now: UnixMillis,
+                ) -> Result<(), StoreError> {
+                    let row = SessionActivityRow::from_domain(session_id, activity, now);
+                    run(&self.pool, move |conn: &mut $conn| {
+                        diesel::insert_into(session_activities::table)
+                            .values(&row)
+                            .on_conflict(session_activities::session_id)
+                            .do_update()
+                            .set(&row)
+                            .execute(conn)
+                            .map(|_| ())
+                            .map_err(|e| StoreError(unexpected(e, "recording session activity")))
+                    })
+                    .await
+                }
+
+                async fn find_session_activities(
+                    &self,
+                    ids: &[SessionId],
+                ) -> Result<
+                    Vec<(
+                        SessionId,
+                        $crate::__private::hallpass_domain::activity::SessionActivity,
+                    )>,
+                    StoreError,
+                > {
+                    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let rows = session_activities::table
+                            .filter(session_activities::session_id.eq_any(&ids))
+                            .select(SessionActivityRow::as_select())
+                            .load(conn)
+                            .map_err(|e| unexpected(e, "reading session activities"))?;
+                        Ok(rows
+                            .into_iter()
+                            .map(SessionActivityRow::into_domain)
+                            .collect::<anyhow::Result<_>>()?)
                     })
                     .await
                 }

@@ -22,7 +22,11 @@ pub(crate) async fn get<S: Store, K: KeyRingFactory>(
 ) -> Result<HttpResponse, ApiError> {
     let id = ClientId::parse(&path).map_err(|_| ApiError::not_found("client"))?;
     let (client, sessions) = app.client(&id).await.map_err(client_error)?;
-    Ok(HttpResponse::Ok().json(dto::bapi_client(&ClientView { client, sessions })))
+    let activities = app.session_activities(&sessions).await?;
+    Ok(HttpResponse::Ok().json(dto::bapi_client(
+        &ClientView { client, sessions },
+        &activities,
+    )))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,7 +50,8 @@ pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
         .await
         .map_err(client_error)?
         .ok_or_else(|| ApiError::not_found("client"))?;
-    Ok(HttpResponse::Ok().json(dto::bapi_client(&view)))
+    let activities = app.session_activities(&view.sessions).await?;
+    Ok(HttpResponse::Ok().json(dto::bapi_client(&view, &activities)))
 }
 
 /// `GET /v1/clients`: deprecated and gone on Clerk; 410.

@@ -61,7 +61,12 @@ pub(crate) async fn list<S: Store, K: KeyRingFactory>(
             offset: page.offset,
         })
         .await?;
-    let data = result.sessions.iter().map(dto::bapi_session).collect();
+    let activities = app.session_activities(&result.sessions).await?;
+    let data = result
+        .sessions
+        .iter()
+        .map(|s| dto::bapi_session(s, activities.get(s.id())))
+        .collect();
     let mut res = pagination::respond(page, data, result.total_count);
     if unscoped {
         res.headers_mut().insert(

@@ -67,5 +67,5 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
             }
             SignInError::Unexpected(e) => ApiError::internal(&e),
         })?;
-    Ok(HttpResponse::Ok().json(dto::bapi_session(&out.session)))
+    Ok(HttpResponse::Ok().json(dto::bapi_session(&out.session, None)))
 }

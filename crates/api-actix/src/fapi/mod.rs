@@ -1,5 +1,6 @@
 //! Frontend API: what browsers and native apps call.
 
+mod activity;
 mod client;
 mod cors;
 mod form;

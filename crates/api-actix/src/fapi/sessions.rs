@@ -68,6 +68,7 @@ pub(crate) async fn touch<S: Store, K: KeyRingFactory>(
     options: Options,
     req: FapiRequest<S, K>,
     path: web::Path<String>,
+    http: actix_web::HttpRequest,
     form: super::form::Form<TouchForm>,
 ) -> Result<HttpResponse, ApiError> {
     let client = required(&app, &req).await?;
@@ -82,6 +83,11 @@ pub(crate) async fn touch<S: Store, K: KeyRingFactory>(
     app.touch_client_session(client.client.id(), &id, organization)
         .await
         .map_err(session_error)?;
+    app.record_session_activity(
+        &id,
+        &super::activity::from_request(&http, super::client::opts(&options)),
+    )
+    .await;
     let options_mint = MintOptions {
         origin: req.origin.as_deref(),
         lifetime: None,

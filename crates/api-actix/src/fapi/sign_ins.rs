@@ -6,7 +6,7 @@ use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::client::{Options, client_error, current};
+use super::client::{Options, client_error, current, opts};
 use super::form::Form;
 use super::respond::{Outcome, finish};
 use super::transport::FapiRequest;
@@ -64,6 +64,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     options: Options,
     req: FapiRequest<S, K>,
+    http: actix_web::HttpRequest,
     form: Form<SignInForm>,
 ) -> Result<HttpResponse, ApiError> {
     match form.0.strategy.as_deref() {
@@ -92,6 +93,11 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         .await
         .map_err(sign_in_error)?;
     let session_id = out.session.id().clone();
+    app.record_session_activity(
+        &session_id,
+        &super::activity::from_request(&http, opts(&options)),
+    )
+    .await;
     let mint = MintOptions {
         origin: req.origin.as_deref(),
         lifetime: None,

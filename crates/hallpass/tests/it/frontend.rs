@@ -831,3 +831,57 @@ async fn the_handshake_issues_a_refresh_cookie_that_the_backend_api_rotates() {
         .unwrap();
     assert_eq!(res.status(), 401);
 }
+
+#[tokio::test]
+async fn sign_in_records_the_device_as_latest_activity() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve_with_env(
+        dir.path(),
+        &[],
+        &[(
+            "HALLPASS__FRONTEND_API__CLIENT_IP_HEADER",
+            "X-Forwarded-For",
+        )],
+    );
+    let (_, _, body) = fapi(&server, "POST", "/v1/dev_browser", None, &[], None).await;
+    let dvb = body["token"].as_str().unwrap().to_owned();
+    fapi(&server, "PUT", "/v1/client", Some(&dvb), &[], None).await;
+    let t = ticket(&server, "user_m").await;
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    let res = no_redirects()
+        .post(format!(
+            "{}/v1/client/sign_ins?__clerk_db_jwt={dvb}",
+            server.fapi
+        ))
+        .header("user-agent", iphone)
+        .header("x-forwarded-for", "203.0.113.9, 10.0.0.1")
+        .form(&[("strategy", "ticket"), ("ticket", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    let sid = body["response"]["created_session_id"].as_str().unwrap();
+    let session: Value = server
+        .bapi(Method::GET, &format!("/v1/sessions/{sid}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let activity = &session["latest_activity"];
+    assert_eq!(activity["object"], "session_activity");
+    assert_eq!(activity["is_mobile"], true);
+    assert_eq!(activity["browser_name"], "Safari");
+    assert_eq!(activity["device_type"], "smartphone");
+    assert_eq!(activity["ip_address"], "203.0.113.9");
+    let list: Value = server
+        .bapi(Method::GET, "/v1/sessions?user_id=user_m")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["latest_activity"], *activity);
+}
