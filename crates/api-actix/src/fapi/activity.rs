@@ -32,7 +32,7 @@ pub(crate) fn from_request(req: &HttpRequest, options: Option<&ApiOptions>) -> S
                 matches!(p.category, "smartphone" | "mobilephone"),
                 known(p.category),
                 known(p.name),
-                known(&p.version),
+                known(p.version),
             )
         }
         None => (false, None, None, None),
