@@ -11,6 +11,30 @@ use crate::ApiError;
 
 const LIMIT: usize = 64 * 1024;
 
+/// The body as UTF-8 text, bounded; `None` when it is only whitespace.
+pub(crate) async fn read_text(
+    bytes: impl std::future::Future<Output = Result<Bytes, actix_web::Error>>,
+) -> Result<Option<String>, ApiError> {
+    let bytes = bytes.await.map_err(|_| {
+        ApiError::bad_request(
+            "request_body_invalid",
+            "The request body could not be read.",
+        )
+    })?;
+    if bytes.len() > LIMIT {
+        return Err(ApiError::bad_request(
+            "request_body_invalid",
+            "The request body is too large.",
+        ));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        ApiError::bad_request("request_body_invalid", "The request body is not UTF-8.")
+    })?;
+    Ok(Some(text.trim())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned))
+}
+
 /// An optional JSON body: empty, `{}` and `null` all mean "no parameters"
 /// (each official SDK sends a different one), so `T` gets its defaults.
 /// Anything else must be a JSON object that deserialises into `T`.
@@ -24,23 +48,11 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for LenientJson<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|_| {
-                ApiError::bad_request(
-                    "request_body_invalid",
-                    "The request body could not be read.",
-                )
-            })?;
-            if bytes.len() > LIMIT {
-                return Err(ApiError::bad_request(
-                    "request_body_invalid",
-                    "The request body is too large.",
-                ));
-            }
-            let text = std::str::from_utf8(&bytes).map_err(|_| {
-                ApiError::bad_request("request_body_invalid", "The request body is not UTF-8.")
-            })?;
-            let trimmed = text.trim();
-            if trimmed.is_empty() || trimmed == "null" {
+            let Some(text) = read_text(bytes).await? else {
+                return Ok(Self(T::default()));
+            };
+            let trimmed = text.as_str();
+            if trimmed == "null" {
                 return Ok(Self(T::default()));
             }
             serde_json::from_str(trimmed).map(Self).map_err(|e| {

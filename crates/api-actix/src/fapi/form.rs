@@ -12,8 +12,6 @@ use serde::de::DeserializeOwned;
 
 use crate::ApiError;
 
-const LIMIT: usize = 64 * 1024;
-
 /// A lenient form body: empty means every field absent.
 #[derive(Debug)]
 pub(crate) struct Form<T>(pub T);
@@ -36,21 +34,9 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for Form<T> {
             });
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|_| {
-                ApiError::bad_request(
-                    "request_body_invalid",
-                    "The request body could not be read.",
-                )
-            })?;
-            if bytes.len() > LIMIT {
-                return Err(ApiError::bad_request(
-                    "request_body_invalid",
-                    "The request body is too large.",
-                ));
-            }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
+            let Some(text) = crate::body::read_text(bytes).await? else {
                 return Ok(Self(T::default()));
-            }
+            };
             match content_type.as_deref() {
                 None | Some("application/x-www-form-urlencoded") => {}
                 Some(other) => {
@@ -60,10 +46,7 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for Form<T> {
                     ));
                 }
             }
-            let text = std::str::from_utf8(&bytes).map_err(|_| {
-                ApiError::bad_request("request_body_invalid", "The request body is not UTF-8.")
-            })?;
-            serde_urlencoded::from_str(text).map(Self).map_err(|e| {
+            serde_urlencoded::from_str(&text).map(Self).map_err(|e| {
                 ApiError::bad_request(
                     "malformed_request_parameters",
                     format!("The form is invalid: {e}"),

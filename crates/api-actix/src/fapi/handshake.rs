@@ -11,6 +11,7 @@ use hallpass_domain::handshake::{
     HandshakeInput, MAX_DIRECT_PAYLOAD_BYTES, cookie_suffix_from_digest, handshake_directives,
     payload_size,
 };
+use hallpass_domain::redirect::RedirectUrl;
 use hallpass_domain::token::HandshakePayload;
 use hallpass_domain::{Environment, OrganizationId, SessionId};
 use hallpass_ports::{KeyRingFactory, Store, TokenSigner as _};
@@ -35,6 +36,22 @@ pub(crate) struct HandshakeQuery {
 fn redirect_error(long: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "url_invalid", "is invalid", long)
         .with_meta(serde_json::json!({ "param_name": "redirect_url" }))
+}
+
+/// The request's `redirect_url`, if it is on an allowed origin. Refused
+/// URLs are a 400 and never a redirect.
+fn checked_redirect(
+    opts: &crate::ApiOptions,
+    query: &HandshakeQuery,
+) -> Result<RedirectUrl, ApiError> {
+    let requested = query
+        .redirect_url
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| ApiError::missing_param("redirect_url"))?;
+    opts.origins
+        .check_redirect(requested)
+        .map_err(|e| redirect_error(format!("The redirect_url is not allowed: {e}.")))
 }
 
 /// The `sid` a presented session token names. Read without verifying: it
@@ -63,15 +80,7 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
     let query = query.into_inner();
     let default_options = crate::ApiOptions::default();
     let opts = super::client::opts(&options).unwrap_or(&default_options);
-    let requested = query
-        .redirect_url
-        .as_deref()
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| ApiError::missing_param("redirect_url"))?;
-    let redirect = opts
-        .origins
-        .check_redirect(requested)
-        .map_err(|e| redirect_error(format!("The redirect_url is not allowed: {e}.")))?;
+    let redirect = checked_redirect(opts, &query)?;
     let nonce_format = match query.format.as_deref() {
         None | Some("" | "token") => false,
         Some("nonce") => true,
@@ -220,15 +229,7 @@ pub(crate) async fn touch_redirect<S: Store, K: KeyRingFactory>(
 ) -> Result<HttpResponse, ApiError> {
     let default_options = crate::ApiOptions::default();
     let opts = super::client::opts(&options).unwrap_or(&default_options);
-    let requested = query
-        .redirect_url
-        .as_deref()
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| ApiError::missing_param("redirect_url"))?;
-    let redirect = opts
-        .origins
-        .check_redirect(requested)
-        .map_err(|e| redirect_error(format!("The redirect_url is not allowed: {e}.")))?;
+    let redirect = checked_redirect(opts, &query)?;
     let view = current(&app, &req).await?;
     let outcome = super::respond::Outcome {
         new_client_token: view.is_some(),

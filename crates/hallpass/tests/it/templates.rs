@@ -1,15 +1,8 @@
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jsonwebtoken::{DecodingKey, Validation, decode};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::*;
-
-fn part(jwt: &str, index: usize) -> Value {
-    let segment = jwt.split('.').nth(index).unwrap();
-    serde_json::from_slice(&B64.decode(segment).unwrap()).unwrap()
-}
 
 async fn send(server: &Server, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
     let mut req = server.bapi(method, path);

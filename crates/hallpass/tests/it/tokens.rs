@@ -8,11 +8,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-fn part(jwt: &str, index: usize) -> Value {
-    let segment = jwt.split('.').nth(index).unwrap();
-    serde_json::from_slice(&B64.decode(segment).unwrap()).unwrap()
-}
-
 async fn create_session(server: &Server, user: &str) -> Value {
     let res = server
         .bapi(Method::POST, "/v1/sessions")
