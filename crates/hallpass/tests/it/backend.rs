@@ -47,13 +47,15 @@ async fn sessions_are_listed_newest_first_with_filters_and_pagination() {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     session_for(&server, "user_other").await;
-    send(
-        &server,
-        Method::POST,
-        &format!("/v1/sessions/{}/revoke", ids[1]),
-        None,
-    )
-    .await;
+    let revoke = format!("/v1/sessions/{}/revoke", ids[1]);
+    let (_, _, once) = send(&server, Method::POST, &revoke, None).await;
+    assert_eq!(once["status"], "revoked");
+    let (status, _, twice) = send(&server, Method::POST, &revoke, None).await;
+    assert_eq!(
+        (status, &twice),
+        (200, &once),
+        "revoking twice changes nothing"
+    );
 
     let (status, headers, bare) =
         send(&server, Method::GET, "/v1/sessions?user_id=user_list", None).await;
