@@ -1,0 +1,77 @@
+// @clerk/backend's authenticateRequest through a full handshake, as a
+// browser would go through it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createClerkClient } from '@clerk/backend';
+import { startHallpass, bapi, check } from './hallpass.mjs';
+
+const SDK = '@clerk/backend';
+const APP = 'http://localhost:3000';
+const doc = { 'sec-fetch-dest': 'document', accept: 'text/html' };
+let h, clerk;
+
+before(async () => {
+  h = await startHallpass();
+  clerk = createClerkClient({ secretKey: h.secretKey, publishableKey: h.publishableKey, apiUrl: h.bapi, proxyUrl: h.fapi });
+});
+after(async () => h.stop());
+
+async function signedInDevBrowser(user) {
+  const dvb = (await (await fetch(`${h.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
+  await fetch(`${h.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' });
+  const ticket = (await bapi(h, 'POST', '/v1/sign_in_tokens', { user_id: user })).token;
+  const res = await fetch(`${h.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP },
+    body: `strategy=ticket&ticket=${ticket}`,
+  });
+  const body = await res.json();
+  return { dvb, sid: body.response.created_session_id };
+}
+
+async function handshake(url, cookie) {
+  const opts = { publishableKey: h.publishableKey, secretKey: h.secretKey };
+  const first = await clerk.authenticateRequest(new Request(url, { headers: { ...doc, cookie } }), opts);
+  assert.equal(first.status, 'handshake', first.reason);
+  const viaHallpass = await fetch(first.headers.get('location'), { redirect: 'manual' });
+  assert.equal(viaHallpass.status, 307);
+  const back = viaHallpass.headers.get('location');
+  return clerk.authenticateRequest(new Request(back, { headers: { ...doc, cookie } }), opts);
+}
+
+test('a signed-in development browser ends signed in after the handshake', async (t) => {
+  const { dvb, sid } = await signedInDevBrowser('user_hs');
+  const state = await check(t, SDK, 'authenticateRequest (development handshake, token format)', () =>
+    handshake(`${APP}/dash?__clerk_db_jwt=${dvb}`, `__clerk_db_jwt=${dvb}`));
+  assert.equal(state.status, 'signed-in', state.reason);
+  const auth = state.toAuth();
+  assert.equal(auth.sessionId, sid);
+  assert.equal(auth.userId, 'user_hs');
+  // The cookies the SDK set keep the browser signed in without a handshake.
+  const jar = state.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ');
+  const next = await clerk.authenticateRequest(new Request(`${APP}/dash`, { headers: { ...doc, cookie: jar } }), {
+    publishableKey: h.publishableKey,
+    secretKey: h.secretKey,
+  });
+  assert.equal(next.status, 'signed-in', next.reason);
+});
+
+test('a revoked session ends signed out after the handshake, not in a loop', async (t) => {
+  const { dvb, sid } = await signedInDevBrowser('user_gone');
+  await bapi(h, 'POST', `/v1/sessions/${sid}/revoke`);
+  const state = await check(t, SDK, 'authenticateRequest (revoked session signed out)', () =>
+    handshake(`${APP}/dash?__clerk_db_jwt=${dvb}`, `__clerk_db_jwt=${dvb}`));
+  assert.equal(state.status, 'signed-out', state.reason);
+});
+
+test('a session token in the Authorization header is verified without a handshake', async (t) => {
+  const { sid } = await signedInDevBrowser('user_header');
+  const token = (await bapi(h, 'POST', `/v1/sessions/${sid}/tokens`)).jwt;
+  const state = await check(t, SDK, 'authenticateRequest (Authorization header)', () =>
+    clerk.authenticateRequest(new Request(`${APP}/api`, { headers: { authorization: `Bearer ${token}` } }), {
+      publishableKey: h.publishableKey,
+      secretKey: h.secretKey,
+    }));
+  assert.equal(state.status, 'signed-in', state.reason);
+  assert.equal(state.toAuth().userId, 'user_header');
+});
