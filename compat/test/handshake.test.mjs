@@ -75,3 +75,44 @@ test('a session token in the Authorization header is verified without a handshak
   assert.equal(state.status, 'signed-in', state.reason);
   assert.equal(state.toAuth().userId, 'user_header');
 });
+
+test('a production browser ends signed in after a cookie-carried handshake', async (t) => {
+  const prod = await startHallpass({
+    HALLPASS__ENVIRONMENT: 'production',
+    HALLPASS__FRONTEND_API__ALLOWED_ORIGINS: APP,
+  });
+  try {
+    const sdk = createClerkClient({ secretKey: prod.secretKey, publishableKey: prod.publishableKey, apiUrl: prod.bapi, proxyUrl: prod.fapi });
+    const cookieOf = (res, name) =>
+      res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1);
+    // A browser with a client cookie on the Frontend API, signed in by ticket.
+    let res = await fetch(`${prod.fapi}/v1/client?_method=PUT`, { method: 'POST', headers: { origin: APP } });
+    let client = cookieOf(res, '__client');
+    const ticket = (await bapi(prod, 'POST', '/v1/sign_in_tokens', { user_id: 'user_prod' })).token;
+    res = await fetch(`${prod.fapi}/v1/client/sign_ins`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP, cookie: `__client=${client}` },
+      body: `strategy=ticket&ticket=${ticket}`,
+    });
+    const sid = (await res.json()).response.created_session_id;
+    client = cookieOf(res, '__client');
+    const uat = cookieOf(res, '__client_uat');
+
+    const opts = { publishableKey: prod.publishableKey, secretKey: prod.secretKey };
+    const first = await sdk.authenticateRequest(new Request(`${APP}/home`, { headers: { ...doc, cookie: `__client_uat=${uat}` } }), opts);
+    assert.equal(first.status, 'handshake', first.reason);
+    const viaHallpass = await fetch(first.headers.get('location'), { redirect: 'manual', headers: { cookie: `__client=${client}` } });
+    assert.equal(viaHallpass.status, 307);
+    const handshakeCookie = cookieOf(viaHallpass, '__clerk_handshake') ?? cookieOf(viaHallpass, '__clerk_handshake_nonce');
+    const name = cookieOf(viaHallpass, '__clerk_handshake') ? '__clerk_handshake' : '__clerk_handshake_nonce';
+    const state = await check(t, '@clerk/backend', 'authenticateRequest (production handshake, cookie transport)', () =>
+      sdk.authenticateRequest(
+        new Request(viaHallpass.headers.get('location'), { headers: { ...doc, cookie: `__client_uat=${uat}; ${name}=${handshakeCookie}` } }),
+        opts,
+      ));
+    assert.equal(state.status, 'signed-in', state.reason);
+    assert.equal(state.toAuth().sessionId, sid);
+  } finally {
+    await prod.stop();
+  }
+});
