@@ -116,3 +116,36 @@ test('a production browser ends signed in after a cookie-carried handshake', asy
     await prod.stop();
   }
 });
+
+test('an expired session token is refreshed through the Backend API without a redirect', { timeout: 90_000 }, async (t) => {
+  const short = await startHallpass({ HALLPASS__SESSIONS__TOKEN_LIFETIME_SECS: '30' });
+  try {
+    const sdk = createClerkClient({ secretKey: short.secretKey, publishableKey: short.publishableKey, apiUrl: short.bapi, proxyUrl: short.fapi });
+    const opts = { publishableKey: short.publishableKey, secretKey: short.secretKey };
+    const dvb = (await (await fetch(`${short.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
+    await fetch(`${short.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' });
+    const ticket = (await bapi(short, 'POST', '/v1/sign_in_tokens', { user_id: 'user_refresh' })).token;
+    const res = await fetch(`${short.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP },
+      body: `strategy=ticket&ticket=${ticket}`,
+    });
+    const sid = (await res.json()).response.created_session_id;
+    // A handshake gives the browser its cookies, the refresh cookie among them.
+    const first = await sdk.authenticateRequest(new Request(`${APP}/?__clerk_db_jwt=${dvb}`, { headers: doc }), opts);
+    const viaHallpass = await fetch(first.headers.get('location'), { redirect: 'manual' });
+    const done = await sdk.authenticateRequest(new Request(viaHallpass.headers.get('location'), { headers: { ...doc, cookie: `__clerk_db_jwt=${dvb}` } }), opts);
+    assert.equal(done.status, 'signed-in', done.reason);
+    const jar = done.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ');
+    assert.match(jar, /__refresh_/);
+    // Wait for the 30 s token (plus the SDK's 5 s clock skew) to expire.
+    await new Promise((r) => setTimeout(r, 36_000));
+    const state = await check(t, '@clerk/backend', 'authenticateRequest (expired token refreshed via Backend API)', () =>
+      sdk.authenticateRequest(new Request(`${APP}/dash`, { headers: { ...doc, cookie: jar } }), opts));
+    assert.equal(state.status, 'signed-in', state.reason);
+    assert.equal(state.toAuth().sessionId, sid);
+    assert.ok(state.headers.getSetCookie().some((c) => c.startsWith('__refresh_')), 'the refresh cookie rotates');
+  } finally {
+    await short.stop();
+  }
+});

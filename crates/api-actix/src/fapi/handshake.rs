@@ -135,14 +135,11 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
             if let Ok(jwt) = app.mint_session_token(&id, mint).await {
                 uat = client.updated_at().min(cap).as_secs();
                 token = Some(jwt);
-                // The SDK reads only the suffixed refresh cookie.
-                if suffixed {
-                    refresh = Some(
-                        app.issue_refresh_token(&id)
-                            .await
-                            .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?,
-                    );
-                }
+                refresh = Some(
+                    app.issue_refresh_token(&id)
+                        .await
+                        .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?,
+                );
             }
         }
     }
@@ -155,7 +152,7 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         Environment::Development => None,
     };
     let dev_browser = req.dev_browser.as_ref().map(|d| d.as_str().to_owned());
-    let directives = handshake_directives(&HandshakeInput {
+    let mut directives = handshake_directives(&HandshakeInput {
         environment,
         session_token: token.as_deref(),
         client_uat: uat,
@@ -163,9 +160,28 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         cookie_domain,
         secure,
         dev_browser: dev_browser.as_deref(),
-        refresh_token: refresh.as_deref(),
+        refresh_token: refresh.as_deref().filter(|_| suffixed),
     })
     .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
+    // The SDK reads the refresh cookie only under its suffixed name, whether
+    // or not it asked for suffixed session cookies: without the suffix the
+    // list above has none, so it goes in before the `__session` directives
+    // (which must stay last).
+    if let (Some(refresh), false) = (&refresh, suffixed) {
+        let at = directives
+            .iter()
+            .position(|d| d.starts_with("__session"))
+            .unwrap_or(directives.len());
+        let secure_attr = if secure { "; Secure" } else { "" };
+        directives.insert(
+            at,
+            format!(
+                "__refresh_{}={refresh}; Path=/; Max-Age={}{secure_attr}; HttpOnly; SameSite=Lax",
+                cookie_suffix(&app),
+                hallpass_domain::handshake::REFRESH_MAX_AGE_SECS
+            ),
+        );
+    }
     // Payloads over ~2 KB do not fit a cookie: with `format=nonce` they are
     // stored under a single-use nonce the app's backend redeems.
     let (name, value) = if nonce_format && payload_size(&directives) > MAX_DIRECT_PAYLOAD_BYTES {
