@@ -30,7 +30,7 @@ const lines = [
     return `| ${s} | ${call} | ${pass ? 'pass' : '**fail**'} |`;
   }),
   '',
-  'Not covered yet: clerk-rs and the Python SDK, the nonce format through `authenticateRequest`, key rotation mid-run, a real browser (see the compatibility issue).',
+  'Not covered yet: clerk-rs and the Python SDK, the nonce format through `authenticateRequest`, a real browser (see the compatibility issue).',
   '',
 ];
 writeFileSync(join(root, 'docs', 'compatibility.md'), lines.join('\n'));

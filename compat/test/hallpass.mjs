@@ -1,6 +1,6 @@
 // Starts a real `hallpass serve` on free ports with a fresh store, and
 // records results for docs/compatibility.md.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -29,6 +29,11 @@ export async function startHallpass(env = {}) {
   });
   const field = (label) => banner.split('\n').find((l) => l.trim().startsWith(label)).split(label)[1].trim().split(' ')[0];
   return {
+    dir,
+    /** Runs another hallpass command on the same store and settings. */
+    run(args) {
+      return execFileSync(bin, [...args, '--data-dir', dir], { env: { ...process.env, RUST_LOG: 'error', ...env } }).toString();
+    },
     fapi: field('Frontend API:'),
     bapi: field('Backend API:'),
     publishableKey: field('Publishable key:'),
