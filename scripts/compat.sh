@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs Clerk's official @clerk/backend SDK, unchanged, against a real
-# hallpass (started by the suite on free ports with a fresh store), then
-# regenerates docs/compatibility.md from the results.
+# Runs Clerk's SDKs, unchanged, against real hallpass processes (started on
+# free ports with fresh stores): clerk-rs from crates.io, then the official
+# @clerk/backend from npm with OpenAPI schema checks; then regenerates
+# docs/compatibility.md from the recorded results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v node >/dev/null && command -v npm >/dev/null || {
@@ -10,6 +11,8 @@ command -v node >/dev/null && command -v npm >/dev/null || {
 }
 cargo build -p hallpass --quiet
 rm -f target/compat-results.json
+# clerk-rs (crates.io), Clerk's Rust SDK: a test of the hallpass crate.
+cargo test --quiet -p hallpass --test it clerk_rs
 cd compat
 npm ci --no-audit --no-fund --loglevel=error
 CLERK_TELEMETRY_DISABLED=1 node --test --test-concurrency=1 test/

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod backend;
+mod clerk_rs;
 mod config;
 mod frontend;
 mod serve;
