@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace. The integration tests need a PostgreSQL
+# Runs every test: the workspace's (unit, conformance, HTTP against real
+# processes) and the compatibility suite of Clerk's SDKs (scripts/compat.sh,
+# needs Node.js and npm). The integration tests need a PostgreSQL
 # server where they may create and drop databases: by default
 # postgres://postgres@127.0.0.1:5432/postgres, or HALLPASS_TEST_DATABASE_URL.
 # If a local cluster is installed but stopped, this starts it.
@@ -33,4 +35,7 @@ if ! pg_ready; then
   exit 1
 fi
 
-exec cargo test --workspace --all-targets "$@"
+cargo test --workspace --all-targets "$@"
+
+# Clerk's own SDKs against a running hallpass (needs Node.js and npm).
+bash scripts/compat.sh
