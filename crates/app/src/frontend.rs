@@ -247,3 +247,66 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             .await?)
     }
 }
+
+/// What a handshake found for the app: a fresh session token and refresh
+/// token when the client has a live session, and the `__client_uat` value.
+#[derive(Debug, Default)]
+pub struct HandshakeSession {
+    pub token: Option<String>,
+    pub refresh_token: Option<String>,
+    /// The client's `updated_at` in seconds (never after the token's
+    /// `iat`) when signed in, `0` when signed out.
+    pub client_uat: i64,
+}
+
+impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
+    /// The handshake's decision: picks the session (the one `hint` names if
+    /// it is a live session of this client, else the client's last active
+    /// one), applies `organization` (`Some(None)`: personal account; one
+    /// that cannot be activated leaves it as it is), and mints a session
+    /// token and a refresh token for it.
+    #[tracing::instrument(skip_all)]
+    pub async fn handshake_session(
+        &self,
+        view: Option<&ClientView>,
+        hint: Option<&SessionId>,
+        organization: Option<Option<OrganizationId>>,
+        options: crate::MintOptions<'_>,
+    ) -> Result<HandshakeSession, SessionError> {
+        let Some(view) = view else {
+            return Ok(HandshakeSession::default());
+        };
+        let now = self.now();
+        let live = |id: &SessionId| {
+            view.sessions
+                .iter()
+                .any(|s| s.id() == id && s.is_live_at(now))
+        };
+        let chosen = hint
+            .filter(|id| live(id))
+            .or_else(|| view.client.last_active_session_id().filter(|id| live(id)));
+        let Some(id) = chosen.cloned() else {
+            return Ok(HandshakeSession::default());
+        };
+        let client = match self
+            .touch_client_session(view.client.id(), &id, organization)
+            .await
+        {
+            Ok((client, _)) => client,
+            Err(_) => view.client.clone(),
+        };
+        let cap = self.now();
+        let Ok(token) = self.mint_session_token(&id, options).await else {
+            return Ok(HandshakeSession::default());
+        };
+        let refresh_token = self
+            .issue_refresh_token(&id)
+            .await
+            .map_err(|e| SessionError::Unexpected(anyhow::anyhow!(e)))?;
+        Ok(HandshakeSession {
+            token: Some(token),
+            refresh_token: Some(refresh_token),
+            client_uat: client.updated_at().min(cap).as_secs(),
+        })
+    }
+}

@@ -26,7 +26,7 @@ use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
 
 pub use bootstrap::{InstanceConfig, KeyPolicy, StartError, Started};
 pub use error::{AuthError, ClientError, SessionError, SignInError};
-pub use frontend::{ClientCredential, ClientView};
+pub use frontend::{ClientCredential, ClientView, HandshakeSession};
 pub use keys::RotationError;
 pub use refresh::{RefreshError, Refreshed};
 pub use secret_key::NewSecretKey;

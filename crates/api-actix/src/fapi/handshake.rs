@@ -94,55 +94,22 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
     let suffixed = matches!(query.suffixed_cookies.as_deref(), Some("true" | "1"));
     let app_origin = url_origin(redirect.as_str());
 
-    // Resolve the client and pick the session: the one the app's current
-    // token names if it still belongs to this client, else the last active.
     let view = current(&app, &req).await?;
-    let mut token = None;
-    let mut refresh = None;
-    let mut uat = 0;
-    if let Some(view) = &view {
-        let hinted = query.session.as_deref().and_then(hinted_session);
-        let now = app.now();
-        let live = |id: &SessionId| {
-            view.sessions
-                .iter()
-                .any(|s| s.id() == id && s.is_live_at(now))
-        };
-        let chosen = hinted.filter(|id| live(id)).or_else(|| {
-            view.client
-                .last_active_session_id()
-                .filter(|id| live(id))
-                .cloned()
-        });
-        if let Some(id) = chosen {
-            // `organization_id` (empty: personal account) activates an
-            // organization; one that cannot be activated leaves it as it is.
-            let org = match query.organization_id.as_deref() {
-                None => None,
-                Some("") => Some(None),
-                Some(o) => OrganizationId::parse(o).ok().map(Some),
-            };
-            let client = match app.touch_client_session(view.client.id(), &id, org).await {
-                Ok((client, _)) => client,
-                Err(_) => view.client.clone(),
-            };
-            let cap = app.now();
-            let mint = MintOptions {
-                origin: app_origin.as_deref(),
-                lifetime: None,
-                version: req.version.claims_version(),
-            };
-            if let Ok(jwt) = app.mint_session_token(&id, mint).await {
-                uat = client.updated_at().min(cap).as_secs();
-                token = Some(jwt);
-                refresh = Some(
-                    app.issue_refresh_token(&id)
-                        .await
-                        .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?,
-                );
-            }
-        }
-    }
+    let hint = query.session.as_deref().and_then(hinted_session);
+    let organization = match query.organization_id.as_deref() {
+        None => None,
+        Some("") => Some(None),
+        Some(o) => OrganizationId::parse(o).ok().map(Some),
+    };
+    let mint = MintOptions {
+        origin: app_origin.as_deref(),
+        lifetime: None,
+        version: req.version.claims_version(),
+    };
+    let found = app
+        .handshake_session(view.as_ref(), hint.as_ref(), organization, mint)
+        .await?;
+    let (token, refresh, uat) = (found.token, found.refresh_token, found.client_uat);
 
     let suffix = suffixed.then(|| cookie_suffix(&app));
     let secure = redirect.as_str().starts_with("https://");
