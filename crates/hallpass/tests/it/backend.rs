@@ -221,7 +221,7 @@ async fn clients_are_read_by_id_and_verified_by_token() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(verified["object"], "client");
-    let tampered = format!("{}A", &token[..token.len() - 1]);
+    let tampered = tampered(&token);
     let (status, _, _) = send(
         &server,
         Method::POST,

@@ -412,7 +412,7 @@ async fn a_production_browser_keeps_its_client_in_an_http_only_cookie_that_rotat
         .unwrap();
     assert_eq!(body["response"]["sessions"][0]["status"], "active");
     // A tampered cookie is no client either.
-    let tampered = format!("{}x", &after[..after.len() - 1]);
+    let tampered = tampered(&after);
     let body: Value = call(Method::GET, "/v1/client", Some(&tampered), None)
         .send()
         .await

@@ -150,3 +150,14 @@ pub fn part(jwt: &str, index: usize) -> serde_json::Value {
         .expect("base64url");
     serde_json::from_slice(&bytes).expect("JSON")
 }
+
+/// `jwt` with one character of its signature changed (in the middle: the
+/// last base64url character can carry only padding bits, so changing it may
+/// leave the signature bytes as they were).
+pub fn tampered(jwt: &str) -> String {
+    let sig_start = jwt.rfind('.').expect("a JWT") + 1;
+    let at = sig_start + (jwt.len() - sig_start) / 2;
+    let original = jwt.as_bytes()[at];
+    let replacement = if original == b'A' { 'B' } else { 'A' };
+    format!("{}{}{}", &jwt[..at], replacement, &jwt[at + 1..])
+}
