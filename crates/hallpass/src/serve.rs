@@ -12,6 +12,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
+use crate::telemetry::RedactedRootSpan;
+
 use crate::settings::Settings;
 use crate::store::{self, Migrations, OpenedStore};
 use crate::system;
@@ -52,7 +54,7 @@ async fn serve<S: Store>(
     let fapi_options = options.clone();
     let fapi_server = HttpServer::new(move || {
         App::new()
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RedactedRootSpan>::new())
             .app_data(data.clone())
             .app_data(fapi_options.clone())
             .configure(frontend_api::<S, JoseKeys>)
@@ -64,7 +66,7 @@ async fn serve<S: Store>(
     let data = app.clone();
     let bapi_server = HttpServer::new(move || {
         App::new()
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RedactedRootSpan>::new())
             .app_data(data.clone())
             .app_data(options.clone())
             .configure(backend_api::<S, JoseKeys>)

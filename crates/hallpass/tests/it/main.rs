@@ -8,6 +8,7 @@ mod backend;
 mod clerk_rs;
 mod config;
 mod frontend;
+mod logs;
 mod serve;
 mod support;
 mod templates;

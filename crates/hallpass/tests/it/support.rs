@@ -81,8 +81,21 @@ pub fn serve(data_dir: &Path, extra: &[&str]) -> Server {
 
 /// [`serve`] with extra environment variables.
 pub fn serve_with_env(data_dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Server {
+    serve_logging(data_dir, extra, envs, None)
+}
+
+/// [`serve_with_env`], its logs (stderr) written to `log` when given.
+pub fn serve_logging(
+    data_dir: &Path,
+    extra: &[&str],
+    envs: &[(&str, &str)],
+    log: Option<&Path>,
+) -> Server {
     let mut cmd = hallpass();
     cmd.envs(envs.iter().copied());
+    if let Some(log) = log {
+        cmd.stderr(std::fs::File::create(log).expect("log file"));
+    }
     cmd.args([
         "serve",
         "--fapi-addr",
@@ -93,8 +106,10 @@ pub fn serve_with_env(data_dir: &Path, extra: &[&str], envs: &[(&str, &str)]) ->
     .arg("--data-dir")
     .arg(data_dir)
     .args(extra)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::inherit());
+    .stdout(Stdio::piped());
+    if log.is_none() {
+        cmd.stderr(Stdio::inherit());
+    }
     let mut child = cmd.spawn().expect("spawn hallpass");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
