@@ -68,9 +68,16 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, "is invalid", long)
     }
 
-    /// 500 `internal_clerk_error`. Logs the cause once; the client sees a
+    /// 500 `internal_clerk_error`, or 503 with `Retry-After` when the cause
+    /// is an unreachable store. Logs the cause once; the client sees a
     /// generic message.
     pub fn internal(cause: &anyhow::Error) -> Self {
+        if cause
+            .downcast_ref::<hallpass_ports::Unavailable>()
+            .is_some()
+        {
+            return Self::unavailable_from(cause);
+        }
         tracing::error!(error = ?cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -24,5 +24,6 @@ pub use store::{
     InstanceStore, RefreshTokenRecord, RefreshTokenStore, RotateKeyError, RotateRefreshError,
     SaveSignInError, SaveTemplateError, SealedCustomKey, SecretKeyRecord, SessionActivityStore,
     SessionPage, SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord, Store, StoreError,
-    TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
+    TemplateRow, TemplateStore, Unavailable, UpdateClientError, UpdateSessionError,
+    UpdateSignInTokenError,
 };

@@ -20,6 +20,14 @@ use hallpass_domain::{
     SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, UserId,
 };
 
+/// Marks an error whose cause is that the store cannot be reached (no
+/// connection within the configured timeout). Adapters attach it as
+/// context; the HTTP layer answers such errors with 503 and `Retry-After`
+/// instead of 500.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the store cannot be reached")]
+pub struct Unavailable;
+
 /// An unexpected storage failure (connection lost, corrupt row, ...).
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]

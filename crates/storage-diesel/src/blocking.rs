@@ -15,8 +15,14 @@ where
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
+        // An unreachable store is marked `Unavailable` (the HTTP layer
+        // answers 503 + Retry-After rather than 500).
         let mut conn = pool.get().map_err(|e| {
-            E::from(anyhow::Error::new(e).context("acquiring a database connection"))
+            E::from(
+                anyhow::Error::new(e)
+                    .context("acquiring a database connection")
+                    .context(hallpass_ports::Unavailable),
+            )
         })?;
         f(&mut conn)
     })

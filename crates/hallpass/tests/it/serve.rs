@@ -171,6 +171,21 @@ async fn serve_on_postgres_migrates_creates_the_instance_and_reports_readiness()
     assert_eq!(res.headers()["retry-after"], "1");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "service_unavailable");
+    // Requests that need the store fail fast with a 503 and Retry-After,
+    // not a 500.
+    let res = http()
+        .post(format!("{}/v1/dev_browser", server.fapi))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+    assert_eq!(res.headers()["retry-after"], "1");
+    let res = server
+        .bapi(reqwest::Method::GET, "/v1/sessions?user_id=u")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 503);
     let (status, _, _) = get(&format!("{}/healthz", server.bapi)).await;
     assert_eq!(status, 200, "database {name} dropped, process still alive");
 }
