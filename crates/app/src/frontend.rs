@@ -75,13 +75,31 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 }
             }
         };
-        let (client, sessions) = self.client(client.id()).await?;
+        let mut sessions = self.store.list_client_sessions(client.id()).await?;
+        let now = self.now();
+        for s in &mut sessions {
+            s.observe(now);
+        }
         Ok(Some(ClientView { client, sessions }))
     }
 
-    /// Whether a development browser exists.
-    pub async fn dev_browser_exists(&self, id: &DevBrowserId) -> Result<bool, ClientError> {
-        Ok(self.store.find_dev_browser(id).await?.is_some())
+    /// A development browser and the client it is bound to: `None` for an
+    /// unknown browser, `Some(None)` for one bound to no client (yet).
+    pub async fn dev_browser_client(
+        &self,
+        id: &DevBrowserId,
+    ) -> Result<Option<Option<ClientView>>, ClientError> {
+        let Some(browser) = self.store.find_dev_browser(id).await? else {
+            return Ok(None);
+        };
+        let Some(client_id) = browser.client_id else {
+            return Ok(Some(None));
+        };
+        match self.client(&client_id).await {
+            Ok((client, sessions)) => Ok(Some(Some(ClientView { client, sessions }))),
+            Err(ClientError::NotFound) => Ok(Some(None)),
+            Err(e) => Err(e),
+        }
     }
 
     /// The signed client token of `client` (its current rotating token).

@@ -213,6 +213,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                         origin,
                         lifetime: None,
                         version,
+                        owner: None,
                     },
                 )
                 .await

@@ -36,6 +36,9 @@ pub struct MintOptions<'a> {
     pub lifetime: Option<std::time::Duration>,
     /// v1 claims for API versions before 2025-04-10.
     pub version: ClaimsVersion,
+    /// The client the session must belong to (Frontend API): another
+    /// client's session is "not found".
+    pub owner: Option<&'a ClientId>,
 }
 
 /// A sign-in: who, on which client, with what.
@@ -255,8 +258,12 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     pub(crate) async fn live_session_for_mint(
         &self,
         id: &SessionId,
+        owner: Option<&ClientId>,
     ) -> Result<Session, SessionError> {
         let mut session = self.store.find_session(id).await?;
+        if owner.is_some_and(|o| o != session.client_id()) {
+            return Err(SessionError::NotFound);
+        }
         let stored = session.status();
         let refused = |status| {
             SessionError::NotAllowed(TransitionError::Terminal {
@@ -292,7 +299,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         id: &SessionId,
         options: MintOptions<'_>,
     ) -> Result<String, SessionError> {
-        let session = self.live_session_for_mint(id).await?;
+        let session = self.live_session_for_mint(id, options.owner).await?;
         let now = self.now();
         let claims = SessionTokenClaims::build(
             &session,

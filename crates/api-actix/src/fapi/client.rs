@@ -35,9 +35,12 @@ pub(crate) async fn current<S: Store, K: KeyRingFactory>(
         let Some(id) = &req.dev_browser else {
             return Err(dev_browser_unauthenticated());
         };
-        if !app.dev_browser_exists(id).await.map_err(client_error)? {
-            return Err(dev_browser_unauthenticated());
-        }
+        // One lookup: an unknown browser is a 401, a known one may have no client yet.
+        return app
+            .dev_browser_client(id)
+            .await
+            .map_err(client_error)?
+            .ok_or_else(dev_browser_unauthenticated);
     }
     match &req.credential {
         None => Ok(None),

@@ -105,6 +105,7 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         origin: app_origin.as_deref(),
         lifetime: None,
         version: req.version.claims_version(),
+        owner: None,
     };
     let found = app
         .handshake_session(view.as_ref(), hint.as_ref(), organization, mint)

@@ -102,6 +102,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         origin: req.origin.as_deref(),
         lifetime: None,
         version: req.version.claims_version(),
+        owner: None,
     };
     let token = app.mint_session_token(&session_id, mint).await?;
     let (client, sessions) = app.client(client.id()).await.map_err(client_error)?;
