@@ -90,6 +90,15 @@ pub(crate) fn jwks_response(body: &str) -> HttpResponse {
         .body(body.to_owned())
 }
 
+/// Headers on every API response: JSON is never sniffed as something else,
+/// never framed, and no referrer leaks the URL (queries carry credentials).
+pub(crate) fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+}
+
 /// Responses that carry a token are never cached.
 pub(crate) fn no_store(mut res: HttpResponseBuilder) -> HttpResponseBuilder {
     res.insert_header(("Cache-Control", "no-store"));

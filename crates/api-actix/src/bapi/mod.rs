@@ -19,6 +19,7 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
     cfg.service(
         web::scope("/v1")
             .wrap(from_fn(auth::require_secret_key::<S, K>))
+            .wrap(crate::security_headers())
             .route("/jwks", web::get().to(jwks::get::<S, K>))
             .route(
                 "/clients/handshake_payload",

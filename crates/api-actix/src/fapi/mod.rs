@@ -28,6 +28,7 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
     )
     .service(
         web::scope("/v1")
+            .wrap(crate::security_headers())
             .wrap(from_fn(transport::method_override))
             .wrap(from_fn(cors::cors::<S, K>))
             // Not in Clerk's Frontend API spec; a harmless alias some tools expect.

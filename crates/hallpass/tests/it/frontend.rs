@@ -80,6 +80,9 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
     assert_eq!(headers["clerk-db-jwt"], dvb.as_str());
     assert_eq!(headers["access-control-allow-origin"], APP);
     assert_eq!(headers["access-control-allow-credentials"], "true");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
 
     for bad in [None, Some("dvb_unknownunknownunknown1")] {
         let (status, _, body) = fapi(&server, "GET", "/v1/client", bad, &[], Some(APP)).await;
