@@ -226,3 +226,12 @@ impl From<hallpass_app::SessionError> for ApiError {
         }
     }
 }
+
+impl From<hallpass_app::ClientError> for ApiError {
+    fn from(e: hallpass_app::ClientError) -> Self {
+        match e {
+            hallpass_app::ClientError::NotFound => Self::not_found("client"),
+            hallpass_app::ClientError::Unexpected(e) => Self::internal(&e),
+        }
+    }
+}

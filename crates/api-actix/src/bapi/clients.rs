@@ -8,20 +8,13 @@ use serde_json::json;
 use crate::body::LenientJson;
 use crate::{ApiError, dto, no_store};
 
-fn client_error(e: hallpass_app::ClientError) -> ApiError {
-    match e {
-        hallpass_app::ClientError::NotFound => ApiError::not_found("client"),
-        hallpass_app::ClientError::Unexpected(e) => ApiError::internal(&e),
-    }
-}
-
 /// `GET /v1/clients/{client_id}`.
 pub(crate) async fn get<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = ClientId::parse(&path).map_err(|_| ApiError::not_found("client"))?;
-    let (client, sessions) = app.client(&id).await.map_err(client_error)?;
+    let (client, sessions) = app.client(&id).await.map_err(ApiError::from)?;
     let activities = app.session_activities(&sessions).await?;
     Ok(HttpResponse::Ok().json(dto::bapi_client(
         &ClientView { client, sessions },
@@ -48,7 +41,7 @@ pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
     let view = app
         .resolve_client(&ClientCredential::Token(token))
         .await
-        .map_err(client_error)?
+        .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("client"))?;
     let activities = app.session_activities(&view.sessions).await?;
     Ok(HttpResponse::Ok().json(dto::bapi_client(&view, &activities)))
@@ -83,7 +76,7 @@ pub(crate) async fn handshake_payload<S: Store, K: KeyRingFactory>(
     let directives = app
         .take_handshake_payload(nonce)
         .await
-        .map_err(client_error)?
+        .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("handshake payload"))?;
     Ok(no_store(HttpResponse::Ok()).json(json!({ "directives": directives })))
 }

@@ -43,10 +43,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         .map(|o| OrganizationId::parse(&o))
         .transpose()
         .map_err(|e| ApiError::invalid_param("active_organization_id", e.to_string()))?;
-    let client = app.create_client().await.map_err(|e| match e {
-        hallpass_app::ClientError::NotFound => ApiError::not_found("client"),
-        hallpass_app::ClientError::Unexpected(e) => ApiError::internal(&e),
-    })?;
+    let client = app.create_client().await.map_err(ApiError::from)?;
     let (_, out) = app
         .sign_in(SignInRequest {
             client_id: client.id().clone(),

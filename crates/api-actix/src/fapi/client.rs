@@ -17,13 +17,6 @@ pub(crate) fn opts(options: &Options) -> Option<&ApiOptions> {
     options.as_ref().map(|o| o.get_ref())
 }
 
-pub(crate) fn client_error(e: hallpass_app::ClientError) -> ApiError {
-    match e {
-        hallpass_app::ClientError::NotFound => ApiError::not_found("client"),
-        hallpass_app::ClientError::Unexpected(e) => ApiError::internal(&e),
-    }
-}
-
 /// The caller's client, if its credential names one. On a development
 /// instance a missing or unknown development browser is a 401
 /// `dev_browser_unauthenticated` (clerk-js then creates a new one).
@@ -39,12 +32,12 @@ pub(crate) async fn current<S: Store, K: KeyRingFactory>(
         return app
             .dev_browser_client(id)
             .await
-            .map_err(client_error)?
+            .map_err(ApiError::from)?
             .ok_or_else(dev_browser_unauthenticated);
     }
     match &req.credential {
         None => Ok(None),
-        Some(c) => app.resolve_client(c).await.map_err(client_error),
+        Some(c) => app.resolve_client(c).await.map_err(ApiError::from),
     }
 }
 
@@ -95,7 +88,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
     let client = app
         .create_client_for(req.dev_browser.as_ref())
         .await
-        .map_err(client_error)?;
+        .map_err(ApiError::from)?;
     let view = ClientView {
         client,
         sessions: Vec::new(),
@@ -138,7 +131,7 @@ async fn sign_out<S: Store, K: KeyRingFactory>(
     let (client, sessions) = app
         .sign_out_client(view.client.id(), keep_client)
         .await
-        .map_err(client_error)?;
+        .map_err(ApiError::from)?;
     let after = ClientView { client, sessions };
     let outcome = Outcome {
         response: Some(dto::fapi_client(&after, None, app.now())),
@@ -159,7 +152,7 @@ pub(crate) async fn create_dev_browser<S: Store, K: KeyRingFactory>(
     if app.environment() != Environment::Development {
         return Err(ApiError::not_found("POST /v1/dev_browser"));
     }
-    let browser = app.create_dev_browser().await.map_err(client_error)?;
+    let browser = app.create_dev_browser().await.map_err(ApiError::from)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Clerk-Db-Jwt", browser.id.as_str()))

@@ -156,7 +156,7 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         let nonce = app
             .store_handshake_nonce(&directives)
             .await
-            .map_err(super::client::client_error)?;
+            .map_err(ApiError::from)?;
         ("__clerk_handshake_nonce", nonce)
     } else {
         let iat = app.now().as_secs();

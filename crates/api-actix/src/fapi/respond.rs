@@ -83,10 +83,7 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
     res.insert_header(("Cache-Control", "no-store"));
     let secure = secure_cookies(app);
     let token = match (&outcome.client, outcome.new_client_token) {
-        (Some(view), true) => Some(app.client_token(&view.client).map_err(|e| match e {
-            hallpass_app::ClientError::Unexpected(e) => ApiError::internal(&e),
-            hallpass_app::ClientError::NotFound => ApiError::not_found("client"),
-        })?),
+        (Some(view), true) => Some(app.client_token(&view.client).map_err(ApiError::from)?),
         _ => None,
     };
     match req.transport {

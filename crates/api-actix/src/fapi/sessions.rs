@@ -7,7 +7,7 @@ use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{Options, client_error, required, signed_out};
+use super::client::{Options, required, signed_out};
 use super::respond::{Outcome, finish};
 use super::transport::FapiRequest;
 use crate::{ApiError, dto};
@@ -30,7 +30,10 @@ async fn view<S: Store, K: KeyRingFactory>(
     app: &Hallpass<S, K>,
     client: &ClientView,
 ) -> Result<ClientView, ApiError> {
-    let (client, sessions) = app.client(client.client.id()).await.map_err(client_error)?;
+    let (client, sessions) = app
+        .client(client.client.id())
+        .await
+        .map_err(ApiError::from)?;
     Ok(ClientView { client, sessions })
 }
 
@@ -128,15 +131,7 @@ async fn end_or_remove<S: Store, K: KeyRingFactory>(
     } else {
         app.end_session(&id).await
     }
-    .map_err(|e| match e {
-        SessionError::NotAllowed(t) => ApiError::new(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_action_for_session",
-            "invalid action for session",
-            t.to_string(),
-        ),
-        other => other.into(),
-    })?;
+    .map_err(ApiError::from)?;
     let after = view(&app, &client).await?;
     let outcome = Outcome {
         response: Some(dto::fapi_session(&session, None, app.now())),

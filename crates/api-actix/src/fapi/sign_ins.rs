@@ -6,7 +6,7 @@ use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::client::{Options, client_error, current, opts};
+use super::client::{Options, current, opts};
 use super::form::Form;
 use super::respond::{Outcome, finish};
 use super::transport::FapiRequest;
@@ -86,7 +86,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         None => app
             .create_client_for(req.dev_browser.as_ref())
             .await
-            .map_err(client_error)?,
+            .map_err(ApiError::from)?,
     };
     let (_, out) = app
         .sign_in_with_ticket(client.id(), &ticket)
@@ -105,7 +105,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         owner: None,
     };
     let token = app.mint_session_token(&session_id, mint).await?;
-    let (client, sessions) = app.client(client.id()).await.map_err(client_error)?;
+    let (client, sessions) = app.client(client.id()).await.map_err(ApiError::from)?;
     let attempt_id = format!("sia_{}", &session_id.as_str()["sess_".len()..]);
     let outcome = Outcome {
         response: Some(attempt_json(
