@@ -14,6 +14,7 @@ mod keys;
 mod refresh;
 mod secret_key;
 mod sessions;
+mod sweep;
 mod templates;
 mod tickets;
 
@@ -31,6 +32,7 @@ pub use keys::RotationError;
 pub use refresh::{RefreshError, Refreshed};
 pub use secret_key::NewSecretKey;
 pub use sessions::{MintOptions, SignInRequest};
+pub use sweep::SweepPolicy;
 pub use templates::{TemplateInput, TemplateUseError};
 pub use tickets::{NewSignInToken, TicketError};
 

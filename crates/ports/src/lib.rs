@@ -27,3 +27,4 @@ pub use store::{
     TemplateRow, TemplateStore, Unavailable, UpdateClientError, UpdateSessionError,
     UpdateSignInTokenError,
 };
+pub use store::{SweepPlan, SweepReport, SweepStore};

@@ -10,9 +10,42 @@ pub fn is_unique_violation(e: &DieselError) -> bool {
     )
 }
 
-/// Wraps a diesel error with what we were doing.
+/// Whether the error says the database went away or did not answer in time
+/// rather than that the query was wrong: the connection closed under the
+/// query (a restart, a network cut), the command could not be sent, or the
+/// server cancelled the statement (`statement_timeout`, an administrator).
+/// Such errors are transient: the caller may retry.
+pub fn is_unavailable(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        // PostgreSQL reports cancellations (SQLSTATE 57014, 57P01) as
+        // plain database errors; diesel exposes only the message.
+        DieselError::DatabaseError(_, info) => {
+            let message = info.message();
+            message.starts_with("canceling statement due to")
+                || message.starts_with("terminating connection due to")
+                || message.contains("server closed the connection unexpectedly")
+        }
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => is_unavailable(commit_error),
+        DieselError::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+/// Wraps a diesel error with what we were doing. A transient failure (see
+/// [`is_unavailable`]) is also marked [`hallpass_ports::Unavailable`], so
+/// the HTTP layer answers 503 with `Retry-After` instead of 500.
 pub fn unexpected(e: DieselError, doing: &'static str) -> anyhow::Error {
-    anyhow::Error::new(e).context(doing)
+    let unavailable = is_unavailable(&e);
+    let e = anyhow::Error::new(e).context(doing);
+    if unavailable {
+        e.context(hallpass_ports::Unavailable)
+    } else {
+        e
+    }
 }
 
 /// The error of a transaction body: a database failure, or a decision to

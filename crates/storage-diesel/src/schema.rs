@@ -142,6 +142,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sweeps (name) {
+        name -> Text,
+        last_run_at -> BigInt,
+        runs -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> clients (client_id));
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -155,5 +163,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     handshake_nonces,
     instance_secrets,
     refresh_tokens,
-    session_activities
+    session_activities,
+    sweeps
 );

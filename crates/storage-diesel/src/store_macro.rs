@@ -26,8 +26,8 @@ macro_rules! impl_diesel_store {
                 InsertError, InstanceInit, InstanceStore, RefreshTokenRecord, RefreshTokenStore,
                 RotateKeyError, RotateRefreshError, SaveSignInError, SaveTemplateError,
                 SealedCustomKey, SecretKeyRecord, SessionActivityStore, SessionPage, SessionQuery,
-                SessionStore, SignInTokenStore, SigningKeyRecord, StoreError, TemplateRow,
-                TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
+                SessionStore, SignInTokenStore, SigningKeyRecord, StoreError, SweepPlan,
+                SweepReport, SweepStore, TemplateRow, TemplateStore, UpdateClientError, UpdateSessionError, UpdateSignInTokenError,
             };
             use $crate::blocking::run;
             use $crate::errors::{TxError, is_unique_violation, unexpected};
@@ -35,7 +35,7 @@ macro_rules! impl_diesel_store {
             use $crate::schema::{
                 clients, dev_browsers, handshake_nonces, instance_secrets, instances,
                 jwt_templates, refresh_tokens, secret_keys, session_activities, sessions,
-                sign_in_tokens, signing_keys,
+                sign_in_tokens, signing_keys, sweeps,
             };
 
             const LIVE: [&str; 2] = ["active", "pending"];
@@ -869,6 +869,83 @@ macro_rules! impl_diesel_store {
                             .into_iter()
                             .map(SessionActivityRow::into_domain)
                             .collect::<anyhow::Result<_>>()?)
+                    })
+                    .await
+                }
+            }
+
+            impl SweepStore for $store {
+                async fn sweep(&self, plan: &SweepPlan) -> Result<Option<SweepReport>, StoreError> {
+                    use diesel::dsl::sql;
+                    use diesel::sql_types::{BigInt, Text};
+                    let now = plan.now.as_millis();
+                    let claim_if_last_before = now.saturating_sub(plan.min_gap_ms);
+                    let delete_before = plan.delete_expired_before.as_millis();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+                        // The claim: one row, compare-and-set on the last
+                        // start. Of processes racing here, one updates it and
+                        // the others (re-reading the committed row) find the
+                        // condition false.
+                        let claimed = diesel::update(
+                            sweeps::table
+                                .filter(sweeps::name.eq("housekeeping"))
+                                .filter(sweeps::last_run_at.le(claim_if_last_before)),
+                        )
+                        .set((
+                            sweeps::last_run_at.eq(now),
+                            sweeps::runs.eq(sweeps::runs + 1),
+                        ))
+                        .execute(conn)
+                        .map_err(|e| unexpected(e, "claiming the sweep"))?;
+                        if claimed == 0 {
+                            return Ok(None);
+                        }
+                        // The domain's `Session::observe`, in bulk: a live
+                        // session past `abandon_at` is abandoned, past
+                        // `expire_at` expired, dated when the deadline passed.
+                        // A concurrent revoke or sign-out wins (the status
+                        // filter is re-checked on the locked row).
+                        let sessions_expired = diesel::update(
+                            sessions::table
+                                .filter(sessions::status.eq_any(LIVE))
+                                .filter(sessions::expire_at.le(now)),
+                        )
+                        .set((
+                            sessions::status.eq(sql::<Text>(&format!(
+                                "CASE WHEN abandon_at <= {now} THEN 'abandoned' ELSE 'expired' END"
+                            ))),
+                            sessions::updated_at.eq(sql::<BigInt>(&format!(
+                                "CASE WHEN abandon_at <= {now} \
+                                 THEN (CASE WHEN updated_at > abandon_at THEN updated_at ELSE abandon_at END) \
+                                 ELSE (CASE WHEN updated_at > expire_at THEN updated_at ELSE expire_at END) END"
+                            ))),
+                        ))
+                        .execute(conn)
+                        .map_err(|e| unexpected(e, "expiring sessions"))?;
+                        let handshake_nonces_deleted = diesel::delete(
+                            handshake_nonces::table.filter(handshake_nonces::expires_at.le(now)),
+                        )
+                        .execute(conn)
+                        .map_err(|e| unexpected(e, "deleting expired handshake nonces"))?;
+                        let sign_in_tokens_deleted = diesel::delete(
+                            sign_in_tokens::table
+                                .filter(sign_in_tokens::expires_at.le(delete_before)),
+                        )
+                        .execute(conn)
+                        .map_err(|e| unexpected(e, "deleting expired sign-in tokens"))?;
+                        let refresh_tokens_deleted = diesel::delete(
+                            refresh_tokens::table
+                                .filter(refresh_tokens::expires_at.le(delete_before)),
+                        )
+                        .execute(conn)
+                        .map_err(|e| unexpected(e, "deleting expired refresh tokens"))?;
+                        Ok(Some(SweepReport {
+                            sessions_expired: count(sessions_expired),
+                            handshake_nonces_deleted: count(handshake_nonces_deleted),
+                            sign_in_tokens_deleted: count(sign_in_tokens_deleted),
+                            refresh_tokens_deleted: count(refresh_tokens_deleted),
+                        }))
                     })
                     .await
                 }
