@@ -27,7 +27,7 @@ forbid() { # crate dep...
 }
 
 io_and_frameworks=(diesel diesel_migrations r2d2 libsqlite3-sys pq-sys josekit openssl actix-web actix-rt tokio reqwest serde serde_json config)
-adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app hallpass-storage-diesel hallpass-json)
+adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-adapter-redis hallpass-api-actix hallpass-app hallpass-storage-diesel hallpass-json)
 
 forbid hallpass-domain hallpass-ports "${adapters[@]}" "${io_and_frameworks[@]}" rand getrandom chrono uuid
 forbid hallpass-ports "${adapters[@]}" diesel josekit openssl actix-web reqwest serde_json
@@ -39,6 +39,10 @@ forbid hallpass-storage-diesel hallpass-adapter-postgres hallpass-adapter-sqlite
 forbid hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app libsqlite3-sys josekit actix-web
 forbid hallpass-adapter-sqlite hallpass-adapter-postgres hallpass-adapter-jwt hallpass-api-actix hallpass-app pq-sys josekit actix-web
 forbid hallpass-adapter-jwt hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-api-actix hallpass-app hallpass-storage-diesel diesel actix-web
+# The Redis rate limiter depends on ports only.
+forbid hallpass-adapter-redis hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app hallpass-storage-diesel diesel josekit actix-web
+forbid hallpass-api-actix hallpass-adapter-redis redis
+forbid hallpass-app redis
 forbid hallpass-api-actix hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-storage-diesel diesel josekit
 
 # The guard must be able to fail: a dependency we know exists is found.

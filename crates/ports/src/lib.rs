@@ -1,8 +1,8 @@
 //! # hallpass-ports
 //!
 //! The traits the use cases need from the outside world, in Hallpass's own
-//! vocabulary: storage ([`store`]), signing ([`signing`]), time ([`Clock`])
-//! and randomness ([`IdGenerator`]). No diesel, josekit, actix or openssl
+//! vocabulary: storage ([`store`]), signing ([`signing`]), time ([`Clock`]),
+//! randomness ([`IdGenerator`]) and rate limiting ([`rate_limit`]). No diesel, josekit, actix or openssl
 //! type appears in a signature.
 //!
 //! With the `conformance` feature, the `conformance` module holds one set of tests,
@@ -11,10 +11,14 @@
 pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod rate_limit;
+#[cfg(feature = "conformance")]
+pub mod rate_limit_conformance;
 pub mod signing;
 pub mod store;
 
 pub use clock::{Clock, IdGenerator};
+pub use rate_limit::{Quota, RateDecision, RateFuture, RateLimitError, RateLimiter};
 pub use signing::{
     GeneratedKey, KeyError, KeyRingFactory, SignError, TokenSigner, TokenVerifier, VerifyError,
 };
