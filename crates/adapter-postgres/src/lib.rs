@@ -72,6 +72,16 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
+    /// The connection pool right now: `(maximum, open, idle)`, for metrics.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (
+            self.pool.max_size(),
+            state.connections,
+            state.idle_connections,
+        )
+    }
+
     /// Connects to `url` (a `postgres://` URL). Fails if no connection can be
     /// made within the connect timeout. Does not migrate.
     pub fn connect(url: &str, options: &PgOptions) -> anyhow::Result<Self> {

@@ -50,6 +50,16 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
 }
 
 impl SqliteStore {
+    /// The connection pool right now: `(maximum, open, idle)`, for metrics.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (
+            self.pool.max_size(),
+            state.connections,
+            state.idle_connections,
+        )
+    }
+
     /// Opens (creating if needed) the store at `path` and applies pending
     /// migrations.
     pub fn open(path: &Path) -> anyhow::Result<Self> {

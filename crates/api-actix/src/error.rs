@@ -162,7 +162,10 @@ impl ResponseError for ApiError {
         if let Some(secs) = self.0.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        res.json(self.body())
+        let mut out = res.json(self.body());
+        out.extensions_mut()
+            .insert(crate::metrics::ErrorCode(self.0.code));
+        out
     }
 }
 

@@ -27,6 +27,7 @@ mod dto;
 pub mod error;
 mod fapi;
 mod health;
+pub mod metrics;
 mod pagination;
 mod version;
 
@@ -77,7 +78,12 @@ pub fn frontend_api<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
 }
 
 /// The Backend API routes. Needs `web::Data<Hallpass<S, K>>` in app data.
+///
+/// Also serves `GET /metrics` (outside the secret-key scope: Prometheus
+/// scrapers authenticate with `metrics.bearer_token` when one is set) when
+/// a `web::Data<metrics::Metrics>` is in the app data.
 pub fn backend_api<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(metrics::scrape));
     bapi::routes::<S, K>(cfg);
     common::<S, K>(cfg);
 }

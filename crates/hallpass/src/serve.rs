@@ -1,8 +1,10 @@
 //! `hallpass serve`.
 
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use hallpass_adapter_jwt::JoseKeys;
+use hallpass_api_actix::metrics::{self, ApiName, Metrics, MetricsOptions, PoolStats};
 use hallpass_api_actix::{backend_api, frontend_api};
 use hallpass_app::Hallpass;
 use hallpass_domain::FrontendApi;
@@ -27,9 +29,37 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let bapi = bind(settings.bapi_addr, "Backend API")?;
     let frontend = settings.frontend_api(fapi.local_addr()?)?;
     match store::open(&settings, Migrations::Apply).await? {
-        OpenedStore::Sqlite(s) => serve(s, &settings, fapi, bapi, frontend).await,
-        OpenedStore::Postgres(s) => serve(s, &settings, fapi, bapi, frontend).await,
+        OpenedStore::Sqlite(s) => {
+            let probe = s.clone();
+            let metrics = metrics_for(&settings, move || probe.pool_state());
+            serve(s, &settings, fapi, bapi, frontend, metrics).await
+        }
+        OpenedStore::Postgres(s) => {
+            let probe = s.clone();
+            let metrics = metrics_for(&settings, move || probe.pool_state());
+            serve(s, &settings, fapi, bapi, frontend, metrics).await
+        }
     }
+}
+
+/// The metrics registry, if enabled, reading the store's pool at scrape time.
+fn metrics_for(
+    settings: &Settings,
+    pool: impl Fn() -> (u32, u32, u32) + Send + Sync + 'static,
+) -> Option<web::Data<Metrics>> {
+    settings.metrics.enabled.then(|| {
+        web::Data::new(Metrics::new(MetricsOptions {
+            bearer_token: settings
+                .metrics
+                .bearer_token
+                .clone()
+                .map(secrecy::SecretString::from),
+            pool: Some(Box::new(move || {
+                let (max, open, idle) = pool();
+                PoolStats { max, open, idle }
+            })),
+        }))
+    })
 }
 
 async fn serve<S: Store>(
@@ -38,6 +68,7 @@ async fn serve<S: Store>(
     fapi: TcpListener,
     bapi: TcpListener,
     frontend: FrontendApi,
+    metrics: Option<web::Data<Metrics>>,
 ) -> anyhow::Result<()> {
     let started = Hallpass::start(
         system::deps(store, settings),
@@ -52,8 +83,14 @@ async fn serve<S: Store>(
     let data = app.clone();
     let options = web::Data::new(settings.api.clone());
     let fapi_options = options.clone();
+    let fapi_metrics = metrics.clone();
     let fapi_server = HttpServer::new(move || {
-        App::new()
+        let mut app = App::new();
+        if let Some(m) = &fapi_metrics {
+            app = app.app_data(m.clone());
+        }
+        app.app_data(ApiName::Frontend)
+            .wrap(from_fn(metrics::record))
             .wrap(TracingLogger::<RedactedRootSpan>::new())
             .app_data(data.clone())
             .app_data(fapi_options.clone())
@@ -65,7 +102,12 @@ async fn serve<S: Store>(
     .run();
     let data = app.clone();
     let bapi_server = HttpServer::new(move || {
-        App::new()
+        let mut app = App::new();
+        if let Some(m) = &metrics {
+            app = app.app_data(m.clone());
+        }
+        app.app_data(ApiName::Backend)
+            .wrap(from_fn(metrics::record))
             .wrap(TracingLogger::<RedactedRootSpan>::new())
             .app_data(data.clone())
             .app_data(options.clone())

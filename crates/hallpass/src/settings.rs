@@ -36,6 +36,38 @@ pub struct RawSettings {
     pub backend_api: BackendApiSettings,
     pub frontend_api: FrontendApiSettings,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Prometheus metrics on the Backend API listener.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Serve `GET /metrics` on the Backend API listener.
+    pub enabled: bool,
+    /// When set, scrapes must send `Authorization: Bearer <token>`.
+    pub bearer_token: Option<String>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            bearer_token: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for MetricsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsSettings")
+            .field("enabled", &self.enabled)
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,6 +192,7 @@ impl Default for RawSettings {
             backend_api: BackendApiSettings::default(),
             frontend_api: FrontendApiSettings::default(),
             log: LogSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -225,6 +258,7 @@ pub struct Settings {
     pub encryption_key: Option<std::sync::Arc<SecretBox<[u8; 32]>>>,
     pub api: hallpass_api_actix::ApiOptions,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
 }
 
 fn addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
@@ -337,6 +371,16 @@ impl Settings {
             s.multi_session,
         )
         .map_err(|e| anyhow!("`sessions`: {e}"))?;
+        if raw
+            .metrics
+            .bearer_token
+            .as_deref()
+            .is_some_and(|t| t.trim().len() < 16)
+        {
+            return Err(anyhow!(
+                "`metrics.bearer_token` must be at least 16 characters (or unset)"
+            ));
+        }
         if raw.database.max_connections == 0 {
             return Err(anyhow!("`database.max_connections` must be at least 1"));
         }
@@ -414,6 +458,7 @@ impl Settings {
                     .transpose()?,
             },
             log: raw.log,
+            metrics: raw.metrics,
         })
     }
 

@@ -10,6 +10,8 @@ mod config;
 mod frontend;
 mod logs;
 mod serve;
+mod metrics;
+mod pg_proxy;
 mod support;
 mod templates;
 mod tokens;
