@@ -29,6 +29,7 @@ mod fapi;
 mod health;
 pub mod metrics;
 mod pagination;
+mod rate_limit;
 mod version;
 
 use actix_web::{HttpResponse, HttpResponseBuilder, web};

@@ -7,6 +7,7 @@
 //! and Backend APIs on their own listeners.
 
 mod admin;
+mod rate_limit;
 mod serve;
 mod settings;
 mod store;

@@ -83,6 +83,12 @@ async fn serve<S: Store>(
     let data = app.clone();
     let options = web::Data::new(settings.api.clone());
     let fapi_options = options.clone();
+    let limits = web::Data::new(settings.rate_limit.build()?);
+    tracing::info!(
+        rate_limits = settings.rate_limit.describe(),
+        "rate limits configured"
+    );
+    let fapi_limits = limits.clone();
     let fapi_metrics = metrics.clone();
     let fapi_server = HttpServer::new(move || {
         let mut app = App::new();
@@ -94,6 +100,7 @@ async fn serve<S: Store>(
             .wrap(TracingLogger::<RedactedRootSpan>::new())
             .app_data(data.clone())
             .app_data(fapi_options.clone())
+            .app_data(fapi_limits.clone())
             .configure(frontend_api::<S, JoseKeys>)
     })
     .listen(fapi)?
@@ -111,6 +118,7 @@ async fn serve<S: Store>(
             .wrap(TracingLogger::<RedactedRootSpan>::new())
             .app_data(data.clone())
             .app_data(options.clone())
+            .app_data(limits.clone())
             .configure(backend_api::<S, JoseKeys>)
     })
     .listen(bapi)?

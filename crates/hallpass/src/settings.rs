@@ -35,6 +35,7 @@ pub struct RawSettings {
     pub keys: KeySettings,
     pub backend_api: BackendApiSettings,
     pub frontend_api: FrontendApiSettings,
+    pub rate_limit: crate::rate_limit::RateLimitSettings,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
 }
@@ -191,6 +192,7 @@ impl Default for RawSettings {
             keys: KeySettings::default(),
             backend_api: BackendApiSettings::default(),
             frontend_api: FrontendApiSettings::default(),
+            rate_limit: crate::rate_limit::RateLimitSettings::default(),
             log: LogSettings::default(),
             metrics: MetricsSettings::default(),
         }
@@ -257,6 +259,7 @@ pub struct Settings {
     /// The 32-byte key that seals private keys at rest, if configured.
     pub encryption_key: Option<std::sync::Arc<SecretBox<[u8; 32]>>>,
     pub api: hallpass_api_actix::ApiOptions,
+    pub rate_limit: crate::rate_limit::RateLimitConfig,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
 }
@@ -428,6 +431,7 @@ impl Settings {
             key_refresh_interval: Duration::from_secs(raw.keys.refresh_interval_secs),
             key_rotate_after: secs(raw.keys.rotate_after_secs),
             encryption_key,
+            rate_limit: raw.rate_limit.validate()?,
             api: hallpass_api_actix::ApiOptions {
                 create_sessions_in_production: raw.backend_api.allow_session_create_in_production,
                 native_api: raw.frontend_api.native_api,

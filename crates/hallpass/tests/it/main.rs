@@ -12,6 +12,7 @@ mod logs;
 mod serve;
 mod metrics;
 mod pg_proxy;
+mod rate_limits;
 mod support;
 mod templates;
 mod tokens;
