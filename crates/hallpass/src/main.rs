@@ -11,6 +11,7 @@ mod rate_limit;
 mod serve;
 mod settings;
 mod store;
+mod sweeper;
 mod system;
 mod telemetry;
 

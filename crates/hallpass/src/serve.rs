@@ -140,6 +140,9 @@ async fn serve<S: Store>(
         settings.key_refresh_interval,
         settings.key_rotate_after,
     ));
+    let sweep_task = settings
+        .sweep
+        .map(|policy| actix_web::rt::spawn(crate::sweeper::run(app.clone(), policy)));
     let (fapi_handle, bapi_handle) = (fapi_server.handle(), bapi_server.handle());
     let fapi_task = actix_web::rt::spawn(fapi_server);
     let bapi_task = actix_web::rt::spawn(bapi_server);
@@ -147,6 +150,9 @@ async fn serve<S: Store>(
         () = shutdown_signal() => {
             tracing::info!(grace_secs = grace, "shutting down: draining in-flight requests");
             keys_task.abort();
+            if let Some(task) = &sweep_task {
+                task.abort();
+            }
             tokio::join!(fapi_handle.stop(true), bapi_handle.stop(true));
             Ok(())
         }

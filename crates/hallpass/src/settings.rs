@@ -36,6 +36,7 @@ pub struct RawSettings {
     pub backend_api: BackendApiSettings,
     pub frontend_api: FrontendApiSettings,
     pub rate_limit: crate::rate_limit::RateLimitSettings,
+    pub sweeps: SweepSettings,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
 }
@@ -68,6 +69,25 @@ impl std::fmt::Debug for MetricsSettings {
                 &self.bearer_token.as_ref().map(|_| "[redacted]"),
             )
             .finish()
+    }
+}
+
+/// Housekeeping sweeps (see `hallpass_app::SweepPolicy`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SweepSettings {
+    /// Seconds between sweeps; 0 turns them off.
+    pub interval_secs: u64,
+    /// Seconds expired sign-in tokens and refresh tokens are kept.
+    pub retain_secs: u64,
+}
+
+impl Default for SweepSettings {
+    fn default() -> Self {
+        Self {
+            interval_secs: 60,
+            retain_secs: 24 * 3600,
+        }
     }
 }
 
@@ -193,6 +213,7 @@ impl Default for RawSettings {
             backend_api: BackendApiSettings::default(),
             frontend_api: FrontendApiSettings::default(),
             rate_limit: crate::rate_limit::RateLimitSettings::default(),
+            sweeps: SweepSettings::default(),
             log: LogSettings::default(),
             metrics: MetricsSettings::default(),
         }
@@ -256,6 +277,8 @@ pub struct Settings {
     pub key_policy: KeyPolicy,
     pub key_refresh_interval: Duration,
     pub key_rotate_after: Option<Duration>,
+    /// Housekeeping sweeps; `None`: off.
+    pub sweep: Option<hallpass_app::SweepPolicy>,
     /// The 32-byte key that seals private keys at rest, if configured.
     pub encryption_key: Option<std::sync::Arc<SecretBox<[u8; 32]>>>,
     pub api: hallpass_api_actix::ApiOptions,
@@ -294,6 +317,20 @@ fn validate_cookie_domain(domain: &str) -> anyhow::Result<String> {
             "`frontend_api.cookie_domain` = {domain:?} must be a domain name like example.com"
         ))
     }
+}
+
+fn sweep_policy(s: &SweepSettings) -> anyhow::Result<Option<hallpass_app::SweepPolicy>> {
+    if s.interval_secs > 24 * 3600 {
+        return Err(anyhow!(
+            "`sweeps.interval_secs` must be at most 86400 (0: off)"
+        ));
+    }
+    Ok(
+        secs(s.interval_secs).map(|interval| hallpass_app::SweepPolicy {
+            interval,
+            retain: Duration::from_secs(s.retain_secs),
+        }),
+    )
 }
 
 fn secs(value: u64) -> Option<Duration> {
@@ -430,6 +467,7 @@ impl Settings {
             },
             key_refresh_interval: Duration::from_secs(raw.keys.refresh_interval_secs),
             key_rotate_after: secs(raw.keys.rotate_after_secs),
+            sweep: sweep_policy(&raw.sweeps)?,
             encryption_key,
             rate_limit: raw.rate_limit.validate()?,
             api: hallpass_api_actix::ApiOptions {
