@@ -79,6 +79,50 @@ impl TestDatabase {
     }
 }
 
+/// A plain connection to a test database, for tests that look at or hold
+/// rows behind the server's back (invariant checks, row locks).
+pub struct SqlSession(PgConnection);
+
+impl std::fmt::Debug for SqlSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlSession").finish_non_exhaustive()
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+impl SqlSession {
+    /// Runs statements (several, `;`-separated, allowed).
+    pub fn execute(&mut self, sql: &str) {
+        self.0
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// The one `BIGINT` column `n` of the one row `sql` returns, e.g.
+    /// `SELECT count(*) AS n FROM sessions`.
+    pub fn number(&mut self, sql: &str) -> i64 {
+        diesel::sql_query(sql)
+            .get_result::<Count>(&mut self.0)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .n
+    }
+}
+
+impl TestDatabase {
+    /// A connection of its own to this database.
+    pub fn sql(&self) -> SqlSession {
+        SqlSession(
+            PgConnection::establish(&self.url)
+                .unwrap_or_else(|e| panic!("connecting to {}: {e}", self.name)),
+        )
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let mut admin = connect_admin();

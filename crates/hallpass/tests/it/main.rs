@@ -7,10 +7,12 @@
 mod backend;
 mod clerk_rs;
 mod config;
+mod faults;
 mod frontend;
 mod logs;
 mod serve;
 mod metrics;
+mod nodes;
 mod pg_proxy;
 mod rate_limits;
 mod support;
