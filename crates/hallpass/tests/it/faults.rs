@@ -192,6 +192,9 @@ async fn a_postgres_outage_under_load_fails_fast_with_503_and_service_resumes_by
     dev_browser.assert_unavailable();
     let healthz = Answer::of(http().get(format!("{}/healthz", server.bapi))).await;
     assert_eq!(healthz.status, 200, "liveness does not need the store");
+    let jwks = Answer::of(http().get(format!("{}/.well-known/jwks.json", server.fapi))).await;
+    assert_eq!(jwks.status, 200, "the keys are in memory: {jwks:?}");
+    assert!(jwks.body["keys"][0]["kid"].is_string());
 
     // Back: the same process recovers on its own.
     proxy.restore();
