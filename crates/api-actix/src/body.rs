@@ -11,28 +11,49 @@ use crate::ApiError;
 
 const LIMIT: usize = 64 * 1024;
 
-/// The body as UTF-8 text, bounded; `None` when it is only whitespace.
-pub(crate) async fn read_text(
+/// The body's bytes, or a 400 when it could not be read.
+pub(crate) async fn read(
     bytes: impl std::future::Future<Output = Result<Bytes, actix_web::Error>>,
-) -> Result<Option<String>, ApiError> {
-    let bytes = bytes.await.map_err(|_| {
+) -> Result<Bytes, ApiError> {
+    bytes.await.map_err(|_| {
         ApiError::bad_request(
             "request_body_invalid",
             "The request body could not be read.",
         )
-    })?;
+    })
+}
+
+/// The body as UTF-8 text, bounded; `None` when it is only whitespace.
+pub(crate) fn text(bytes: &[u8]) -> Result<Option<String>, ApiError> {
     if bytes.len() > LIMIT {
         return Err(ApiError::bad_request(
             "request_body_invalid",
             "The request body is too large.",
         ));
     }
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
         ApiError::bad_request("request_body_invalid", "The request body is not UTF-8.")
     })?;
     Ok(Some(text.trim())
         .filter(|t| !t.is_empty())
         .map(str::to_owned))
+}
+
+/// Decodes a body as [`LenientJson`] does: empty, `{}` and `null` give
+/// `T::default()`; anything else must deserialise into `T`.
+pub(crate) fn decode_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
+    let Some(text) = text(bytes)? else {
+        return Ok(T::default());
+    };
+    if text == "null" {
+        return Ok(T::default());
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        ApiError::bad_request(
+            "request_body_invalid",
+            format!("The request body is invalid: {e}"),
+        )
+    })
 }
 
 /// An optional JSON body: empty, `{}` and `null` all mean "no parameters"
@@ -47,20 +68,6 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for LenientJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = Bytes::from_request(req, payload);
-        Box::pin(async move {
-            let Some(text) = read_text(bytes).await? else {
-                return Ok(Self(T::default()));
-            };
-            let trimmed = text.as_str();
-            if trimmed == "null" {
-                return Ok(Self(T::default()));
-            }
-            serde_json::from_str(trimmed).map(Self).map_err(|e| {
-                ApiError::bad_request(
-                    "request_body_invalid",
-                    format!("The request body is invalid: {e}"),
-                )
-            })
-        })
+        Box::pin(async move { decode_json(&read(bytes).await?).map(Self) })
     }
 }

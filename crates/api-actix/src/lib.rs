@@ -29,6 +29,7 @@ mod fapi;
 mod health;
 pub mod metrics;
 mod pagination;
+pub mod parse;
 mod rate_limit;
 mod version;
 

@@ -1,6 +1,7 @@
 //! Backend API: what application servers call with a secret key.
 
 mod auth;
+mod bodies;
 mod clients;
 mod jwks;
 mod refresh;
@@ -10,6 +11,8 @@ mod sessions;
 mod sign_in_tokens;
 mod templates;
 mod tokens;
+
+pub use bodies::decode_json_bodies;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;

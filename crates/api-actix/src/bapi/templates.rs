@@ -24,7 +24,7 @@ pub(crate) struct TemplateBody {
 }
 
 impl TemplateBody {
-    fn into_input(self) -> Result<TemplateInput, ApiError> {
+    pub(crate) fn into_input(self) -> Result<TemplateInput, ApiError> {
         let name = self.name.ok_or_else(|| ApiError::missing_param("name"))?;
         let claims = match self.claims {
             Some(Value::Object(map)) => hallpass_json::object_from_map(map),

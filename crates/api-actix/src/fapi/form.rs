@@ -16,6 +16,50 @@ use crate::ApiError;
 #[derive(Debug)]
 pub(crate) struct Form<T>(pub T);
 
+/// Decodes a form body as [`Form`] does: `content_type` is the request's
+/// `Content-Type` header (parameters ignored); an empty (or all-whitespace)
+/// body is `T::default()`; anything else must be UTF-8 form encoding.
+pub(crate) fn decode<T: DeserializeOwned + Default>(
+    content_type: Option<&str>,
+    bytes: &[u8],
+) -> Result<T, ApiError> {
+    let Some(text) = crate::body::text(bytes)? else {
+        return Ok(T::default());
+    };
+    let content_type = content_type.map(|v| {
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
+    match content_type.as_deref() {
+        None | Some("application/x-www-form-urlencoded") => {}
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "unsupported_content_type",
+                format!("Send application/x-www-form-urlencoded, not {other}."),
+            ));
+        }
+    }
+    serde_urlencoded::from_str(&text).map_err(|e| {
+        ApiError::bad_request(
+            "malformed_request_parameters",
+            format!("The form is invalid: {e}"),
+        )
+    })
+}
+
+/// Decodes `body` as every Frontend API form (the session touch, the token
+/// and the sign-in forms), each as its handler would.
+pub fn decode_forms(content_type: Option<&str>, body: &[u8]) -> [Result<(), ApiError>; 3] {
+    [
+        decode::<super::sessions::TouchForm>(content_type, body).map(drop),
+        decode::<super::sessions::TokenForm>(content_type, body).map(drop),
+        decode::<super::sign_ins::SignInForm>(content_type, body).map(drop),
+    ]
+}
+
 impl<T: DeserializeOwned + Default + 'static> FromRequest for Form<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -25,33 +69,11 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for Form<T> {
             .headers()
             .get("content-type")
             .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            });
+            .map(str::to_owned);
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
-            let Some(text) = crate::body::read_text(bytes).await? else {
-                return Ok(Self(T::default()));
-            };
-            match content_type.as_deref() {
-                None | Some("application/x-www-form-urlencoded") => {}
-                Some(other) => {
-                    return Err(ApiError::bad_request(
-                        "unsupported_content_type",
-                        format!("Send application/x-www-form-urlencoded, not {other}."),
-                    ));
-                }
-            }
-            serde_urlencoded::from_str(&text).map(Self).map_err(|e| {
-                ApiError::bad_request(
-                    "malformed_request_parameters",
-                    format!("The form is invalid: {e}"),
-                )
-            })
+            let bytes = crate::body::read(bytes).await?;
+            decode(content_type.as_deref(), &bytes).map(Self)
         })
     }
 }

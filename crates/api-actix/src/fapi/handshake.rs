@@ -54,9 +54,10 @@ fn checked_redirect(
         .map_err(|e| redirect_error(format!("The redirect_url is not allowed: {e}.")))
 }
 
-/// The `sid` a presented session token names. Read without verifying: it
-/// only chooses among the client's own sessions, never grants anything.
-fn hinted_session(token: &str) -> Option<SessionId> {
+/// The `sid` a presented session token (the handshake's `__session`) names.
+/// Read without verifying: it only chooses among the client's own sessions,
+/// never grants anything.
+pub fn hinted_session(token: &str) -> Option<SessionId> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))

@@ -6,7 +6,10 @@ mod cors;
 mod form;
 mod handshake;
 
+pub use form::decode_forms;
 pub(crate) use handshake::cookie_suffix;
+pub use handshake::hinted_session;
+pub use transport::{Caller, Transport, overridden_method, parse_caller};
 mod respond;
 mod sessions;
 mod sign_ins;
