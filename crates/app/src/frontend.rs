@@ -40,6 +40,19 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         &self,
         credential: &ClientCredential,
     ) -> Result<Option<ClientView>, ClientError> {
+        match self.resolve_client_record(credential).await? {
+            Some(client) => Ok(Some(self.with_sessions(client).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Self::resolve_client`] without the client's sessions: one read
+    /// fewer, for the minting hot path, which reads the one session it
+    /// mints for (and checks it belongs to this client) anyway.
+    pub async fn resolve_client_record(
+        &self,
+        credential: &ClientCredential,
+    ) -> Result<Option<Client>, ClientError> {
         let client = match credential {
             ClientCredential::Token(token) => {
                 let Ok(claims) = self.ring().verify_client_token(token) else {
@@ -61,26 +74,21 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 }
                 client
             }
-            ClientCredential::DevBrowser(id) => {
-                let Some(browser) = self.store.find_dev_browser(id).await? else {
-                    return Ok(None);
-                };
-                let Some(client_id) = browser.client_id else {
-                    return Ok(None);
-                };
-                match self.store.find_client(&client_id).await {
-                    Ok(c) => c,
-                    Err(FindClientError::NotFound) => return Ok(None),
-                    Err(FindClientError::Unexpected(e)) => return Err(e.into()),
-                }
-            }
+            ClientCredential::DevBrowser(id) => match self.dev_browser_client_record(id).await? {
+                Some(Some(client)) => client,
+                _ => return Ok(None),
+            },
         };
+        Ok(Some(client))
+    }
+
+    async fn with_sessions(&self, client: Client) -> Result<ClientView, ClientError> {
         let mut sessions = self.store.list_client_sessions(client.id()).await?;
         let now = self.now();
         for s in &mut sessions {
             s.observe(now);
         }
-        Ok(Some(ClientView { client, sessions }))
+        Ok(ClientView { client, sessions })
     }
 
     /// A development browser and the client it is bound to: `None` for an
@@ -89,16 +97,28 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         &self,
         id: &DevBrowserId,
     ) -> Result<Option<Option<ClientView>>, ClientError> {
+        Ok(match self.dev_browser_client_record(id).await? {
+            Some(Some(client)) => Some(Some(self.with_sessions(client).await?)),
+            Some(None) => Some(None),
+            None => None,
+        })
+    }
+
+    /// [`Self::dev_browser_client`] without the client's sessions.
+    pub async fn dev_browser_client_record(
+        &self,
+        id: &DevBrowserId,
+    ) -> Result<Option<Option<Client>>, ClientError> {
         let Some(browser) = self.store.find_dev_browser(id).await? else {
             return Ok(None);
         };
         let Some(client_id) = browser.client_id else {
             return Ok(Some(None));
         };
-        match self.client(&client_id).await {
-            Ok((client, sessions)) => Ok(Some(Some(ClientView { client, sessions }))),
-            Err(ClientError::NotFound) => Ok(Some(None)),
-            Err(e) => Err(e),
+        match self.store.find_client(&client_id).await {
+            Ok(c) => Ok(Some(Some(c))),
+            Err(FindClientError::NotFound) => Ok(Some(None)),
+            Err(FindClientError::Unexpected(e)) => Err(e.into()),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use hallpass_app::{ClientView, Hallpass};
-use hallpass_domain::Environment;
+use hallpass_domain::{Client, Environment};
 use hallpass_ports::{KeyRingFactory, Store};
 use serde_json::json;
 
@@ -47,6 +47,28 @@ pub(crate) async fn required<S: Store, K: KeyRingFactory>(
     req: &FapiRequest<S, K>,
 ) -> Result<ClientView, ApiError> {
     current(app, req).await?.ok_or_else(signed_out)
+}
+
+/// The caller's client record alone (no sessions), or the errors of
+/// [`required`]: the minting hot path reads just the session it mints for.
+pub(crate) async fn required_client<S: Store, K: KeyRingFactory>(
+    app: &Hallpass<S, K>,
+    req: &FapiRequest<S, K>,
+) -> Result<Client, ApiError> {
+    if req.transport == Transport::DevBrowser {
+        let Some(id) = &req.dev_browser else {
+            return Err(dev_browser_unauthenticated());
+        };
+        return match app.dev_browser_client_record(id).await? {
+            None => Err(dev_browser_unauthenticated()),
+            Some(None) => Err(signed_out()),
+            Some(Some(client)) => Ok(client),
+        };
+    }
+    match &req.credential {
+        None => Err(signed_out()),
+        Some(c) => app.resolve_client_record(c).await?.ok_or_else(signed_out),
+    }
 }
 
 pub(crate) fn signed_out() -> ApiError {

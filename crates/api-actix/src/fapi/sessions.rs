@@ -7,7 +7,7 @@ use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{Options, required, signed_out};
+use super::client::{Options, required, required_client, signed_out};
 use super::respond::{Outcome, finish};
 use super::transport::FapiRequest;
 use crate::{ApiError, dto};
@@ -178,14 +178,15 @@ pub(crate) async fn token<S: Store, K: KeyRingFactory>(
     form: super::form::Form<TokenForm>,
 ) -> Result<HttpResponse, ApiError> {
     let _ = form;
-    let client = required(&app, &req).await?;
+    // The hot path: the client record (not its sessions), then one session
+    // read with ownership checked on it.
+    let client = required_client(&app, &req).await?;
     let id = session_id(&path)?;
-    // The hot path: one session read, ownership checked on it.
     let options = MintOptions {
         origin: req.origin.as_deref(),
         lifetime: None,
         version: req.version.claims_version(),
-        owner: Some(client.client.id()),
+        owner: Some(client.id()),
     };
     let jwt = app
         .mint_session_token(&id, options)

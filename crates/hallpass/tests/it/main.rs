@@ -18,3 +18,4 @@ mod rate_limits;
 mod support;
 mod templates;
 mod tokens;
+mod writes;
