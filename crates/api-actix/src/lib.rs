@@ -23,6 +23,7 @@
 
 mod bapi;
 mod body;
+mod body_limit;
 mod dto;
 pub mod error;
 mod fapi;

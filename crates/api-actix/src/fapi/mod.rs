@@ -31,6 +31,7 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
     )
     .service(
         web::scope("/v1")
+            .wrap(from_fn(crate::body_limit::refuse_large_bodies))
             .wrap(from_fn(crate::rate_limit::frontend))
             .wrap(crate::security_headers())
             .wrap(from_fn(transport::method_override))

@@ -12,6 +12,7 @@ mod frontend;
 mod logs;
 mod serve;
 mod metrics;
+mod negative;
 mod nodes;
 mod pg_proxy;
 mod rate_limits;
