@@ -106,6 +106,12 @@ pub(crate) fn security_headers() -> actix_web::middleware::DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "no-referrer"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+        // Only where a handler set none (the JWKS caches publicly).
+        .add(("Cache-Control", "no-store"))
 }
 
 /// Responses that carry a token are never cached.

@@ -9,6 +9,7 @@ mod clerk_rs;
 mod config;
 mod faults;
 mod frontend;
+mod headers;
 mod logs;
 mod serve;
 mod metrics;
