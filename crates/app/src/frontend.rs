@@ -152,6 +152,23 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(browser)
     }
 
+    /// The development browser a handshake goes on with, and its client:
+    /// the named browser when it is known, otherwise a new one (a first
+    /// visit, cookies cleared, or a store that was reset), as Clerk's
+    /// Frontend API does. The app then ends signed out with the new
+    /// `__clerk_db_jwt` instead of on an error page.
+    pub async fn handshake_dev_browser(
+        &self,
+        named: Option<&DevBrowserId>,
+    ) -> Result<(DevBrowserId, Option<ClientView>), ClientError> {
+        if let Some(id) = named
+            && let Some(client) = self.dev_browser_client(id).await?
+        {
+            return Ok((id.clone(), client));
+        }
+        Ok((self.create_dev_browser().await?.id, None))
+    }
+
     /// Creates a client (`PUT`/`POST /v1/client`), bound to the development
     /// browser when there is one.
     pub async fn create_client_for(

@@ -13,14 +13,14 @@ use hallpass_domain::handshake::{
 };
 use hallpass_domain::redirect::RedirectUrl;
 use hallpass_domain::token::HandshakePayload;
-use hallpass_domain::{Environment, OrganizationId, SessionId};
+use hallpass_domain::{DevBrowserId, Environment, OrganizationId, SessionId};
 use hallpass_ports::{KeyRingFactory, Store, TokenSigner as _};
 use serde::Deserialize;
 use serde_json::Value;
 use sha1::{Digest as _, Sha1};
 
 use super::client::{Options, current};
-use super::transport::FapiRequest;
+use super::transport::{FapiRequest, Transport};
 use crate::ApiError;
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,7 +95,16 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
     let suffixed = matches!(query.suffixed_cookies.as_deref(), Some("true" | "1"));
     let app_origin = url_origin(redirect.as_str());
 
-    let view = current(&app, &req).await?;
+    // Development: a missing or unknown dev browser gets a new one (signed out).
+    let (view, dev_browser) = if req.transport == Transport::DevBrowser {
+        let (id, view) = app
+            .handshake_dev_browser(req.dev_browser.as_ref())
+            .await
+            .map_err(ApiError::from)?;
+        (view, Some(id))
+    } else {
+        (current(&app, &req).await?, None)
+    };
     let hint = query.session.as_deref().and_then(hinted_session);
     let organization = match query.organization_id.as_deref() {
         None => None,
@@ -120,7 +129,6 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         Environment::Production => opts.cookie_domain.as_deref(),
         Environment::Development => None,
     };
-    let dev_browser = req.dev_browser.as_ref().map(|d| d.as_str().to_owned());
     let mut directives = handshake_directives(&HandshakeInput {
         environment,
         session_token: token.as_deref(),
@@ -128,7 +136,7 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         suffix: suffix.as_deref(),
         cookie_domain,
         secure,
-        dev_browser: dev_browser.as_deref(),
+        dev_browser: dev_browser.as_ref().map(DevBrowserId::as_str),
         refresh_token: refresh.as_deref().filter(|_| suffixed),
     })
     .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;

@@ -313,6 +313,57 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
     assert!(directives.iter().any(|d| d.starts_with("__client_uat=0;")));
 }
 
+#[tokio::test]
+async fn a_handshake_without_a_known_development_browser_creates_one_and_ends_signed_out() {
+    // A browser's first visit to an app (no `__clerk_db_jwt` yet, the SDK's
+    // `dev-browser-missing`), or one whose dev browser the store no longer
+    // knows: the handshake must bring it back to the app, not stop on a 401.
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &[]);
+    for named in [None, Some("dvb_unknownunknownunknown1")] {
+        let mut url = url::Url::parse(&format!("{}/v1/client/handshake", server.fapi)).unwrap();
+        url.query_pairs_mut()
+            .append_pair("redirect_url", &format!("{APP}/dashboard"))
+            .append_pair("suffixed_cookies", "true")
+            .append_pair("format", "token")
+            .append_pair("__clerk_hs_reason", "dev-browser-missing");
+        if let Some(dvb) = named {
+            url.query_pairs_mut().append_pair("__clerk_db_jwt", dvb);
+        }
+        let res = no_redirects().get(url).send().await.unwrap();
+        assert_eq!(res.status(), 307, "{named:?}");
+        let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+        assert_eq!(location.origin().ascii_serialization(), APP);
+        assert_eq!(location.path(), "/dashboard");
+        let handshake = location
+            .query_pairs()
+            .find(|(k, _)| k == "__clerk_handshake")
+            .unwrap()
+            .1
+            .into_owned();
+        let directives: Vec<String> =
+            serde_json::from_value(part(&handshake, 1)["handshake"].clone()).unwrap();
+        assert_eq!(session_token_of(&directives), None, "signed out");
+        assert!(directives.iter().any(|d| d.starts_with("__client_uat=0;")));
+        let dvb = cookie_value(&directives, "__clerk_db_jwt").expect("a new dev browser");
+        assert!(dvb.starts_with("dvb_"), "{dvb}");
+        assert_ne!(Some(dvb.as_str()), named);
+        assert!(
+            directives
+                .iter()
+                .any(|d| d.starts_with("__clerk_db_jwt_") && d.contains(&format!("={dvb};"))),
+            "{directives:?}"
+        );
+        // The new dev browser is a real one: the Frontend API knows it.
+        let (status, _, body) =
+            fapi(&server, "GET", "/v1/client", Some(&dvb), &[], Some(APP)).await;
+        assert_eq!(
+            (status, body),
+            (200, json!({"response": null, "client": null}))
+        );
+    }
+}
+
 fn set_cookies(headers: &reqwest::header::HeaderMap) -> Vec<String> {
     headers
         .get_all("set-cookie")
