@@ -986,6 +986,26 @@ async fn sql_metacharacters_are_data_in_every_parameter() {
             "ticket_invalid",
         ));
         rows.push(row(
+            format!("active_organization_id {e:?}"),
+            w.native(
+                Method::POST,
+                &format!("/v1/client/sessions/{}/touch", w.sid),
+                &w.client_token,
+            )
+            .form(&[("active_organization_id", e)]),
+            422,
+            "form_param_value_invalid",
+        ));
+        rows.push(row(
+            format!("limit {e:?}"),
+            w.bapi(
+                Method::GET,
+                &format!("/v1/sessions?user_id=user_1&limit={p}"),
+            ),
+            422,
+            "form_param_value_invalid",
+        ));
+        rows.push(row(
             format!("nonce {e:?}"),
             w.bapi(
                 Method::GET,
@@ -1066,4 +1086,93 @@ async fn sql_metacharacters_are_data_in_every_parameter() {
     let listed = list["data"].as_array().or(list.as_array()).unwrap().len();
     assert_eq!(listed, 1, "{list}");
     w.assert_intact("after the filters").await;
+}
+
+/// The handshake's `__session` hint is read without verification, to pick
+/// among the caller's own sessions: a token naming another client's session
+/// (genuine or forged) never yields a token of that session.
+#[tokio::test]
+async fn a_handshake_hint_never_reaches_another_clients_session() {
+    let w = world().await;
+    // A victim: another client, signed in as another user.
+    let res = client()
+        .post(format!(
+            "{}/v1/client?_is_native=1&_method=PUT",
+            w.server.fapi
+        ))
+        .header("authorization", "")
+        .send()
+        .await
+        .unwrap();
+    let victim_pre = res.headers()["authorization"].to_str().unwrap().to_owned();
+    let t = ticket(&w.server, "user_victim").await;
+    let res = client()
+        .post(format!("{}/v1/client/sign_ins?_is_native=1", w.server.fapi))
+        .header("authorization", &victim_pre)
+        .form(&[("strategy", "ticket"), ("ticket", &t)])
+        .send()
+        .await
+        .unwrap();
+    let victim_token = res.headers()["authorization"].to_str().unwrap().to_owned();
+    let body: Value = res.json().await.unwrap();
+    let victim_sid = body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = w
+        .native(
+            Method::POST,
+            &format!("/v1/client/sessions/{victim_sid}/tokens"),
+            &victim_token,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let victim_jwt = body["jwt"].as_str().unwrap().to_owned();
+    let mut forged_claims = object(part(&w.session_token, 1));
+    forged_claims.insert("sid".into(), json!(victim_sid));
+    let forged = format!(
+        "{}.{}.",
+        b64(br#"{"alg":"none","typ":"JWT"}"#),
+        b64(&serde_json::to_vec(&forged_claims).unwrap())
+    );
+    let redirect: String =
+        url::form_urlencoded::byte_serialize(format!("{APP}/").as_bytes()).collect();
+    for (who, cookie) in [
+        ("the attacker's client", Some(w.client_token.as_str())),
+        ("no client", None),
+    ] {
+        for hint in [&victim_jwt, &forged] {
+            let mut req = w.fapi(
+                Method::GET,
+                &format!("/v1/client/handshake?redirect_url={redirect}&__session={hint}"),
+            );
+            if let Some(c) = cookie {
+                req = req.header("cookie", format!("__client={c}"));
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 307, "{who}");
+            let handshake = res
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|c| c.strip_prefix("__clerk_handshake="))
+                .and_then(|c| c.split(';').next())
+                .unwrap()
+                .to_owned();
+            let directives: Vec<String> =
+                serde_json::from_value(part(&handshake, 1)["handshake"].clone()).unwrap();
+            let minted = hallpass_domain::handshake::session_token_of(&directives);
+            match (cookie, minted) {
+                (Some(_), Some(jwt)) => assert_eq!(part(jwt, 1)["sid"], w.sid.as_str(), "{who}"),
+                (None, None) => {}
+                (_, other) => panic!("{who}: unexpected session token {other:?}"),
+            }
+        }
+    }
+    w.assert_intact("after the hinted handshakes").await;
 }

@@ -282,3 +282,82 @@ async fn polling_tabs_are_never_limited_by_the_defaults() {
     assert_eq!(statuses.len(), 50);
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
+
+/// A private `redis-server` on a free port, killed on drop.
+struct PrivateRedis {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl PrivateRedis {
+    fn start_on(port: u16) -> Self {
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--port", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian: apt-get install redis-server)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Self { child, port };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("redis-server did not listen on {port}");
+    }
+
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(port)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Redis dies under a running node: requests go through (fail open) and
+/// answer promptly; when Redis is back, the limits are back, without a
+/// restart of the node.
+#[tokio::test]
+async fn a_redis_outage_lifts_the_limits_and_they_return_with_it() {
+    let redis = PrivateRedis::start();
+    let port = redis.port;
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = only("BAPI_PER_SECRET_KEY", "2");
+    env.push(("HALLPASS__RATE_LIMIT__REDIS_URL".into(), redis.url()));
+    let server = start(dir.path(), &[], &env);
+    assert_eq!(count_allowed(&[&server], 4).await, 2);
+
+    drop(redis);
+    // Each request is answered (the client times out after 10 s); all pass.
+    assert_eq!(count_allowed(&[&server], 6).await, 6);
+
+    let _redis = PrivateRedis::start_on(port);
+    // The adapter waits a second after a failure before reconnecting.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let res = server.bapi(Method::GET, "/v1/jwks").send().await.unwrap();
+        if res.status() == 429 {
+            assert_too_many(res).await;
+            break;
+        }
+        assert_eq!(res.status(), 200);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the limits did not come back with Redis"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
