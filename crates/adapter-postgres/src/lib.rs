@@ -62,7 +62,7 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings 
 /// A store in a PostgreSQL database.
 #[derive(Clone)]
 pub struct PgStore {
-    pool: Pool<ConnectionManager<PgConnection>>,
+    pool: hallpass_storage_diesel::blocking::Db<PgConnection>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -96,7 +96,9 @@ impl PgStore {
             }))
             .build(ConnectionManager::<PgConnection>::new(url))
             .context("connecting to PostgreSQL")?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool: hallpass_storage_diesel::blocking::Db::new(pool),
+        })
     }
 
     /// Applies pending migrations; returns how many ran. Concurrent

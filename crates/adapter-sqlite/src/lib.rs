@@ -23,7 +23,7 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlit
 /// A store in one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: Pool<ConnectionManager<SqliteConnection>>,
+    pool: hallpass_storage_diesel::blocking::Db<SqliteConnection>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -84,7 +84,9 @@ impl SqliteStore {
             .connection_customizer(Box::new(Pragmas))
             .build(ConnectionManager::<SqliteConnection>::new(url))
             .with_context(|| format!("opening the SQLite store {}", path.display()))?;
-        let store = Self { pool };
+        let store = Self {
+            pool: hallpass_storage_diesel::blocking::Db::new(pool),
+        };
         store.migrate()?;
         Ok(store)
     }

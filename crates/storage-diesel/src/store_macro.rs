@@ -1,7 +1,7 @@
 //! The query code, written once. See [`impl_diesel_store!`].
 
 /// Implements every storage port for `$store` (a type with a
-/// `pool: r2d2::Pool<ConnectionManager<$conn>>` field) with diesel queries on
+/// `pool: hallpass_storage_diesel::blocking::Db<$conn>` field) with diesel queries on
 /// `$conn`. `$write_tx` names the connection method that opens a write
 /// transaction (`transaction` on PostgreSQL, `immediate_transaction` on
 /// SQLite, which takes the write lock up front instead of failing to upgrade).

@@ -44,9 +44,10 @@ async fn a_revoke_acknowledged_by_node_a_stops_minting_on_nodes_b_and_c_under_lo
     let stop = Arc::new(AtomicBool::new(false));
     let minted = Arc::new(Mutex::new(Vec::new()));
     let mut load = Vec::new();
+    let client = http();
     for (name, server) in [('B', &b), ('C', &c)] {
         for worker in 0..3 {
-            let (server, sids) = (server.clone(), sids.clone());
+            let (server, sids, client) = (server.clone(), sids.clone(), client.clone());
             let (stop, minted) = (stop.clone(), minted.clone());
             load.push(tokio::spawn(async move {
                 let mut i = worker;
@@ -54,8 +55,9 @@ async fn a_revoke_acknowledged_by_node_a_stops_minting_on_nodes_b_and_c_under_lo
                     let sid = &sids[i % sids.len()];
                     i += 1;
                     let sent = Instant::now();
-                    let res = server
-                        .bapi(Method::POST, &format!("/v1/sessions/{sid}/tokens"))
+                    let res = client
+                        .post(format!("{}/v1/sessions/{sid}/tokens", server.bapi))
+                        .bearer_auth(server.secret_key_or_first())
                         .send()
                         .await
                         .unwrap();
