@@ -22,7 +22,9 @@ pub fn is_unavailable(e: &DieselError) -> bool {
             _,
         ) => true,
         // PostgreSQL reports cancellations (SQLSTATE 57014, 57P01) as
-        // plain database errors; diesel exposes only the message.
+        // plain database errors; diesel exposes only the message, so this
+        // needs the server's messages in English (`lc_messages` C or en_*,
+        // the default). In another language such an error stays a 500.
         DieselError::DatabaseError(_, info) => {
             let message = info.message();
             message.starts_with("canceling statement due to")
