@@ -29,7 +29,10 @@ fn unique_prefix(name: &str) -> String {
 
 /// Env for one budget of `limit` a day, the others unlimited.
 fn only(scope: &str, limit: &'static str) -> Vec<(String, String)> {
-    let mut env = Vec::new();
+    let mut env = vec![(
+        "HALLPASS__RATE_LIMIT__ENABLED".to_owned(),
+        "true".to_owned(),
+    )];
     for s in ["FAPI_PER_IP", "FAPI_PER_CLIENT", "BAPI_PER_SECRET_KEY"] {
         let value = if s == scope { limit } else { "0" };
         env.push((
@@ -221,7 +224,18 @@ async fn an_unreachable_redis_lets_requests_through() {
 #[tokio::test]
 async fn polling_tabs_are_never_limited_by_the_defaults() {
     let dir = tempfile::tempdir().unwrap();
-    let server = serve(dir.path(), &[]);
+    // The defaults, on (the test harness turns them off elsewhere).
+    let log_path = dir.path().join("serve.log");
+    let server = serve_logging(
+        dir.path(),
+        &[],
+        &[
+            ("HALLPASS__RATE_LIMIT__ENABLED", "true"),
+            ("HALLPASS__LOG__LEVEL", "info"),
+            ("HALLPASS__LOG__FORMAT", "json"),
+        ],
+        Some(&log_path),
+    );
     let dvb = dev_browser(&server).await;
     let fapi = |method: Method, path: &str| {
         http()
@@ -281,6 +295,14 @@ async fn polling_tabs_are_never_limited_by_the_defaults() {
     }
     assert_eq!(statuses.len(), 50);
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+
+    // The limits were on, with their defaults (the unit tests pin the
+    // defaults' values; this node logged which limiter it counts with).
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("rate limits configured") && log.contains("in memory, per node"),
+        "{log}"
+    );
 }
 
 /// A private `redis-server` on a free port, killed on drop.
