@@ -1,52 +1,102 @@
 #!/usr/bin/env bash
-# Measures the token path against the physical limit measured in the same
-# run: raw single-core RS256 signing with `openssl speed rsa2048`.
+# One command for the numbers in docs/performance.md:
 #
-#   scripts/bench.sh            # baseline + criterion micro-benchmarks
+#   scripts/bench.sh
 #
-# Prints one table; the figures that matter are the ratios. Nothing here is
-# asserted: machines are noisy. docs/performance.md records results.
+# 1. builds hallpass and crates/loadgen in release mode;
+# 2. baselines on this machine, now: `openssl speed rsa2048` (one core) and
+#    pgbench (point select, single-row update) on the same PostgreSQL, in a
+#    scratch database;
+# 3. criterion: signing a session token (adapter-jwt) and networkless
+#    verification through hallpass-verify;
+# 4. scripts/bench_http.py: a PostgreSQL-backed `hallpass serve` on free
+#    ports and a fresh database, real browsers signed in over HTTP, sessions
+#    preloaded in bulk through SQL, every scenario at saturation (closed
+#    loop) and at 50% of it (open model, coordinated omission corrected),
+#    at each size in BENCH_SIZES; then one report.
+#
+# Settings (environment): BENCH_SESSIONS (the large size, default 1000000),
+# BENCH_SMALL_SESSIONS (default 10000; BENCH_SIZES="N ..." overrides both),
+# BENCH_BROWSERS (1000), BENCH_STEP_SECONDS (3, per measurement),
+# BENCH_CONNECTIONS (32), BENCH_LOADGEN_THREADS (1), BENCH_OPENSSL_SECONDS
+# (5), BENCH_PGBENCH_SECONDS (5), BENCH_PG_SSLMODE (disable), BENCH_DATABASE_URL
+# (default HALLPASS_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
+#
+# It creates and drops its own databases and stops its server on exit.
+# Nothing is asserted: machines are noisy; it only prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds="${BENCH_OPENSSL_SECONDS:-5}"
+admin_url="${BENCH_DATABASE_URL:-${HALLPASS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}}"
+base_url="${admin_url%/*}"
+large="${BENCH_SESSIONS:-1000000}"
+small="${BENCH_SMALL_SESSIONS:-10000}"
+if [ "$small" -ge "$large" ]; then sizes_default="$large"; else sizes_default="$small $large"; fi
+export BENCH_SIZES="${BENCH_SIZES:-$sizes_default}"
+export BENCH_BROWSERS="${BENCH_BROWSERS:-1000}"
+export BENCH_STEP_SECONDS="${BENCH_STEP_SECONDS:-3}"
+openssl_seconds="${BENCH_OPENSSL_SECONDS:-5}"
+pgbench_seconds="${BENCH_PGBENCH_SECONDS:-5}"
 
-echo "== baseline: openssl speed -seconds $seconds rsa2048 (one core)" >&2
-baseline=$(openssl speed -seconds "$seconds" rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { print $(NF-1), $NF }')
-read -r openssl_sign openssl_verify <<<"$baseline"
+db="hallpass_bench_$$"
+scratch="hallpass_pgbench_$$"
+export BENCH_WORK
+BENCH_WORK="$(mktemp -d)"
+# Loopback: TLS protects nothing here and costs both ends CPU on every
+# round trip; BENCH_PG_SSLMODE=prefer measures it anyway.
+export BENCH_PG_SSLMODE="${BENCH_PG_SSLMODE:-disable}"
+export PGSSLMODE="$BENCH_PG_SSLMODE"
+export BENCH_DB_URL="$base_url/$db?sslmode=$BENCH_PG_SSLMODE"
 
-echo "== criterion: cargo bench -p hallpass-adapter-jwt --bench tokens" >&2
-cargo bench -p hallpass-adapter-jwt --bench tokens -- --noplot >&2
+cleanup() {
+  local pid
+  if [ -f "$BENCH_WORK/server.pid" ]; then
+    pid="$(cat "$BENCH_WORK/server.pid")"
+    kill "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  psql -X -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  psql -X -q "$admin_url" -c "DROP DATABASE IF EXISTS $scratch WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$BENCH_WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-python3 - "$openssl_sign" "$openssl_verify" <<'PY'
-import json, os, platform, subprocess, sys
-openssl_sign, openssl_verify = float(sys.argv[1]), float(sys.argv[2])
-def mean_ns(name):
-    path = os.path.join("target", "criterion", name, "new", "estimates.json")
-    with open(path) as f:
-        return json.load(f)["mean"]["point_estimate"]
-rows = []
-for name, what, baseline in [
-    ("claims_build", "build session claims (domain)", None),
-    ("session_token_sign", "sign a session token (RS256 + JSON)", openssl_sign),
-    ("session_token_verify", "verify a session token", openssl_verify),
-]:
-    ns = mean_ns(name)
-    rate = 1e9 / ns
-    ratio = f"{rate / baseline:.2f}" if baseline else "-"
-    rows.append((what, f"{ns/1000:.2f} µs", f"{rate:,.0f}/s", ratio))
-cpu = "unknown"
-try:
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip(); break
-except OSError:
-    pass
-print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
-print(f"baseline (openssl speed rsa2048, 1 core): sign {openssl_sign:,.0f}/s, verify {openssl_verify:,.0f}/s")
-print()
-print("| step | time per op | ops/s (1 core) | ratio to openssl |")
-print("|---|---|---|---|")
-for r in rows:
-    print("| " + " | ".join(r) + " |")
-PY
+psql -X -q "$admin_url" -c "SELECT 1" >/dev/null || {
+  echo "bench: PostgreSQL does not answer at $admin_url (set BENCH_DATABASE_URL)" >&2
+  exit 1
+}
+
+echo "== build (release): hallpass, hallpass-loadgen" >&2
+cargo build --release -p hallpass -p hallpass-loadgen >&2
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+export BENCH_HALLPASS="$target_dir/release/hallpass"
+export BENCH_LOADGEN="$target_dir/release/hallpass-loadgen"
+
+echo "== baseline: openssl speed -seconds $openssl_seconds rsa2048 (one core)" >&2
+read -r BENCH_OPENSSL_SIGN BENCH_OPENSSL_VERIFY < <(openssl speed -seconds "$openssl_seconds" rsa2048 2>/dev/null |
+  awk '/^rsa 2048 bits/ { print $(NF-1), $NF }')
+export BENCH_OPENSSL_SIGN BENCH_OPENSSL_VERIFY
+
+echo "== baseline: pgbench in scratch database $scratch (1 client, prepared)" >&2
+psql -X -q "$admin_url" -c "CREATE DATABASE $scratch" >/dev/null
+pgbench -q -i -s 1 "$base_url/$scratch" >/dev/null 2>&1
+pgbench_run() { # extra args... -> "tps latency_ms"
+  pgbench -n -M prepared -c 1 -j 1 -T "$pgbench_seconds" "$@" "$base_url/$scratch" 2>/dev/null |
+    awk '/^latency average/ { ms = $4 } /^tps/ { tps = $3 } END { print tps, ms }'
+}
+read -r BENCH_PG_SELECT_TPS BENCH_PG_SELECT_MS < <(pgbench_run -S)
+printf '\\set aid random(1, 100000 * :scale)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n' \
+  >"$BENCH_WORK/update.sql"
+read -r BENCH_PG_UPDATE_TPS BENCH_PG_UPDATE_MS < <(pgbench_run -f "$BENCH_WORK/update.sql")
+export BENCH_PG_SELECT_TPS BENCH_PG_SELECT_MS BENCH_PG_UPDATE_TPS BENCH_PG_UPDATE_MS
+psql -X -q "$admin_url" -c "DROP DATABASE $scratch WITH (FORCE)" >/dev/null
+
+criterion_args=(-- --noplot --warm-up-time 1 --measurement-time 3)
+echo "== criterion: session token sign (adapter-jwt), networkless verify (hallpass-verify)" >&2
+cargo bench -p hallpass-adapter-jwt --bench tokens "${criterion_args[@]}" session_token_sign >&2
+cargo bench -p hallpass-verify --bench verify "${criterion_args[@]}" >&2
+
+echo "== HTTP scenarios, sizes: $BENCH_SIZES sessions" >&2
+psql -X -q "$admin_url" -c "CREATE DATABASE $db" >/dev/null
+python3 scripts/bench_http.py

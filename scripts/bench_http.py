@@ -1,0 +1,381 @@
+#!/usr/bin/env python3
+"""The HTTP half of scripts/bench.sh: runs a PostgreSQL-backed `hallpass
+serve`, signs real browsers in, preloads sessions in bulk, drives every
+scenario with crates/loadgen and prints the table.
+
+Started by scripts/bench.sh, which builds, measures the baselines, creates
+and drops the database and kills whatever pid this script leaves in
+$BENCH_WORK/server.pid. Everything here only prints: nothing is asserted on
+timing.
+"""
+
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+ENV = os.environ
+WORK = ENV["BENCH_WORK"]
+HALLPASS = ENV["BENCH_HALLPASS"]
+LOADGEN = ENV["BENCH_LOADGEN"]
+DB_URL = ENV["BENCH_DB_URL"]
+SIZES = [int(s) for s in ENV["BENCH_SIZES"].split()]
+BROWSERS = int(ENV["BENCH_BROWSERS"])
+STEP = float(ENV["BENCH_STEP_SECONDS"])
+CONNECTIONS = int(ENV.get("BENCH_CONNECTIONS", "32"))
+LOADGEN_THREADS = ENV.get("BENCH_LOADGEN_THREADS", "1")
+APP = "https://app.bench.example"
+TICK = os.sysconf("SC_CLK_TCK")
+random.seed(7)
+
+
+def log(*args):
+    print("==", *args, file=sys.stderr, flush=True)
+
+
+# --- the server -------------------------------------------------------------
+
+class Server:
+    def __init__(self):
+        self.proc = None
+        self.secret = None
+
+    def start(self, label):
+        env = dict(ENV)
+        env.pop("RUST_LOG", None)
+        env.update({
+            "HALLPASS__ENVIRONMENT": "production",
+            "HALLPASS__FRONTEND_API__ALLOWED_ORIGINS": APP,
+            # All the load comes from one address and a thousand browsers:
+            # budgets far above it keep the limiter's bookkeeping in the
+            # measured path without refusing anything.
+            "HALLPASS__RATE_LIMIT__FAPI_PER_IP__LIMIT": "4000000000",
+            "HALLPASS__RATE_LIMIT__FAPI_PER_CLIENT__LIMIT": "4000000000",
+            "HALLPASS__RATE_LIMIT__BAPI_PER_SECRET_KEY__LIMIT": "4000000000",
+        })
+        err = open(os.path.join(WORK, f"serve-{label}.log"), "w")
+        started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [HALLPASS, "serve", "--fapi-addr", "127.0.0.1:0", "--bapi-addr", "127.0.0.1:0",
+             "--data-dir", os.path.join(WORK, "data"), "--database-url", DB_URL],
+            stdout=subprocess.PIPE, stderr=err, env=env, text=True)
+        with open(os.path.join(WORK, "server.pid"), "w") as f:
+            f.write(str(self.proc.pid))
+        lines = []
+        for line in self.proc.stdout:
+            lines.append(line.strip())
+            if line.strip().startswith("Secret key:"):
+                break
+        else:
+            sys.exit(f"hallpass serve stopped before its banner; see {err.name}")
+        field = lambda label: next(l.split(":", 1)[1].strip() for l in lines if l.startswith(label))
+        fapi = field("Frontend API:").split(" ")[0]
+        bapi = field("Backend API:")
+        secret = field("Secret key:").split()[0]
+        if secret.startswith("sk_"):
+            self.secret = secret
+        self.fapi = urllib.parse.urlsplit(fapi).netloc
+        self.bapi = urllib.parse.urlsplit(bapi).netloc
+        while True:
+            try:
+                c = http.client.HTTPConnection(self.fapi, timeout=2)
+                c.request("GET", "/readyz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.002)
+        return time.monotonic() - started
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+    def cpu_seconds(self):
+        return process_cpu(self.proc.pid)
+
+    def memory(self):
+        status = {}
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                status[key] = value.strip()
+        kb = lambda k: int(status[k].split()[0])
+        return kb("VmHWM") / 1024, kb("VmRSS") / 1024
+
+
+def process_cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def postgres_cpu():
+    """CPU seconds of every running PostgreSQL process (the bench database's
+    backends do the work; nothing else runs against the cluster meanwhile)."""
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() != "postgres":
+                    continue
+            total += process_cpu(pid)
+        except OSError:
+            continue
+    return total
+
+
+# --- setup: real browsers and bulk sessions ---------------------------------
+
+def client_cookie(response):
+    for value in response.headers.get_all("Set-Cookie") or []:
+        if value.startswith("__client=") and not value.startswith("__client=;"):
+            return value.split(";", 1)[0].split("=", 1)[1]
+    raise RuntimeError("no __client cookie")
+
+
+def sign_in(server, i):
+    """A production browser signed in with a ticket, as clerk-js does it:
+    its `__client` cookie and session id."""
+    fapi = http.client.HTTPConnection(server.fapi, timeout=30)
+    bapi = http.client.HTTPConnection(server.bapi, timeout=30)
+    fapi.request("POST", "/v1/client?_method=PUT", headers={"Origin": APP, "Content-Length": "0"})
+    r = fapi.getresponse()
+    r.read()
+    cookie = client_cookie(r)
+    bapi.request("POST", "/v1/sign_in_tokens", body=json.dumps({"user_id": f"user_real{i}"}),
+                 headers={"Authorization": f"Bearer {server.secret}", "Content-Type": "application/json"})
+    ticket = json.loads(bapi.getresponse().read())["token"]
+    fapi.request("POST", "/v1/client/sign_ins",
+                 body=urllib.parse.urlencode({"strategy": "ticket", "ticket": ticket}),
+                 headers={"Origin": APP, "Cookie": f"__client={cookie}",
+                          "Content-Type": "application/x-www-form-urlencoded"})
+    r = fapi.getresponse()
+    body = json.loads(r.read())
+    return client_cookie(r), body["response"]["created_session_id"]
+
+
+def psql(sql):
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", DB_URL, "-c", sql],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def preload(have, upto):
+    """Sessions `sess_bench<g>` for g in (have, upto]: four per client, ten
+    per user, one in four ended, the rest active; inserted in one statement."""
+    now = int(time.time() * 1000)
+    day = 86_400_000
+    psql(f"""
+    INSERT INTO clients (id, rotating_token, last_active_session_id, cookie_expires_at, created_at, updated_at)
+      SELECT 'client_bench' || c, 'rt' || c, NULL, {now + 365 * day}, {now}, {now}
+      FROM generate_series({have // 4 + 1}, {(upto + 3) // 4}) c;
+    INSERT INTO sessions (id, client_id, user_id, status, last_active_at, expire_at, abandon_at, created_at, updated_at)
+      SELECT 'sess_bench' || g, 'client_bench' || ((g - 1) / 4 + 1), 'user_bench' || ((g - 1) / 10 + 1),
+             CASE WHEN g % 4 = 0 THEN 'ended' ELSE 'active' END,
+             {now - 3_600_000}, {now + 7 * day}, {now + 30 * day}, {now} - g, {now}
+      FROM generate_series({have + 1}, {upto}) g;
+    ANALYZE clients; ANALYZE sessions;""")
+
+
+def reactivate_revoked():
+    psql("UPDATE sessions SET status = 'active' WHERE status = 'revoked' AND id LIKE 'sess_bench%'")
+
+
+# --- scenarios --------------------------------------------------------------
+
+def scenarios(server, browsers, preloaded):
+    """name, listener, request lines, expected statuses, each line once?"""
+    cookie = lambda c: f"cookie: __client={c}\torigin: {APP}"
+    sk = f"authorization: Bearer {server.secret}"
+    shuffled = random.sample(browsers, len(browsers))
+    users = preloaded // 10
+    redirect = urllib.parse.quote(f"{APP}/", safe="")
+    live = [g for g in random.sample(range(1, preloaded + 1), min(preloaded, 40_000)) if g % 4]
+    return [
+        ("FAPI mint POST /v1/client/sessions/{id}/tokens", server.fapi,
+         [f"POST\t/v1/client/sessions/{sid}/tokens\torganization_id=\t{cookie(c)}" for c, sid in shuffled],
+         "200", False),
+        ("FAPI GET /v1/client", server.fapi,
+         [f"GET\t/v1/client\t\t{cookie(c)}" for c, _ in shuffled], "200", False),
+        ("handshake GET /v1/client/handshake (307)", server.fapi,
+         [f"GET\t/v1/client/handshake?redirect_url={redirect}&suffixed_cookies=true&format=token\t\t{cookie(c)}"
+          for c, _ in shuffled], "307", False),
+        ("GET /.well-known/jwks.json", server.fapi,
+         ["GET\t/.well-known/jwks.json\t"], "200", False),
+        ("BAPI GET /v1/sessions?user_id= (paginated)", server.bapi,
+         [f"GET\t/v1/sessions?user_id=user_bench{random.randint(1, users)}&paginated=true&limit=5&offset={random.choice([0, 5])}\t\t{sk}"
+          for _ in range(20_000)], "200", False),
+        ("BAPI GET /v1/sessions/{id}", server.bapi,
+         [f"GET\t/v1/sessions/sess_bench{random.randint(1, preloaded)}\t\t{sk}" for _ in range(20_000)],
+         "200", False),
+        ("BAPI POST /v1/sessions/{id}/revoke", server.bapi,
+         [f"POST\t/v1/sessions/sess_bench{g}/revoke\t\t{sk}" for g in live], "200", True),
+    ]
+
+
+def loadgen(target, lines, expect, once, rate, duration, connections):
+    path = os.path.join(WORK, "requests.txt")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    cmd = [LOADGEN, "--target", target, "--requests", path, "--rate", f"{rate:.1f}",
+           "--duration", str(duration), "--connections", str(connections), "--expect", expect,
+           "--threads", LOADGEN_THREADS] + (["--once"] if once else [])
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        sys.exit(f"loadgen failed: {' '.join(cmd)}")
+    result = json.loads(out)
+    result["loadgen_cpu"] = usage.ru_utime + usage.ru_stime
+    return result
+
+
+def run_scenario(server, name, target, lines, expect, once):
+    if not once:  # warm-up (a revoke would use up its sessions)
+        loadgen(target, lines, expect, once, 0, min(1.0, STEP), CONNECTIONS)
+    cpu0, pg0 = server.cpu_seconds(), postgres_cpu()
+    sat = loadgen(target, lines, expect, once, 0, STEP, CONNECTIONS)
+    cpu1, pg1 = server.cpu_seconds(), postgres_cpu()
+    if once:
+        reactivate_revoked()
+    n = max(sat["requests"], 1)
+    half = loadgen(target, lines, expect, once, sat["throughput"] / 2, STEP, CONNECTIONS * 2)
+    if once:
+        reactivate_revoked()
+    row = {
+        "name": name,
+        "saturation": sat["throughput"],
+        "errors": sat["errors"] + half["errors"],
+        "requests": sat["requests"] + half["requests"],
+        "p50": half["p50_ms"], "p95": half["p95_ms"], "p99": half["p99_ms"],
+        "half_rate": half["throughput"],
+        "hallpass_us": (cpu1 - cpu0) / n * 1e6,
+        "postgres_us": (pg1 - pg0) / n * 1e6,
+        "loadgen_us": sat["loadgen_cpu"] / n * 1e6,
+    }
+    log(f"{name}: {row['saturation']:,.0f}/s saturated; at 50%: p50 {row['p50']:.2f} p95 "
+        f"{row['p95']:.2f} p99 {row['p99']:.2f} ms; errors {row['errors']}")
+    return row
+
+
+# --- the report -------------------------------------------------------------
+
+def criterion_mean_ns(name):
+    path = os.path.join(ENV.get("CARGO_TARGET_DIR", "target"), "criterion", name, "new", "estimates.json")
+    try:
+        with open(path) as f:
+            return json.load(f)["mean"]["point_estimate"]
+    except OSError:
+        return None
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    pg = subprocess.run(["psql", "-X", "-At", DB_URL, "-c", "SHOW server_version"],
+                        capture_output=True, text=True).stdout.strip()
+    return (f"{cpu}, {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, "
+            f"PostgreSQL {pg} on loopback (sslmode={ENV.get('BENCH_PG_SSLMODE', 'default')})")
+
+
+def report(results, sizes, startup, memory, sessions_in_table):
+    sign = float(ENV["BENCH_OPENSSL_SIGN"])
+    verify = float(ENV["BENCH_OPENSSL_VERIFY"])
+    pg_sel_tps, pg_sel_ms = float(ENV["BENCH_PG_SELECT_TPS"]), float(ENV["BENCH_PG_SELECT_MS"])
+    pg_upd_tps, pg_upd_ms = float(ENV["BENCH_PG_UPDATE_TPS"]), float(ENV["BENCH_PG_UPDATE_MS"])
+    big, small = sizes[-1], sizes[0]
+    print(f"machine: {machine()}")
+    print(f"command: scripts/bench.sh (BENCH_SIZES=\"{' '.join(map(str, sizes))}\" "
+          f"BENCH_BROWSERS={BROWSERS} BENCH_STEP_SECONDS={STEP:g} BENCH_CONNECTIONS={CONNECTIONS})")
+    print()
+    print("baselines, same run:")
+    print(f"- openssl speed rsa2048, 1 core: sign {sign:,.0f}/s, verify {verify:,.0f}/s")
+    print(f"- pgbench, 1 client, prepared: point select {pg_sel_tps:,.0f}/s ({pg_sel_ms:.3f} ms), "
+          f"single-row update {pg_upd_tps:,.0f}/s ({pg_upd_ms:.3f} ms)")
+    sign_ns, verify_ns = criterion_mean_ns("session_token_sign"), criterion_mean_ns("verify_networkless")
+    if sign_ns:
+        print(f"- criterion: sign a session token {sign_ns / 1000:.1f} µs ({1e9 / sign_ns:,.0f}/s, "
+              f"{1e9 / sign_ns / sign:.2f} × openssl sign)")
+    if verify_ns:
+        print(f"- criterion: hallpass-verify Verifier::verify, networkless {verify_ns / 1000:.1f} µs "
+              f"({1e9 / verify_ns:,.0f}/s on 1 core, {1e9 / verify_ns / verify:.2f} × openssl verify)")
+    print()
+    for size in sizes:
+        print(f"### {sessions_in_table[size]:,} sessions in the table "
+              f"({BROWSERS:,} of them signed in over HTTP)")
+        print()
+        print("| scenario | saturation req/s | p50 ms | p95 ms | p99 ms | CPU µs/req hallpass | CPU µs/req PostgreSQL | CPU µs/req loadgen | errors |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for r in results[size]:
+            print(f"| {r['name']} | {r['saturation']:,.0f} | {r['p50']:.2f} | {r['p95']:.2f} | {r['p99']:.2f} "
+                  f"| {r['hallpass_us']:.0f} | {r['postgres_us']:.0f} | {r['loadgen_us']:.0f} | {r['errors']} |")
+        hwm, rss = memory[size]
+        print()
+        print(f"hallpass peak RSS (VmHWM) after this size: {hwm:.1f} MB (now {rss:.1f} MB)")
+        print()
+    if len(sizes) > 1:
+        print(f"### growth: {sessions_in_table[big]:,} vs {sessions_in_table[small]:,} sessions")
+        print()
+        print("| scenario | saturation ratio (large/small) | p99 small ms | p99 large ms |")
+        print("|---|---|---|---|")
+        for a, b in zip(results[small], results[big]):
+            ratio = b["saturation"] / a["saturation"] if a["saturation"] else 0
+            print(f"| {a['name']} | {ratio:.2f} | {a['p99']:.2f} | {b['p99']:.2f} |")
+        print()
+    mint = results[big][0]
+    db_share = mint["postgres_us"] / (mint["postgres_us"] + mint["hallpass_us"])
+    print("ratios:")
+    print(f"- mint saturation / openssl single-core sign: {mint['saturation']:,.0f} / {sign:,.0f} = "
+          f"{mint['saturation'] / sign:.2f}")
+    print(f"- DB share of a mint (PostgreSQL CPU / (PostgreSQL + hallpass CPU)): {db_share:.0%}")
+    print(f"- hallpass CPU per mint / one RS256 signature: "
+          f"{mint['hallpass_us']:.0f} µs / {1e6 / sign:.0f} µs = {mint['hallpass_us'] * sign / 1e6:.2f}")
+    print(f"start-up to ready (/readyz 200): {startup['fresh']:.3f} s on an empty database "
+          f"(migrations + instance creation), {startup['restart']:.3f} s with an up-to-date schema")
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def main():
+    load_before = loadavg()
+    server = Server()
+    startup = {"fresh": server.start("fresh")}
+    server.stop()
+    startup["restart"] = server.start("restart")
+    log(f"start-up: {startup['fresh']:.3f} s fresh, {startup['restart']:.3f} s restart")
+    began = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        browsers = list(pool.map(lambda i: sign_in(server, i), range(BROWSERS)))
+    log(f"{BROWSERS} browsers signed in over HTTP in {time.monotonic() - began:.1f} s")
+    results, memory, in_table = {}, {}, {}
+    have = 0
+    for size in SIZES:
+        began = time.monotonic()
+        preload(have, size)
+        have = size
+        in_table[size] = size + BROWSERS
+        log(f"preloaded {size:,} sessions in {time.monotonic() - began:.1f} s")
+        results[size] = [run_scenario(server, *s) for s in scenarios(server, browsers, size)]
+        memory[size] = server.memory()
+    server.stop()
+    report(results, SIZES, startup, memory, in_table)
+    print(f"load average (1/5/15 min) before the HTTP scenarios: {load_before}; after: {loadavg()} "
+          "(other work on the machine skews the figures)")
+
+
+if __name__ == "__main__":
+    main()
