@@ -117,7 +117,9 @@ async fn metrics_count_requests_events_and_errors_by_code() {
     );
     assert!(!text.contains(id), "no session id in the series");
     assert_eq!(
-        delta(r#"hallpass_errors_total{api="backend",status="422",code="invalid_action_for_session"}"#),
+        delta(
+            r#"hallpass_errors_total{api="backend",status="422",code="invalid_action_for_session"}"#
+        ),
         1.0,
         "{text}"
     );
