@@ -273,6 +273,47 @@ async fn a_postgres_outage_under_load_fails_fast_with_503_and_service_resumes_by
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_terminated_by_the_server_under_load_are_503s_then_replaced() {
+    // What a PostgreSQL restart or failover does to a running node: the
+    // server ends every connection ("terminating connection due to
+    // administrator command"), here for this test's database only.
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let envs = timeouts();
+    let server = Arc::new(node(dir.path(), db.url(), &env_refs(&envs)));
+    let sid = create_session(&server, "user_1").await;
+    assert_eq!(mint(&server, &sid).await.status, 200);
+
+    let load = Load::start(&server, &sid, 4);
+    let mut sql = tokio::task::block_in_place(|| db.sql());
+    let mut terminated = 0;
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        terminated += tokio::task::block_in_place(|| {
+            sql.number(&format!(
+                "SELECT count(*) AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{}' AND application_name = 'hallpass') t",
+                db.name()
+            ))
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let answers = load.finish().await;
+    assert!(terminated > 0, "the node's connections were terminated");
+    let mut ok_after = false;
+    for (_, answer) in &answers {
+        assert!(answer.took < bound(), "a request hung: {answer:?}");
+        if answer.status == 200 {
+            ok_after = true;
+        } else {
+            answer.assert_unavailable();
+        }
+    }
+    assert!(ok_after);
+    assert_eq!(mint(&server, &sid).await.status, 200, "recovered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_queries_and_an_exhausted_pool_fail_within_bounds_and_recover() {
     let db = fresh_database().await;
     let dir = tempfile::tempdir().unwrap();
