@@ -383,3 +383,31 @@ async fn a_redis_outage_lifts_the_limits_and_they_return_with_it() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+/// Behind a proxy the budget is the address the proxy appended (the last
+/// in `X-Forwarded-For`), whatever the client put before it.
+#[tokio::test]
+async fn behind_a_proxy_the_ip_budget_follows_the_address_the_proxy_saw() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = only("FAPI_PER_IP", "2");
+    env.push((
+        "HALLPASS__FRONTEND_API__CLIENT_IP_HEADER".into(),
+        "X-Forwarded-For".into(),
+    ));
+    let server = start(dir.path(), &[], &env);
+    let hit = |xff: &'static str| {
+        http()
+            .post(format!("{}/v1/dev_browser", server.fapi))
+            .header("x-forwarded-for", xff)
+            .send()
+    };
+    // A client forging a new first address each time stays in one budget.
+    assert_eq!(hit("1.1.1.1, 203.0.113.9").await.unwrap().status(), 200);
+    assert_eq!(hit("2.2.2.2, 203.0.113.9").await.unwrap().status(), 200);
+    assert_too_many(hit("3.3.3.3, 203.0.113.9").await.unwrap()).await;
+    // Another address the proxy saw is another budget.
+    assert_eq!(
+        hit("203.0.113.9, 198.51.100.7").await.unwrap().status(),
+        200
+    );
+}
