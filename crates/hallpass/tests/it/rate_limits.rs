@@ -313,7 +313,7 @@ struct PrivateRedis {
 
 impl PrivateRedis {
     fn start_on(port: u16) -> Self {
-        let child = std::process::Command::new("redis-server")
+        let mut child = std::process::Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--port", &port.to_string()])
             .stdout(std::process::Stdio::null())
@@ -325,6 +325,8 @@ impl PrivateRedis {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("redis-server did not listen on {port}");
     }
 
