@@ -10,6 +10,8 @@
 #
 # The committed seeds (fuzz/corpus/<target>/) are read, never written: new
 # inputs go to a scratch corpus (FUZZ_WORK, default a temporary directory).
+# fuzz/dicts/<target>.dict, when present, is the target's libFuzzer
+# dictionary (the tokens of its input language).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,9 +37,10 @@ for target in $targets; do
   mkdir -p "$work/$target" "fuzz/artifacts/$target"
   echo "== $target: ${seconds}s"
   # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: 2 GB.
+  flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+  [ -f "fuzz/dicts/$target.dict" ] && flags+=(-dict="fuzz/dicts/$target.dict")
   if ! cargo "+$toolchain" fuzz run "$target" "$work/$target" "fuzz/corpus/$target" -- \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 2>"$work/$target.log"; then
+      "${flags[@]}" 2>"$work/$target.log"; then
     tail -n 60 "$work/$target.log" >&2
     echo "FAILED: $target (artifacts in fuzz/artifacts/$target/)" >&2
     status=1

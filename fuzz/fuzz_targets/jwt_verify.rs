@@ -10,7 +10,9 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use hallpass_fuzz::{AZP, ISSUER, NOW_SECS, fields, header_of, jwks, ready, sign_raw};
+use hallpass_fuzz::{
+    AZP, ISSUER, NOW_SECS, fields, header_of, jwks, ready, sign_raw, signed_by_test_key,
+};
 use hallpass_verify::{SESSION_TOKEN_CATEGORY, Verifier, VerifierConfig};
 use libfuzzer_sys::fuzz_target;
 
@@ -42,6 +44,11 @@ fn check_token(token: &str) {
         assert!(loose.is_ok(), "strict accepted what lenient refused");
     }
     let Ok(claims) = loose else { return };
+    // The only key the verifiers hold is the test key, pinned to RS256.
+    assert!(
+        signed_by_test_key(token),
+        "accepted without a valid signature"
+    );
     let header = header_of(token).expect("an accepted token has a JSON header");
     assert!(
         matches!(
