@@ -18,7 +18,16 @@ use crate::support::*;
 /// `hallpass serve` on PostgreSQL at `url`, from inside a multi-threaded
 /// test (the banner wait blocks).
 pub fn node(dir: &Path, url: &str, envs: &[(&str, &str)]) -> Server {
-    tokio::task::block_in_place(|| serve_with_env(dir, &["--database-url", url], envs))
+    let envs = without_rate_limits(envs);
+    tokio::task::block_in_place(|| serve_with_env(dir, &["--database-url", url], &envs))
+}
+
+/// `envs` with rate limiting off: the drills load one secret key far
+/// beyond its default budget on purpose (rate limits have their own tests).
+pub fn without_rate_limits<'a>(envs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut envs = envs.to_vec();
+    envs.push(("HALLPASS__RATE_LIMIT__ENABLED", "false"));
+    envs
 }
 
 pub async fn fresh_database() -> TestDatabase {
@@ -187,7 +196,7 @@ async fn a_postgres_outage_under_load_fails_fast_with_503_and_service_resumes_by
         serve_logging(
             dir.path(),
             &["--database-url", &proxy.url_for(db.url())],
-            &env_refs(&envs),
+            &without_rate_limits(&env_refs(&envs)),
             Some(&log),
         )
     }));

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::faults::{create_session, fresh_database, node};
+use crate::faults::{create_session, fresh_database, node, without_rate_limits};
 use crate::support::*;
 
 /// A mint as the load saw it.
@@ -151,7 +151,7 @@ async fn the_housekeeping_sweep_runs_once_per_interval_across_three_nodes() {
                 serve_logging(
                     dirs[i].path(),
                     &["--database-url", db.url()],
-                    &envs,
+                    &without_rate_limits(&envs),
                     Some(&logs[i]),
                 )
             })
