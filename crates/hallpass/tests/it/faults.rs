@@ -200,7 +200,6 @@ async fn a_postgres_outage_under_load_fails_fast_with_503_and_service_resumes_by
             Some(&log),
         )
     }));
-    let pid = server.child.id();
     let sid = create_session(&server, "user_1").await;
     // Warm the pool for the load (opening connections on a busy machine
     // can itself take longer than the 1 s connect timeout).
@@ -251,7 +250,6 @@ async fn a_postgres_outage_under_load_fails_fast_with_503_and_service_resumes_by
     // Served by the process that saw the outage (still alive, never
     // restarted), reconnected through the proxy.
     signal(&server, "-0");
-    assert_eq!(server.child.id(), pid);
     assert!(proxy.open_connections() > 0);
 
     let mut down = 0;
