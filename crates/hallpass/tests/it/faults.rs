@@ -801,3 +801,71 @@ async fn kill_9_under_load_loses_no_acknowledged_revoke_sign_out_or_session() {
         }
     });
 }
+
+fn run_tool(program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pg_dump_restored_into_another_database_serves_the_same_instance() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let original = node(dir.path(), db.url(), &[]);
+    let key = original.secret_key().to_owned();
+    let instance = original.instance_id.clone();
+    let live = create_session(&original, "user_1").await;
+    let revoked = create_session(&original, "user_2").await;
+    let res = original
+        .bapi(Method::POST, &format!("/v1/sessions/{revoked}/revoke"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let before = mint(&original, &live).await;
+    let kid = part(before.body["jwt"].as_str().unwrap(), 0)["kid"].clone();
+
+    // The runbook: a logical backup, restored into an empty database.
+    let dump = dir.path().join("hallpass.dump");
+    let restored = fresh_database().await;
+    tokio::task::block_in_place(|| {
+        run_tool(
+            "pg_dump",
+            &["-Fc", "--dbname", db.url(), "-f", dump.to_str().unwrap()],
+        );
+        run_tool(
+            "pg_restore",
+            &[
+                "--no-owner",
+                "--dbname",
+                restored.url(),
+                dump.to_str().unwrap(),
+            ],
+        );
+    });
+    drop(original);
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = node(dir.path(), restored.url(), &[]);
+    assert_eq!(server.instance_id, instance);
+    server.share_key(&key);
+    let minted = mint(&server, &live).await;
+    assert_eq!(minted.status, 200, "{minted:?}");
+    let token = minted.body["jwt"].as_str().unwrap();
+    assert_eq!(part(token, 0)["kid"], kid, "the same signing key");
+    assert_eq!(part(token, 1)["sid"], live.as_str());
+    let res = server
+        .bapi(Method::GET, &format!("/v1/sessions/{revoked}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "revoked");
+    assert_eq!(mint(&server, &revoked).await.status, 422);
+}
