@@ -6,9 +6,9 @@ use hallpass_domain::activity::SessionActivity;
 use crate::ApiOptions;
 
 /// The activity a request describes: the user agent parsed with woothee,
-/// the client IP from the configured proxy header (first value) when one is
-/// configured, else the TCP peer. A header is never trusted unless the
-/// operator named it: clients could forge it.
+/// the client IP as the rate limits see it: the last address of the
+/// operator's proxy header when one is configured (the one the proxy
+/// appended; earlier entries are the client's word), else the TCP peer.
 pub(crate) fn from_request(req: &HttpRequest, options: Option<&ApiOptions>) -> SessionActivity {
     let ua = req
         .headers()
@@ -16,15 +16,7 @@ pub(crate) fn from_request(req: &HttpRequest, options: Option<&ApiOptions>) -> S
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let parsed = woothee::parser::Parser::new().parse(ua);
-    let header_ip = options
-        .and_then(|o| o.client_ip_header.as_deref())
-        .and_then(|name| req.headers().get(name))
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
-        .map(str::to_owned);
-    let ip = header_ip.or_else(|| req.peer_addr().map(|a| a.ip().to_string()));
+    let ip = crate::rate_limit::client_ip(req, options);
     let (is_mobile, device, browser, version) = match parsed {
         Some(p) => {
             let known = |v: &str| (!v.is_empty() && v != "UNKNOWN").then(|| v.to_owned());

@@ -901,7 +901,9 @@ async fn sign_in_records_the_device_as_latest_activity() {
             server.fapi
         ))
         .header("user-agent", iphone)
-        .header("x-forwarded-for", "203.0.113.9, 10.0.0.1")
+        // The proxy appended the address it saw; the first entry is the
+        // client's own claim and is ignored.
+        .header("x-forwarded-for", "198.51.100.66, 203.0.113.9")
         .form(&[("strategy", "ticket"), ("ticket", t.as_str())])
         .send()
         .await
