@@ -116,16 +116,16 @@ def process_cpu(pid):
 
 
 def postgres_cpu():
-    """CPU seconds of every running PostgreSQL process (the bench database's
-    backends do the work; nothing else runs against the cluster meanwhile)."""
+    """CPU seconds of the PostgreSQL backends serving the bench database
+    (hallpass's pooled connections; other databases on the same server,
+    such as other test runs, are not counted)."""
+    pids = subprocess.run(
+        ["psql", "-X", "-At", DB_URL, "-c",
+         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"],
+        capture_output=True, text=True, check=True).stdout.split()
     total = 0.0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+    for pid in pids:
         try:
-            with open(f"/proc/{pid}/comm") as f:
-                if f.read().strip() != "postgres":
-                    continue
             total += process_cpu(pid)
         except OSError:
             continue
