@@ -10,8 +10,8 @@ use hallpass_domain::session::NewSession;
 use hallpass_domain::sign_in_token::SignInToken;
 use hallpass_domain::token::{ClaimsVersion, SessionTokenClaims};
 use hallpass_domain::{
-    Activity, Client, ClientId, OrganizationId, RotatingToken, Session, SessionId, SessionStatus,
-    SessionTask, SignIn, TransitionError, UnixMillis, UserId, client,
+    Activity, Client, ClientId, OrganizationId, RotatingToken, Session, SessionId, SessionTask,
+    SignIn, TransitionError, UnixMillis, UserId, client,
 };
 use hallpass_ports::{
     KeyRingFactory, SaveSignInError, SessionPage, SessionQuery, Store, TokenSigner as _,
@@ -22,8 +22,6 @@ use crate::{ClientError, Hallpass, SessionError, SignInError};
 
 /// How often a use case retries after losing a compare-and-set race.
 const MAX_ATTEMPTS: usize = 5;
-
-const LIVE: [SessionStatus; 2] = [SessionStatus::Active, SessionStatus::Pending];
 
 /// How a session token is minted.
 #[derive(Debug, Clone, Copy, Default)]
@@ -265,6 +263,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             return Err(SessionError::NotFound);
         }
         let stored = session.status();
+        let read_last_active_at = session.last_active_at();
         let refused = |status| {
             SessionError::NotAllowed(TransitionError::Terminal {
                 status,
@@ -279,8 +278,10 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 Err(refused(session.status()))
             }
             Ok(Activity::Recorded) => {
+                // `false`: a concurrent mint recorded this interval's
+                // activity first; the session is live, nothing to write.
                 self.store
-                    .update_session(&session, &LIVE)
+                    .update_last_active(&session, read_last_active_at)
                     .await
                     .map_err(|e| match e {
                         UpdateSessionError::StatusChanged { current } => refused(current),

@@ -335,6 +335,76 @@ pub async fn every_session_field_round_trips<S: Store>(store: S) {
     assert_eq!(stored.status(), SessionStatus::Pending);
 }
 
+pub async fn activity_is_stored_once_by_writers_that_read_the_same_row<S: Store>(store: S) {
+    let mut client = new_client(1);
+    store.insert_client(&client).await.expect("insert");
+    let session = signed_in(&store, &mut client, 10, "user_a", at(1)).await;
+    let settings = InstanceSettings::default();
+    let read = session.last_active_at();
+
+    // Two mints read the same row, both decide to record activity.
+    let (mut first, mut second) = (session.clone(), session.clone());
+    for (s, when) in [(&mut first, at(200)), (&mut second, at(201))] {
+        assert_eq!(
+            s.record_activity(when, &settings),
+            Ok(hallpass_domain::Activity::Recorded)
+        );
+    }
+    assert!(matches!(
+        store.update_last_active(&first, read).await,
+        Ok(true)
+    ));
+    assert!(matches!(
+        store.update_last_active(&second, read).await,
+        Ok(false)
+    ));
+    let stored = store.find_session(session.id()).await.expect("find");
+    assert_eq!(stored, first, "the first writer's activity is kept");
+
+    // Not live any more: refused, nothing written.
+    let mut revoked = first.clone();
+    revoked.revoke(at(300)).expect("revoke");
+    store
+        .update_session(&revoked, &[SessionStatus::Active, SessionStatus::Pending])
+        .await
+        .expect("revoke");
+    let mut late = first.clone();
+    late.record_activity(at(600), &settings).expect("activity");
+    let result = store
+        .update_last_active(&late, first.last_active_at())
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(UpdateSessionError::StatusChanged {
+                current: SessionStatus::Revoked
+            })
+        ),
+        "{result:?}"
+    );
+    assert_eq!(
+        store.find_session(session.id()).await.expect("find"),
+        revoked
+    );
+
+    let ghost = Session::start(
+        NewSession {
+            id: SessionId::from_random(999),
+            client_id: session.client_id().clone(),
+            user_id: session.user_id().clone(),
+            actor: None,
+            active_organization_id: None,
+            tasks: vec![],
+        },
+        &settings,
+        at(1),
+    );
+    assert!(matches!(
+        store.update_last_active(&ghost, at(1)).await,
+        Err(UpdateSessionError::NotFound)
+    ));
+}
+
 pub async fn update_session_is_compare_and_set_on_status<S: Store>(store: S) {
     let mut client = new_client(1);
     store.insert_client(&client).await.expect("insert");
@@ -1216,6 +1286,7 @@ macro_rules! storage_conformance_tests {
             sign_in_with_a_stale_client_writes_nothing,
             every_session_field_round_trips,
             update_session_is_compare_and_set_on_status,
+            activity_is_stored_once_by_writers_that_read_the_same_row,
             a_revoke_racing_touches_always_wins,
             sign_out_leaves_concurrently_terminated_sessions_alone,
             sessions_are_listed_newest_first_with_filters_and_counts,

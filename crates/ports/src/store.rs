@@ -285,6 +285,20 @@ pub trait SessionStore: Send + Sync + 'static {
         expected: &[SessionStatus],
     ) -> impl Future<Output = Result<(), UpdateSessionError>> + Send;
 
+    /// Stores `session` after `Session::record_activity` provided the
+    /// stored session is still live (active or pending) and its
+    /// `last_active_at` is still `read_last_active_at`, the value it was
+    /// read with. Of concurrent writers that read the same row, one writes
+    /// (`Ok(true)`) and the others write nothing (`Ok(false)`: the activity
+    /// is recorded already), so activity is stored at most once per
+    /// interval however many mints race. A session that is no longer live
+    /// is `StatusChanged`.
+    fn update_last_active(
+        &self,
+        session: &Session,
+        read_last_active_at: UnixMillis,
+    ) -> impl Future<Output = Result<bool, UpdateSessionError>> + Send;
+
     /// In one transaction: inserts `session`, stores the `replaced`
     /// sessions (if they are still live) and the client, provided the
     /// stored client is still `previous`; with a `ticket` (already marked

@@ -1058,6 +1058,36 @@ macro_rules! impl_diesel_store {
                     .await
                 }
 
+                async fn update_last_active(
+                    &self,
+                    session: &Session,
+                    read_last_active_at: UnixMillis,
+                ) -> Result<bool, UpdateSessionError> {
+                    let row = SessionRow::from_domain(session);
+                    let live = status_names(&[SessionStatus::Active, SessionStatus::Pending]);
+                    let read = read_last_active_at.as_millis();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let n = diesel::update(
+                            sessions::table
+                                .filter(sessions::id.eq(&row.id))
+                                .filter(sessions::status.eq_any(&live))
+                                .filter(sessions::last_active_at.eq(read)),
+                        )
+                        .set(&row)
+                        .execute(conn)
+                        .map_err(|e| unexpected(e, "recording session activity"))?;
+                        if n > 0 {
+                            return Ok(true);
+                        }
+                        match current_status(conn, &row.id)? {
+                            None => Err(UpdateSessionError::NotFound),
+                            Some(SessionStatus::Active | SessionStatus::Pending) => Ok(false),
+                            Some(current) => Err(UpdateSessionError::StatusChanged { current }),
+                        }
+                    })
+                    .await
+                }
+
                 async fn save_sign_in(
                     &self,
                     client: &Client,

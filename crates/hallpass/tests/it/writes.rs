@@ -1,7 +1,7 @@
 //! The minting path writes the session at most once per activity interval,
-//! never once per mint: every row written to any table is counted by a
-//! trigger while a signed-in browser and the Backend API mint tokens
-//! against PostgreSQL.
+//! never once per mint, even when mints race: every row written to any
+//! table is counted by a trigger while a signed-in browser and the Backend
+//! API mint tokens against PostgreSQL.
 
 use hallpass_adapter_postgres::test_support::{SqlSession, TestDatabase};
 use reqwest::Method;
@@ -124,6 +124,42 @@ async fn mint(server: &Server, cookie: &str, sid: &str, n: usize) {
     }
 }
 
+/// `n` Frontend API mints sent at once, over connections opened
+/// beforehand so that they reach the server together.
+async fn mint_concurrently(server: &Server, cookie: &str, sid: &str, n: usize) {
+    let client = http();
+    let mut warm = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let (client, url) = (client.clone(), format!("{}/healthz", server.fapi));
+        warm.spawn(async move { client.get(url).send().await.unwrap().status() });
+    }
+    while let Some(status) = warm.join_next().await {
+        assert_eq!(status.unwrap(), 200);
+    }
+    let url = format!("{}/v1/client/sessions/{sid}/tokens", server.fapi);
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let mut mints = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let (client, url, start) = (client.clone(), url.clone(), start.clone());
+        let cookie = format!("__client={cookie}");
+        mints.spawn(async move {
+            start.wait().await;
+            client
+                .post(url)
+                .header("origin", APP)
+                .header("cookie", cookie)
+                .form(&[("organization_id", "")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    while let Some(status) = mints.join_next().await {
+        assert_eq!(status.unwrap(), 200);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn minting_writes_the_session_once_per_activity_interval_not_once_per_mint() {
     let db = tokio::task::spawn_blocking(TestDatabase::create)
@@ -164,6 +200,18 @@ async fn minting_writes_the_session_once_per_activity_interval_not_once_per_mint
         writes(&mut sql),
         vec![("sessions".to_owned(), "UPDATE".to_owned(), 1)],
         "{MINTS} mints after the interval"
+    );
+    // Mints racing once the interval has passed again: they all read the
+    // same row, one records the activity, the others write nothing.
+    sql.execute(&format!(
+        "UPDATE sessions SET last_active_at = last_active_at - 3601000 WHERE id = '{sid}';
+         TRUNCATE bench_writes;"
+    ));
+    mint_concurrently(&server, &cookie, &sid, MINTS).await;
+    assert_eq!(
+        writes(&mut sql),
+        vec![("sessions".to_owned(), "UPDATE".to_owned(), 1)],
+        "{MINTS} concurrent mints after the interval"
     );
     let recorded = sql.number(&format!(
         "SELECT count(*) AS n FROM sessions WHERE id = '{sid}'
