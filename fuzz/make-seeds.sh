@@ -105,4 +105,34 @@ seed redirect_url ipv6 "l\nhttp://[::1]:8080\nhttp://[0:0::1]:8080/"
 seed redirect_url scheme-relative "\nhttps://app.example.com\n//app.example.com/x"
 seed redirect_url javascript "\nhttps://app.example.com\njavascript://app.example.com/%0aalert(1)"
 
+# Whole requests (http): flags (b: Backend API, k: with the secret key),
+# method, target, header lines, an empty line, the body. $SK, $DVB, $SID,
+# $CID and $USER are what the target set up.
+form='content-type: application/x-www-form-urlencoded'
+origin='origin: http://localhost:3000'
+seed http fapi-client "\nGET\n/v1/client?__clerk_db_jwt=\$DVB&_clerk_js_version=5.54.0\n$origin\n\n"
+seed http fapi-token "\nPOST\n/v1/client/sessions/\$SID/tokens?__clerk_db_jwt=\$DVB\n$origin\n$form\n\norganization_id="
+seed http fapi-touch "\nPOST\n/v1/client/sessions/\$SID/touch?__clerk_db_jwt=\$DVB&_method=PATCH\n$origin\n$form\n\nactive_organization_id=org_1&intent=select_org"
+seed http fapi-template-token "\nPOST\n/v1/client/sessions/\$SID/tokens/supabase?__clerk_db_jwt=\$DVB\n$origin\n\n"
+seed http fapi-handshake "\nGET\n/v1/client/handshake?__clerk_db_jwt=\$DVB&redirect_url=http%3A%2F%2Flocalhost%3A3000%2F&format=nonce&suffixed_cookies=true&__session=x.eyJzaWQiOiJzZXNzXzEifQ.y\n\n"
+seed http fapi-touch-redirect "\nGET\n/v1/client/touch?__clerk_db_jwt=\$DVB&redirect_url=https://evil.example@localhost:3000/\n\n"
+seed http fapi-sign-in "\nPOST\n/v1/client/sign_ins?__clerk_db_jwt=\$DVB\n$origin\n$form\n\nstrategy=ticket&ticket=eyJhbGciOiJub25lIn0.e30."
+seed http fapi-native "\nPOST\n/v1/client?_is_native=1&_method=PUT\nauthorization: Bearer garbage\n\n"
+seed http fapi-jwks "\nGET\n/.well-known/jwks.json\n\n"
+seed http fapi-preflight "\nOPTIONS\n/v1/client/sessions/\$SID/tokens\n$origin\naccess-control-request-method: POST\naccess-control-request-headers: content-type\n\n"
+seed http bapi-sessions "bk\nGET\n/v1/sessions?user_id=\$USER&client_id=\$CID&status=active&limit=10&offset=0\n\n"
+seed http bapi-session "bk\nGET\n/v1/sessions/\$SID\n\n"
+seed http bapi-token "bk\nPOST\n/v1/sessions/\$SID/tokens\ncontent-type: application/json\n\n{\"expires_in_seconds\":120}"
+seed http bapi-template "bk\nPOST\n/v1/jwt_templates\ncontent-type: application/json\n\n{\"name\":\"supabase\",\"claims\":{\"aud\":\"authenticated\",\"role\":\"{{user.public_metadata.role || 'authenticated'}}\"},\"lifetime\":60}"
+seed http bapi-template-mint "bk\nPOST\n/v1/sessions/\$SID/tokens/supabase\n\n{}"
+seed http bapi-templates "bk\nGET\n/v1/jwt_templates?limit=5&offset=0\n\n"
+seed http bapi-client "bk\nGET\n/v1/clients/\$CID\n\n"
+seed http bapi-client-verify "bk\nPOST\n/v1/clients/verify\ncontent-type: application/json\n\n{\"token\":\"$client_token\"}"
+seed http bapi-refresh "bk\nPOST\n/v1/sessions/\$SID/refresh?suffixed_cookies=true\n\n{\"expired_token\":\"$session_token\",\"refresh_token\":\"rt\",\"request_origin\":\"http://localhost:3000\",\"format\":\"cookie\"}"
+seed http bapi-sign-in-token "bk\nPOST\n/v1/sign_in_tokens\n\n{\"user_id\":\"user_2\",\"expires_in_seconds\":60}"
+seed http bapi-create-session "bk\nPOST\n/v1/sessions\n\n{\"user_id\":\"user_3\",\"active_organization_id\":\"org_9\"}"
+seed http bapi-handshake-payload "bk\nGET\n/v1/clients/handshake_payload?nonce=abc\n\n"
+seed http bapi-verify-legacy "bk\nPOST\n/v1/sessions/\$SID/verify\nclerk-api-version: 2024-10-01\n\n{\"token\":\"$session_token\"}"
+seed http bapi-jwks-wrong-key "b\nGET\n/v1/jwks\nauthorization: Bearer sk_test_wrong\n\n"
+
 find "$out" -type f | sort | sed 's/^/wrote /'
