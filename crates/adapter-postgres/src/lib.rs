@@ -16,6 +16,7 @@ use anyhow::Context as _;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
+use hallpass_storage_diesel::blocking::{Db, OnConnect};
 
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -62,7 +63,7 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings 
 /// A store in a PostgreSQL database.
 #[derive(Clone)]
 pub struct PgStore {
-    pool: hallpass_storage_diesel::blocking::Db<PgConnection>,
+    pool: Db<PgConnection>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -91,14 +92,12 @@ impl PgStore {
             // racing the process exit (libpq and OpenSSL tearing down) crashes it.
             .min_idle(Some(0))
             .connection_timeout(options.connect_timeout)
-            .connection_customizer(Box::new(SessionSettings {
+            .connection_customizer(Box::new(OnConnect(SessionSettings {
                 statement_timeout_ms: options.statement_timeout.as_millis(),
-            }))
-            .build(ConnectionManager::<PgConnection>::new(url))
+            })));
+        let pool = Db::build(pool, ConnectionManager::<PgConnection>::new(url))
             .context("connecting to PostgreSQL")?;
-        Ok(Self {
-            pool: hallpass_storage_diesel::blocking::Db::new(pool),
-        })
+        Ok(Self { pool })
     }
 
     /// Applies pending migrations; returns how many ran. Concurrent

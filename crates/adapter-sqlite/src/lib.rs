@@ -17,13 +17,14 @@ use diesel::connection::SimpleConnection as _;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
+use hallpass_storage_diesel::blocking::{Db, OnConnect};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
 /// A store in one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: hallpass_storage_diesel::blocking::Db<SqliteConnection>,
+    pool: Db<SqliteConnection>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -81,12 +82,10 @@ impl SqliteStore {
         let pool = Pool::builder()
             .max_size(8)
             .connection_timeout(Duration::from_secs(5))
-            .connection_customizer(Box::new(Pragmas))
-            .build(ConnectionManager::<SqliteConnection>::new(url))
+            .connection_customizer(Box::new(OnConnect(Pragmas)));
+        let pool = Db::build(pool, ConnectionManager::<SqliteConnection>::new(url))
             .with_context(|| format!("opening the SQLite store {}", path.display()))?;
-        let store = Self {
-            pool: hallpass_storage_diesel::blocking::Db::new(pool),
-        };
+        let store = Self { pool };
         store.migrate()?;
         Ok(store)
     }

@@ -1,9 +1,112 @@
-//! Running blocking diesel calls off the async runtime.
+//! Running blocking diesel calls off the async runtime, on a pool whose
+//! connections are checked only when there is a reason to.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use diesel::r2d2::{ConnectionManager, Pool, R2D2Connection};
+use diesel::r2d2::{
+    ConnectionManager, CustomizeConnection, Error as PoolError, ManageConnection, Pool,
+    R2D2Connection,
+};
 use tokio::sync::Semaphore;
+
+/// A pooled connection and what the pool knows about its health.
+#[derive(Debug)]
+pub struct Tracked<C> {
+    conn: C,
+    /// When it last answered (a query that succeeded, or a ping).
+    last_ok: Instant,
+    /// The pool's failure epoch when it last answered.
+    epoch: u64,
+    /// Failed a ping after a query error: never hand it out again.
+    broken: bool,
+}
+
+impl<C> std::ops::Deref for Tracked<C> {
+    type Target = C;
+
+    fn deref(&self) -> &C {
+        &self.conn
+    }
+}
+
+impl<C> std::ops::DerefMut for Tracked<C> {
+    fn deref_mut(&mut self) -> &mut C {
+        &mut self.conn
+    }
+}
+
+/// A connection that answered within this long is handed out without a
+/// round trip to check it.
+const TRUST_FOR: Duration = Duration::from_secs(10);
+
+/// diesel's connection manager, minus the `SELECT 1` on every checkout
+/// (half of a request's round trips on the hot path). A connection is
+/// pinged on checkout only when it has been idle for a while or when some
+/// connection of the pool has failed since it last answered (a database
+/// restart kills them all at once); a connection whose query failed is
+/// pinged at once and dropped if the ping fails too.
+pub struct Manager<C: R2D2Connection + 'static> {
+    inner: ConnectionManager<C>,
+    epoch: Arc<AtomicU64>,
+}
+
+impl<C: R2D2Connection + 'static> std::fmt::Debug for Manager<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manager")
+            .field("epoch", &self.epoch.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: R2D2Connection + 'static> ManageConnection for Manager<C> {
+    type Connection = Tracked<C>;
+    type Error = PoolError;
+
+    fn connect(&self) -> Result<Tracked<C>, PoolError> {
+        Ok(Tracked {
+            conn: self.inner.connect()?,
+            last_ok: Instant::now(),
+            epoch: self.epoch.load(Ordering::Acquire),
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Tracked<C>) -> Result<(), PoolError> {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        if conn.epoch == epoch && conn.last_ok.elapsed() < TRUST_FOR {
+            return Ok(());
+        }
+        self.inner.is_valid(&mut conn.conn)?;
+        conn.last_ok = Instant::now();
+        conn.epoch = epoch;
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut Tracked<C>) -> bool {
+        conn.broken || self.inner.has_broken(&mut conn.conn)
+    }
+}
+
+/// Runs an adapter's per-connection set-up (`CustomizeConnection` on the
+/// bare connection) for tracked connections.
+#[derive(Debug)]
+pub struct OnConnect<T>(pub T);
+
+impl<C, T> CustomizeConnection<Tracked<C>, PoolError> for OnConnect<T>
+where
+    C: Send + 'static,
+    T: CustomizeConnection<C, PoolError>,
+{
+    fn on_acquire(&self, conn: &mut Tracked<C>) -> Result<(), PoolError> {
+        self.0.on_acquire(&mut conn.conn)
+    }
+
+    fn on_release(&self, conn: Tracked<C>) {
+        self.0.on_release(conn.conn);
+    }
+}
 
 /// A connection pool and a queue in front of it.
 ///
@@ -13,16 +116,31 @@ use tokio::sync::Semaphore;
 /// requests hold no thread and every wait is bounded: the queue never makes
 /// a request wait longer than the timeout, however many are queued.
 pub struct Db<C: R2D2Connection + 'static> {
-    pool: Pool<ConnectionManager<C>>,
+    pool: Pool<Manager<C>>,
     permits: Arc<Semaphore>,
+    epoch: Arc<AtomicU64>,
 }
 
 impl<C: R2D2Connection + 'static> Db<C> {
-    pub fn new(pool: Pool<ConnectionManager<C>>) -> Self {
+    /// Builds the pool (`builder` carries the adapter's settings; wrap its
+    /// connection customizer in [`OnConnect`]) over `manager`.
+    pub fn build(
+        builder: r2d2::Builder<Manager<C>>,
+        manager: ConnectionManager<C>,
+    ) -> Result<Self, r2d2::Error> {
+        let epoch = Arc::new(AtomicU64::new(0));
+        let pool = builder.build(Manager {
+            inner: manager,
+            epoch: epoch.clone(),
+        })?;
         let permits = Arc::new(Semaphore::new(
             usize::try_from(pool.max_size()).unwrap_or(1),
         ));
-        Self { pool, permits }
+        Ok(Self {
+            pool,
+            permits,
+            epoch,
+        })
     }
 }
 
@@ -40,12 +158,13 @@ impl<C: R2D2Connection + 'static> Clone for Db<C> {
         Self {
             pool: self.pool.clone(),
             permits: self.permits.clone(),
+            epoch: self.epoch.clone(),
         }
     }
 }
 
 impl<C: R2D2Connection + 'static> std::ops::Deref for Db<C> {
-    type Target = Pool<ConnectionManager<C>>;
+    type Target = Pool<Manager<C>>;
 
     fn deref(&self) -> &Self::Target {
         &self.pool
@@ -80,19 +199,35 @@ where
         }
     };
     let pool = db.pool.clone();
+    let epoch = db.epoch.clone();
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _entered = span.enter();
         // What is left of the wait, at least a moment to check a connection
-        // out (r2d2 also tests it and replaces a broken one).
+        // out (a suspect one is pinged and replaced, see `Manager`).
         let left = wait
             .saturating_sub(started.elapsed())
             .max(std::time::Duration::from_millis(100));
         let mut conn = pool.get_timeout(left).map_err(|e| {
             unavailable(anyhow::Error::new(e).context("acquiring a database connection"))
         })?;
-        f(&mut conn)
+        let result = f(&mut conn.conn);
+        match &result {
+            Ok(_) => conn.last_ok = Instant::now(),
+            // An error may be the connection's: if it no longer answers,
+            // drop it, and have every other connection checked before its
+            // next use (a restart or a network cut kills them all).
+            Err(_) => {
+                if conn.conn.ping().is_ok() {
+                    conn.last_ok = Instant::now();
+                } else {
+                    conn.broken = true;
+                    epoch.fetch_add(1, Ordering::AcqRel);
+                }
+            }
+        }
+        result
     })
     .await
     .map_err(|e| E::from(anyhow::Error::new(e).context("database task failed")))?
