@@ -117,6 +117,88 @@ test('a production browser ends signed in after a cookie-carried handshake', asy
   }
 });
 
+test('nonce format: the SDK redeems the handshake payload at the Backend API (development and production)', async (t) => {
+  // Clerk hands payloads over 2 KB through a nonce; a threshold of 0 makes
+  // every handshake use one, so the SDK's nonce path is exercised.
+  const dev = await startHallpass({ HALLPASS__FRONTEND_API__HANDSHAKE_NONCE_MIN_BYTES: '0' });
+  const prod = await startHallpass({
+    HALLPASS__ENVIRONMENT: 'production',
+    HALLPASS__FRONTEND_API__ALLOWED_ORIGINS: APP,
+    HALLPASS__FRONTEND_API__HANDSHAKE_NONCE_MIN_BYTES: '0',
+  });
+  try {
+    // Development: the nonce comes back in the redirect's query.
+    {
+      const sdk = createClerkClient({ secretKey: dev.secretKey, publishableKey: dev.publishableKey, apiUrl: dev.bapi, proxyUrl: dev.fapi });
+      const opts = { publishableKey: dev.publishableKey, secretKey: dev.secretKey };
+      const dvb = (await (await fetch(`${dev.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
+      await fetch(`${dev.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' });
+      const ticket = (await bapi(dev, 'POST', '/v1/sign_in_tokens', { user_id: 'user_nonce_dev' })).token;
+      const signIn = await fetch(`${dev.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP },
+        body: `strategy=ticket&ticket=${ticket}`,
+      });
+      const sid = (await signIn.json()).response.created_session_id;
+      const first = await sdk.authenticateRequest(
+        new Request(`${APP}/dash?__clerk_db_jwt=${dvb}`, { headers: { ...doc, cookie: `__clerk_db_jwt=${dvb}` } }),
+        opts,
+      );
+      assert.equal(first.status, 'handshake', first.reason);
+      assert.equal(new URL(first.headers.get('location')).searchParams.get('format'), 'nonce', 'the SDK asks for nonces');
+      const viaHallpass = await fetch(first.headers.get('location'), { redirect: 'manual' });
+      assert.equal(viaHallpass.status, 307);
+      const back = new URL(viaHallpass.headers.get('location'));
+      assert.ok(back.searchParams.get('__clerk_handshake_nonce'), back.toString());
+      assert.equal(back.searchParams.get('__clerk_handshake'), null, 'no token in the URL');
+      const state = await check(t, SDK, 'authenticateRequest (development handshake, nonce format)', () =>
+        sdk.authenticateRequest(new Request(back, { headers: { ...doc, cookie: `__clerk_db_jwt=${dvb}` } }), opts));
+      assert.equal(state.status, 'signed-in', state.reason);
+      assert.equal(state.toAuth().sessionId, sid);
+      // The nonce is single use: replaying the same URL yields nothing.
+      const replay = await fetch(`${dev.bapi}/v1/clients/handshake_payload?nonce=${back.searchParams.get('__clerk_handshake_nonce')}`, {
+        headers: { authorization: `Bearer ${dev.secretKey}` },
+      });
+      assert.equal(replay.status, 404);
+    }
+    // Production: the nonce comes back as a cookie.
+    {
+      const sdk = createClerkClient({ secretKey: prod.secretKey, publishableKey: prod.publishableKey, apiUrl: prod.bapi, proxyUrl: prod.fapi });
+      const opts = { publishableKey: prod.publishableKey, secretKey: prod.secretKey };
+      const cookieOf = (res, name) =>
+        res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1);
+      let res = await fetch(`${prod.fapi}/v1/client?_method=PUT`, { method: 'POST', headers: { origin: APP } });
+      let client = cookieOf(res, '__client');
+      const ticket = (await bapi(prod, 'POST', '/v1/sign_in_tokens', { user_id: 'user_nonce_prod' })).token;
+      res = await fetch(`${prod.fapi}/v1/client/sign_ins`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP, cookie: `__client=${client}` },
+        body: `strategy=ticket&ticket=${ticket}`,
+      });
+      const sid = (await res.json()).response.created_session_id;
+      client = cookieOf(res, '__client');
+      const uat = cookieOf(res, '__client_uat');
+      const first = await sdk.authenticateRequest(new Request(`${APP}/home`, { headers: { ...doc, cookie: `__client_uat=${uat}` } }), opts);
+      assert.equal(first.status, 'handshake', first.reason);
+      const viaHallpass = await fetch(first.headers.get('location'), { redirect: 'manual', headers: { cookie: `__client=${client}` } });
+      assert.equal(viaHallpass.status, 307);
+      const nonce = cookieOf(viaHallpass, '__clerk_handshake_nonce');
+      assert.ok(nonce, viaHallpass.headers.getSetCookie().join('\n'));
+      assert.equal(cookieOf(viaHallpass, '__clerk_handshake'), undefined);
+      const state = await check(t, SDK, 'authenticateRequest (production handshake, nonce format)', () =>
+        sdk.authenticateRequest(
+          new Request(viaHallpass.headers.get('location'), { headers: { ...doc, cookie: `__client_uat=${uat}; __clerk_handshake_nonce=${nonce}` } }),
+          opts,
+        ));
+      assert.equal(state.status, 'signed-in', state.reason);
+      assert.equal(state.toAuth().sessionId, sid);
+    }
+  } finally {
+    await dev.stop();
+    await prod.stop();
+  }
+});
+
 test('an expired session token is refreshed through the Backend API without a redirect', { timeout: 90_000 }, async (t) => {
   const short = await startHallpass({ HALLPASS__SESSIONS__TOKEN_LIFETIME_SECS: '30' });
   try {

@@ -56,6 +56,10 @@ pub struct ApiOptions {
     /// The header a trusted reverse proxy puts the client IP in (e.g.
     /// `X-Forwarded-For`); without one the TCP peer address is used.
     pub client_ip_header: Option<String>,
+    /// Handshake payloads larger than this many bytes go through a
+    /// single-use nonce when the SDK asks for `format=nonce` (Clerk: 2 KB;
+    /// 0: always, so no session token travels in a URL or cookie).
+    pub handshake_nonce_min_bytes: usize,
 }
 
 impl Default for ApiOptions {
@@ -66,6 +70,7 @@ impl Default for ApiOptions {
             origins: hallpass_domain::redirect::AllowedOrigins::default(),
             cookie_domain: None,
             client_ip_header: None,
+            handshake_nonce_min_bytes: hallpass_domain::handshake::MAX_DIRECT_PAYLOAD_BYTES,
         }
     }
 }

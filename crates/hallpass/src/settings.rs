@@ -107,6 +107,9 @@ pub struct FrontendApiSettings {
     /// The header a trusted reverse proxy sets to the client IP (e.g.
     /// `X-Forwarded-For`). None: the TCP peer address.
     pub client_ip_header: Option<String>,
+    /// With `format=nonce`, handshake payloads over this many bytes are
+    /// handed over through a single-use nonce (0: always).
+    pub handshake_nonce_min_bytes: usize,
 }
 
 impl Default for FrontendApiSettings {
@@ -116,6 +119,7 @@ impl Default for FrontendApiSettings {
             cookie_domain: None,
             native_api: true,
             client_ip_header: None,
+            handshake_nonce_min_bytes: hallpass_domain::handshake::MAX_DIRECT_PAYLOAD_BYTES,
         }
     }
 }
@@ -498,6 +502,7 @@ impl Settings {
                             })
                     })
                     .transpose()?,
+                handshake_nonce_min_bytes: raw.frontend_api.handshake_nonce_min_bytes,
             },
             log: raw.log,
             metrics: raw.metrics,

@@ -8,8 +8,7 @@ use actix_web::{HttpResponse, web};
 use base64::Engine as _;
 use hallpass_app::{Hallpass, MintOptions};
 use hallpass_domain::handshake::{
-    HandshakeInput, MAX_DIRECT_PAYLOAD_BYTES, cookie_suffix_from_digest, handshake_directives,
-    payload_size,
+    HandshakeInput, cookie_suffix_from_digest, handshake_directives, payload_size,
 };
 use hallpass_domain::redirect::RedirectUrl;
 use hallpass_domain::token::HandshakePayload;
@@ -160,25 +159,27 @@ pub(crate) async fn handshake<S: Store, K: KeyRingFactory>(
         );
     }
     // Payloads over ~2 KB do not fit a cookie: with `format=nonce` they are
-    // stored under a single-use nonce the app's backend redeems.
-    let (name, value) = if nonce_format && payload_size(&directives) > MAX_DIRECT_PAYLOAD_BYTES {
-        let nonce = app
-            .store_handshake_nonce(&directives)
-            .await
-            .map_err(ApiError::from)?;
-        ("__clerk_handshake_nonce", nonce)
-    } else {
-        let iat = app.now().as_secs();
-        let jwt = app
-            .ring()
-            .sign_handshake(&HandshakePayload {
-                directives,
-                iat,
-                exp: iat + 60,
-            })
-            .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
-        ("__clerk_handshake", jwt)
-    };
+    // stored under a single-use nonce the app's backend redeems (over the
+    // operator's threshold, 2 KB unless configured).
+    let (name, value) =
+        if nonce_format && payload_size(&directives) > opts.handshake_nonce_min_bytes {
+            let nonce = app
+                .store_handshake_nonce(&directives)
+                .await
+                .map_err(ApiError::from)?;
+            ("__clerk_handshake_nonce", nonce)
+        } else {
+            let iat = app.now().as_secs();
+            let jwt = app
+                .ring()
+                .sign_handshake(&HandshakePayload {
+                    directives,
+                    iat,
+                    exp: iat + 60,
+                })
+                .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
+            ("__clerk_handshake", jwt)
+        };
 
     let mut res = HttpResponse::TemporaryRedirect();
     res.insert_header(("Cache-Control", "no-store"));
