@@ -53,7 +53,7 @@ const lines = [
       ]
     : ['Not run yet (run `scripts/e2e.sh`).']),
   '',
-  'Not covered yet: the Python SDK, the nonce format through `authenticateRequest`, clerk-js itself (it needs `/v1/environment`, which Hallpass does not serve).',
+  'Not covered yet: the Python SDK, clerk-js itself (it needs `/v1/environment`, which Hallpass does not serve).',
   '',
 ];
 writeFileSync(join(root, 'docs', 'compatibility.md'), lines.join('\n'));
