@@ -20,6 +20,13 @@ use crate::settings::Settings;
 use crate::store::{self, Migrations, OpenedStore};
 use crate::system;
 
+/// How long an idle keep-alive connection stays open. Longer than the
+/// idle timeouts of HTTP clients (Node's undici: 4 s; Go: 90 s is the
+/// exception), so the client, not the server, closes idle connections:
+/// a server closing first races a client reusing the connection for a
+/// POST, which the client cannot retry ("fetch failed").
+const IDLE_KEEP_ALIVE: Duration = Duration::from_secs(75);
+
 fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
     TcpListener::bind(addr).with_context(|| format!("binding the {what} to {addr}"))
 }
@@ -105,6 +112,7 @@ async fn serve<S: Store>(
     })
     .listen(fapi)?
     .disable_signals()
+    .keep_alive(IDLE_KEEP_ALIVE)
     .shutdown_timeout(grace)
     .run();
     let data = app.clone();
@@ -123,6 +131,7 @@ async fn serve<S: Store>(
     })
     .listen(bapi)?
     .disable_signals()
+    .keep_alive(IDLE_KEEP_ALIVE)
     .shutdown_timeout(grace)
     .run();
 
