@@ -16,17 +16,36 @@ before(async () => {
 });
 after(async () => h.stop());
 
-async function signedInDevBrowser(user) {
-  const dvb = (await (await fetch(`${h.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
-  await fetch(`${h.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' });
-  const ticket = (await bapi(h, 'POST', '/v1/sign_in_tokens', { user_id: user })).token;
-  const res = await fetch(`${h.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
+const cookieOf = (res, name) =>
+  res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1);
+
+/** A development browser signed in by ticket on `instance`. */
+async function signedInDevBrowser(user, instance = h) {
+  const dvb = (await (await fetch(`${instance.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
+  await fetch(`${instance.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' });
+  const ticket = (await bapi(instance, 'POST', '/v1/sign_in_tokens', { user_id: user })).token;
+  const res = await fetch(`${instance.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP },
     body: `strategy=ticket&ticket=${ticket}`,
   });
   const body = await res.json();
   return { dvb, sid: body.response.created_session_id };
+}
+
+/** A production browser (the `__client` cookie) signed in by ticket on `instance`. */
+async function signedInProdBrowser(user, instance) {
+  let res = await fetch(`${instance.fapi}/v1/client?_method=PUT`, { method: 'POST', headers: { origin: APP } });
+  let client = cookieOf(res, '__client');
+  const ticket = (await bapi(instance, 'POST', '/v1/sign_in_tokens', { user_id: user })).token;
+  res = await fetch(`${instance.fapi}/v1/client/sign_ins`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP, cookie: `__client=${client}` },
+    body: `strategy=ticket&ticket=${ticket}`,
+  });
+  const sid = (await res.json()).response.created_session_id;
+  client = cookieOf(res, '__client');
+  return { sid, client, uat: cookieOf(res, '__client_uat') };
 }
 
 async function handshake(url, cookie) {
@@ -83,20 +102,8 @@ test('a production browser ends signed in after a cookie-carried handshake', asy
   });
   try {
     const sdk = createClerkClient({ secretKey: prod.secretKey, publishableKey: prod.publishableKey, apiUrl: prod.bapi, proxyUrl: prod.fapi });
-    const cookieOf = (res, name) =>
-      res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1);
     // A browser with a client cookie on the Frontend API, signed in by ticket.
-    let res = await fetch(`${prod.fapi}/v1/client?_method=PUT`, { method: 'POST', headers: { origin: APP } });
-    let client = cookieOf(res, '__client');
-    const ticket = (await bapi(prod, 'POST', '/v1/sign_in_tokens', { user_id: 'user_prod' })).token;
-    res = await fetch(`${prod.fapi}/v1/client/sign_ins`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP, cookie: `__client=${client}` },
-      body: `strategy=ticket&ticket=${ticket}`,
-    });
-    const sid = (await res.json()).response.created_session_id;
-    client = cookieOf(res, '__client');
-    const uat = cookieOf(res, '__client_uat');
+    const { sid, client, uat } = await signedInProdBrowser('user_prod', prod);
 
     const opts = { publishableKey: prod.publishableKey, secretKey: prod.secretKey };
     const first = await sdk.authenticateRequest(new Request(`${APP}/home`, { headers: { ...doc, cookie: `__client_uat=${uat}` } }), opts);
@@ -131,15 +138,7 @@ test('nonce format: the SDK redeems the handshake payload at the Backend API (de
     {
       const sdk = createClerkClient({ secretKey: dev.secretKey, publishableKey: dev.publishableKey, apiUrl: dev.bapi, proxyUrl: dev.fapi });
       const opts = { publishableKey: dev.publishableKey, secretKey: dev.secretKey };
-      const dvb = (await (await fetch(`${dev.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
-      await fetch(`${dev.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' });
-      const ticket = (await bapi(dev, 'POST', '/v1/sign_in_tokens', { user_id: 'user_nonce_dev' })).token;
-      const signIn = await fetch(`${dev.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP },
-        body: `strategy=ticket&ticket=${ticket}`,
-      });
-      const sid = (await signIn.json()).response.created_session_id;
+      const { dvb, sid } = await signedInDevBrowser('user_nonce_dev', dev);
       const first = await sdk.authenticateRequest(
         new Request(`${APP}/dash?__clerk_db_jwt=${dvb}`, { headers: { ...doc, cookie: `__clerk_db_jwt=${dvb}` } }),
         opts,
@@ -165,19 +164,7 @@ test('nonce format: the SDK redeems the handshake payload at the Backend API (de
     {
       const sdk = createClerkClient({ secretKey: prod.secretKey, publishableKey: prod.publishableKey, apiUrl: prod.bapi, proxyUrl: prod.fapi });
       const opts = { publishableKey: prod.publishableKey, secretKey: prod.secretKey };
-      const cookieOf = (res, name) =>
-        res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1);
-      let res = await fetch(`${prod.fapi}/v1/client?_method=PUT`, { method: 'POST', headers: { origin: APP } });
-      let client = cookieOf(res, '__client');
-      const ticket = (await bapi(prod, 'POST', '/v1/sign_in_tokens', { user_id: 'user_nonce_prod' })).token;
-      res = await fetch(`${prod.fapi}/v1/client/sign_ins`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP, cookie: `__client=${client}` },
-        body: `strategy=ticket&ticket=${ticket}`,
-      });
-      const sid = (await res.json()).response.created_session_id;
-      client = cookieOf(res, '__client');
-      const uat = cookieOf(res, '__client_uat');
+      const { sid, client, uat } = await signedInProdBrowser('user_nonce_prod', prod);
       const first = await sdk.authenticateRequest(new Request(`${APP}/home`, { headers: { ...doc, cookie: `__client_uat=${uat}` } }), opts);
       assert.equal(first.status, 'handshake', first.reason);
       const viaHallpass = await fetch(first.headers.get('location'), { redirect: 'manual', headers: { cookie: `__client=${client}` } });
@@ -204,15 +191,7 @@ test('an expired session token is refreshed through the Backend API without a re
   try {
     const sdk = createClerkClient({ secretKey: short.secretKey, publishableKey: short.publishableKey, apiUrl: short.bapi, proxyUrl: short.fapi });
     const opts = { publishableKey: short.publishableKey, secretKey: short.secretKey };
-    const dvb = (await (await fetch(`${short.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
-    await fetch(`${short.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' });
-    const ticket = (await bapi(short, 'POST', '/v1/sign_in_tokens', { user_id: 'user_refresh' })).token;
-    const res = await fetch(`${short.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP },
-      body: `strategy=ticket&ticket=${ticket}`,
-    });
-    const sid = (await res.json()).response.created_session_id;
+    const { dvb, sid } = await signedInDevBrowser('user_refresh', short);
     // A handshake gives the browser its cookies, the refresh cookie among them.
     const first = await sdk.authenticateRequest(new Request(`${APP}/?__clerk_db_jwt=${dvb}`, { headers: doc }), opts);
     const viaHallpass = await fetch(first.headers.get('location'), { redirect: 'manual' });

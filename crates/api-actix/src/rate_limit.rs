@@ -21,6 +21,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest, ResponseError as _, web};
 use hallpass_app::{Limited, RateLimits, RateScope};
 
+use crate::client_ip::client_ip;
 use crate::{ApiError, ApiOptions};
 
 /// 429 `too_many_requests`, `Retry-After` in whole seconds (at least 1).
@@ -33,25 +34,6 @@ pub(crate) fn too_many_requests(limited: Limited) -> ApiError {
         "Too many requests. Please retry after the time in the Retry-After header.",
     )
     .retry_after(u32::try_from(secs.max(1)).unwrap_or(u32::MAX))
-}
-
-/// The client IP: the last address in the operator's proxy header when one
-/// is configured (never trusted otherwise: clients could forge it), else the
-/// TCP peer. The last, not the first: a proxy appends the address it saw to
-/// whatever `X-Forwarded-For` the client sent, so only the last entry is
-/// the proxy's word; the first is the client's, and a client choosing its
-/// own bucket would escape the limit or spend someone else's.
-pub(crate) fn client_ip(req: &HttpRequest, options: Option<&ApiOptions>) -> Option<String> {
-    let from_header = options
-        .and_then(|o| o.client_ip_header.as_deref())
-        .and_then(|name| req.headers().get(name))
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(str::trim)
-        .and_then(|ip| ip.parse::<std::net::IpAddr>().ok());
-    from_header
-        .or_else(|| req.peer_addr().map(|a| a.ip()))
-        .map(|ip| ip.to_string())
 }
 
 fn query_value(req: &HttpRequest, names: &[&str]) -> Option<String> {

@@ -16,7 +16,7 @@ pub(crate) fn from_request(req: &HttpRequest, options: Option<&ApiOptions>) -> S
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let parsed = woothee::parser::Parser::new().parse(ua);
-    let ip = crate::rate_limit::client_ip(req, options);
+    let ip = crate::client_ip::client_ip(req, options);
     let (is_mobile, device, browser, version) = match parsed {
         Some(p) => {
             let known = |v: &str| (!v.is_empty() && v != "UNKNOWN").then(|| v.to_owned());
