@@ -36,18 +36,6 @@ pub async fn fresh_database() -> TestDatabase {
         .unwrap()
 }
 
-pub async fn create_session(server: &Server, user: &str) -> String {
-    let res = server
-        .bapi(Method::POST, "/v1/sessions")
-        .json(&json!({ "user_id": user }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    body["id"].as_str().unwrap().to_owned()
-}
-
 /// One answer: status, `Retry-After`, the body, how long it took.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -200,7 +188,7 @@ async fn a_postgres_outage_under_load_fails_fast_with_503_and_service_resumes_by
             Some(&log),
         )
     }));
-    let sid = create_session(&server, "user_1").await;
+    let sid = session_id(&server, "user_1").await;
     // Warm the pool for the load (opening connections on a busy machine
     // can itself take longer than the 1 s connect timeout).
     let client = http();
@@ -288,7 +276,7 @@ async fn connections_terminated_by_the_server_under_load_are_503s_then_replaced(
     let dir = tempfile::tempdir().unwrap();
     let envs = timeouts();
     let server = Arc::new(node(dir.path(), db.url(), &env_refs(&envs)));
-    let sid = create_session(&server, "user_1").await;
+    let sid = session_id(&server, "user_1").await;
     assert_eq!(mint(&server, &sid).await.status, 200);
 
     let load = Load::start(&server, &sid, 4);
@@ -327,7 +315,7 @@ async fn slow_queries_and_an_exhausted_pool_fail_within_bounds_and_recover() {
     let mut envs = timeouts().to_vec();
     envs.push(("HALLPASS__DATABASE__MAX_CONNECTIONS", "2".to_owned()));
     let server = Arc::new(node(dir.path(), db.url(), &env_refs(&envs)));
-    let sid = create_session(&server, "user_1").await;
+    let sid = session_id(&server, "user_1").await;
     assert_eq!(mint(&server, &sid).await.status, 200);
 
     // Another client of the database holds the sessions table: every
@@ -394,7 +382,7 @@ async fn sigterm_drains_an_in_flight_request_stops_accepting_and_exits_zero() {
         &proxy.url_for(db.url()),
         &[("HALLPASS__LISTEN__SHUTDOWN_GRACE_SECS", "10")],
     );
-    let sid = create_session(&server, "user_1").await;
+    let sid = session_id(&server, "user_1").await;
     assert_eq!(mint(&server, &sid).await.status, 200);
 
     // Every database answer now takes 700 ms: a mint is in flight for
@@ -465,7 +453,7 @@ async fn sigterm_gives_up_on_a_request_slower_than_the_grace_period() {
             ("HALLPASS__DATABASE__STATEMENT_TIMEOUT_SECS", "2"),
         ],
     );
-    let sid = create_session(&server, "user_1").await;
+    let sid = session_id(&server, "user_1").await;
     proxy.set_delay(Duration::from_secs(2));
     let request = {
         let url = format!("{}/v1/sessions/{sid}/tokens", server.bapi);
@@ -506,8 +494,6 @@ async fn sigterm_gives_up_on_a_request_slower_than_the_grace_period() {
         tokio::task::block_in_place(|| wait_for_exit(&mut server, Duration::from_secs(20)));
     assert!(status.success(), "exit status {status}");
 }
-
-const APP: &str = "http://localhost:3000";
 
 /// A Frontend API call as clerk-js makes it (form body, `_method`, the dev
 /// browser in the query); `None` when the connection failed.
@@ -637,7 +623,7 @@ async fn kill_9_under_load_loses_no_acknowledged_revoke_sign_out_or_session() {
     }
     let mut bapi_sessions = Vec::new();
     for i in 0..12 {
-        bapi_sessions.push(create_session(&server, &format!("user_s{i}")).await);
+        bapi_sessions.push(session_id(&server, &format!("user_s{i}")).await);
     }
     let acks = Arc::new(Mutex::new(Acks::default()));
     let killed = Arc::new(AtomicBool::new(false));
@@ -865,8 +851,8 @@ async fn a_pg_dump_restored_into_another_database_serves_the_same_instance() {
     let original = node(dir.path(), db.url(), &[]);
     let key = original.secret_key().to_owned();
     let instance = original.instance_id.clone();
-    let live = create_session(&original, "user_1").await;
-    let revoked = create_session(&original, "user_2").await;
+    let live = session_id(&original, "user_1").await;
+    let revoked = session_id(&original, "user_2").await;
     let res = original
         .bapi(Method::POST, &format!("/v1/sessions/{revoked}/revoke"))
         .send()

@@ -49,22 +49,6 @@ async fn fapi(
     (status, headers, body)
 }
 
-async fn ticket(server: &Server, user: &str) -> String {
-    let res = server
-        .bapi(Method::POST, "/v1/sign_in_tokens")
-        .json(&json!({"user_id": user}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["object"], "sign_in_token");
-    assert_eq!(body["status"], "pending");
-    body["token"].as_str().unwrap().to_owned()
-}
-
-const APP: &str = "http://localhost:3000";
-
 #[tokio::test]
 async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,8 +9,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const APP: &str = "http://localhost:3000";
-
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

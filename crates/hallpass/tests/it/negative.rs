@@ -19,7 +19,6 @@ use serde_json::{Map, Value, json};
 
 use crate::support::*;
 
-const APP: &str = "http://localhost:3000";
 const EVIL: &str = "https://evil.example";
 
 fn client() -> reqwest::Client {
@@ -136,19 +135,6 @@ async fn json_of(res: reqwest::Response) -> (u16, reqwest::header::HeaderMap, Va
     let headers = res.headers().clone();
     let body = res.json().await.unwrap_or(Value::Null);
     (status, headers, body)
-}
-
-async fn ticket(server: &Server, user: &str) -> String {
-    let body: Value = server
-        .bapi(Method::POST, "/v1/sign_in_tokens")
-        .json(&json!({ "user_id": user }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap().to_owned()
 }
 
 async fn world() -> World {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::faults::{create_session, fresh_database, node, without_rate_limits};
+use crate::faults::{fresh_database, node, without_rate_limits};
 use crate::support::*;
 
 /// A mint as the load saw it.
@@ -36,7 +36,7 @@ async fn a_revoke_acknowledged_by_node_a_stops_minting_on_nodes_b_and_c_under_lo
     c.share_key(a.secret_key());
     let mut sids = Vec::new();
     for i in 0..6 {
-        sids.push(create_session(&a, &format!("user_{i}")).await);
+        sids.push(session_id(&a, &format!("user_{i}")).await);
     }
 
     // Nodes B and C mint for every session, round robin, as fast as they
@@ -161,8 +161,8 @@ async fn the_housekeeping_sweep_runs_once_per_interval_across_three_nodes() {
 
     // A session whose lifetime ran out and a handshake nonce that expired,
     // behind the nodes' backs: nobody reads them, the sweep settles them.
-    let sid = create_session(&nodes[0], "user_1").await;
-    let live = create_session(&nodes[1], "user_2").await;
+    let sid = session_id(&nodes[0], "user_1").await;
+    let live = session_id(&nodes[1], "user_2").await;
     tokio::task::block_in_place(|| {
         let mut sql = db.sql();
         sql.execute(&format!(

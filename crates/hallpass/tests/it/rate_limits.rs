@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const APP: &str = "http://localhost:3000";
 const DAY: &str = "86400";
 
 fn redis_url() -> String {

@@ -179,3 +179,42 @@ pub fn tampered(jwt: &str) -> String {
     let replacement = if original == b'A' { 'B' } else { 'A' };
     format!("{}{}{}", &jwt[..at], replacement, &jwt[at + 1..])
 }
+
+/// The app origin the tests' browsers come from (loopback: allowed on
+/// development instances).
+pub const APP: &str = "http://localhost:3000";
+
+/// `POST /v1/sessions` for `user` (Backend API); the session object.
+pub async fn create_session(server: &Server, user: &str) -> serde_json::Value {
+    let res = server
+        .bapi(reqwest::Method::POST, "/v1/sessions")
+        .json(&serde_json::json!({ "user_id": user }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// [`create_session`], its id.
+pub async fn session_id(server: &Server, user: &str) -> String {
+    create_session(server, user).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A pending sign-in token (ticket) for `user`, from the Backend API.
+pub async fn ticket(server: &Server, user: &str) -> String {
+    let res = server
+        .bapi(reqwest::Method::POST, "/v1/sign_in_tokens")
+        .json(&serde_json::json!({"user_id": user}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["object"], "sign_in_token");
+    assert_eq!(body["status"], "pending");
+    body["token"].as_str().unwrap().to_owned()
+}

@@ -8,17 +8,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-async fn create_session(server: &Server, user: &str) -> Value {
-    let res = server
-        .bapi(Method::POST, "/v1/sessions")
-        .json(&json!({ "user_id": user }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
 async fn mint(server: &Server, session_id: &str, body: Option<&str>) -> reqwest::Response {
     let mut req = http()
         .post(format!("{}/v1/sessions/{session_id}/tokens", server.bapi))
