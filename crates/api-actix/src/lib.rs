@@ -33,6 +33,7 @@ pub mod metrics;
 mod pagination;
 pub mod parse;
 mod rate_limit;
+pub mod route;
 mod version;
 
 use actix_web::{HttpResponse, HttpResponseBuilder, web};

@@ -380,8 +380,9 @@ pub async fn record(
     };
     let started = Instant::now();
     // The pattern comes from the app's route table, not from routing state,
-    // so it can be read before the call.
-    let route = req.match_pattern();
+    // so it can be read before the call (once per request: the request span
+    // may have asked already).
+    let route = crate::route::pattern(&req);
     let method = req.method().clone();
     match next.call(req).await {
         Ok(res) => {

@@ -6,8 +6,8 @@ use hallpass_domain::{
     Client, ClientId, DevBrowserId, OrganizationId, Session, SessionId, TransitionError,
 };
 use hallpass_ports::{
-    DevBrowserRecord, FindClientError, InsertError, KeyRingFactory, Store, TokenSigner as _,
-    TokenVerifier as _, UpdateClientError,
+    DevBrowserRecord, FindClientError, FindSessionError, InsertError, KeyRingFactory, Store,
+    TokenSigner as _, TokenVerifier as _, UpdateClientError,
 };
 use subtle::ConstantTimeEq as _;
 
@@ -31,31 +31,42 @@ pub struct ClientView {
 }
 
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
-    /// The client a credential names, or `None`: a tampered, foreign or
-    /// stale client token (its rotating token was rotated by a sign-in), an
-    /// unknown development browser or one bound to no client all mean "no
-    /// client", never an error the caller can probe.
+    /// The client a credential names, with its sessions, or `None`: a
+    /// tampered, foreign or stale client token (its rotating token was
+    /// rotated by a sign-in), an unknown development browser or one bound
+    /// to no client all mean "no client", never an error the caller can
+    /// probe. A client token costs one read (the client and its sessions
+    /// together).
     #[tracing::instrument(skip_all)]
     pub async fn resolve_client(
         &self,
         credential: &ClientCredential,
     ) -> Result<Option<ClientView>, ClientError> {
-        match self.resolve_client_record(credential).await? {
-            Some(client) => Ok(Some(self.with_sessions(client).await?)),
-            None => Ok(None),
+        match credential {
+            ClientCredential::Token(token) => {
+                let Some(claims) = self.client_token_claims(token) else {
+                    return Ok(None);
+                };
+                let (client, sessions) =
+                    match self.store.find_client_with_sessions(&claims.id).await {
+                        Ok(found) => found,
+                        Err(FindClientError::NotFound) => return Ok(None),
+                        Err(FindClientError::Unexpected(e)) => return Err(e.into()),
+                    };
+                Ok(same_rotating_token(&client, &claims).then(|| self.view(client, sessions)))
+            }
+            ClientCredential::DevBrowser(id) => Ok(self.dev_browser_client(id).await?.flatten()),
         }
     }
 
-    /// [`Self::resolve_client`] without the client's sessions: one read
-    /// fewer, for the minting hot path, which reads the one session it
-    /// mints for (and checks it belongs to this client) anyway.
+    /// [`Self::resolve_client`] without the client's sessions.
     pub async fn resolve_client_record(
         &self,
         credential: &ClientCredential,
     ) -> Result<Option<Client>, ClientError> {
         let client = match credential {
             ClientCredential::Token(token) => {
-                let Ok(claims) = self.ring().verify_client_token(token) else {
+                let Some(claims) = self.client_token_claims(token) else {
                     return Ok(None);
                 };
                 let client = match self.store.find_client(&claims.id).await {
@@ -63,13 +74,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                     Err(FindClientError::NotFound) => return Ok(None),
                     Err(FindClientError::Unexpected(e)) => return Err(e.into()),
                 };
-                let same: bool = client
-                    .rotating_token()
-                    .expose()
-                    .as_bytes()
-                    .ct_eq(claims.rotating_token.expose().as_bytes())
-                    .into();
-                if !same {
+                if !same_rotating_token(&client, &claims) {
                     return Ok(None);
                 }
                 client
@@ -82,26 +87,83 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(Some(client))
     }
 
-    async fn with_sessions(&self, client: Client) -> Result<ClientView, ClientError> {
-        let mut sessions = self.store.list_client_sessions(client.id()).await?;
+    /// The client a credential names and its session `session_id`, for the
+    /// minting hot path: `None` as in [`Self::resolve_client`]; the session
+    /// is `None` when the client has no such session (another client's
+    /// session included). A client token costs one read.
+    pub async fn resolve_client_session(
+        &self,
+        credential: &ClientCredential,
+        session_id: &SessionId,
+    ) -> Result<Option<(Client, Option<Session>)>, ClientError> {
+        match credential {
+            ClientCredential::Token(token) => {
+                let Some(claims) = self.client_token_claims(token) else {
+                    return Ok(None);
+                };
+                let (client, session) =
+                    match self.store.find_client_session(&claims.id, session_id).await {
+                        Ok(found) => found,
+                        Err(FindClientError::NotFound) => return Ok(None),
+                        Err(FindClientError::Unexpected(e)) => return Err(e.into()),
+                    };
+                Ok(same_rotating_token(&client, &claims).then_some((client, session)))
+            }
+            ClientCredential::DevBrowser(id) => {
+                let Some(Some(client)) = self.dev_browser_client_record(id).await? else {
+                    return Ok(None);
+                };
+                let session = self.session_of(&client, session_id).await?;
+                Ok(Some((client, session)))
+            }
+        }
+    }
+
+    /// `client`'s session `id`, or `None` (another client's included).
+    pub async fn session_of(
+        &self,
+        client: &Client,
+        id: &SessionId,
+    ) -> Result<Option<Session>, ClientError> {
+        match self.store.find_session(id).await {
+            Ok(s) if s.client_id() == client.id() => Ok(Some(s)),
+            Ok(_) | Err(FindSessionError::NotFound) => Ok(None),
+            Err(FindSessionError::Unexpected(e)) => Err(e.into()),
+        }
+    }
+
+    /// The claims of a client token signed by one of the instance's keys,
+    /// or `None`.
+    fn client_token_claims(&self, token: &str) -> Option<ClientTokenClaims> {
+        self.ring().verify_client_token(token).ok()
+    }
+
+    fn view(&self, client: Client, mut sessions: Vec<Session>) -> ClientView {
         let now = self.now();
         for s in &mut sessions {
             s.observe(now);
         }
-        Ok(ClientView { client, sessions })
+        ClientView { client, sessions }
     }
 
-    /// A development browser and the client it is bound to: `None` for an
-    /// unknown browser, `Some(None)` for one bound to no client (yet).
+    /// A development browser and the client it is bound to, with its
+    /// sessions: `None` for an unknown browser, `Some(None)` for one bound
+    /// to no client (yet).
     pub async fn dev_browser_client(
         &self,
         id: &DevBrowserId,
     ) -> Result<Option<Option<ClientView>>, ClientError> {
-        Ok(match self.dev_browser_client_record(id).await? {
-            Some(Some(client)) => Some(Some(self.with_sessions(client).await?)),
-            Some(None) => Some(None),
-            None => None,
-        })
+        let Some(browser) = self.store.find_dev_browser(id).await? else {
+            return Ok(None);
+        };
+        let Some(client_id) = browser.client_id else {
+            return Ok(Some(None));
+        };
+        match self.store.find_client_with_sessions(&client_id).await {
+            Ok((client, sessions)) => Ok(Some(Some(self.view(client, sessions)))),
+            Err(FindClientError::NotFound) => Ok(Some(None)),
+            Err(FindClientError::Unexpected(e)) => Err(e.into()),
+        }
     }
 
     /// [`Self::dev_browser_client`] without the client's sessions.
@@ -364,4 +426,15 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             client_uat: client.updated_at().min(cap).as_secs(),
         })
     }
+}
+
+/// Whether the client token's rotating token is the client's current one
+/// (constant time: it is a bearer secret).
+fn same_rotating_token(client: &Client, claims: &ClientTokenClaims) -> bool {
+    client
+        .rotating_token()
+        .expose()
+        .as_bytes()
+        .ct_eq(claims.rotating_token.expose().as_bytes())
+        .into()
 }

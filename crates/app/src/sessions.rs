@@ -258,10 +258,15 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         id: &SessionId,
         owner: Option<&ClientId>,
     ) -> Result<Session, SessionError> {
-        let mut session = self.store.find_session(id).await?;
+        let session = self.store.find_session(id).await?;
         if owner.is_some_and(|o| o != session.client_id()) {
             return Err(SessionError::NotFound);
         }
+        self.live_for_mint(session).await
+    }
+
+    /// [`Self::live_session_for_mint`] for a session already read.
+    async fn live_for_mint(&self, mut session: Session) -> Result<Session, SessionError> {
         let stored = session.status();
         let read_last_active_at = session.last_active_at();
         let refused = |status| {
@@ -301,9 +306,32 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         options: MintOptions<'_>,
     ) -> Result<String, SessionError> {
         let session = self.live_session_for_mint(id, options.owner).await?;
+        self.sign_session_token(&session, options)
+    }
+
+    /// [`Self::mint_session_token`] for a session the caller has just read
+    /// (with its client, in one read: the Frontend API's hot path).
+    /// `options.owner`, when given, is checked again (cheaply).
+    pub async fn mint_session_token_for(
+        &self,
+        session: Session,
+        options: MintOptions<'_>,
+    ) -> Result<String, SessionError> {
+        if options.owner.is_some_and(|o| o != session.client_id()) {
+            return Err(SessionError::NotFound);
+        }
+        let session = self.live_for_mint(session).await?;
+        self.sign_session_token(&session, options)
+    }
+
+    fn sign_session_token(
+        &self,
+        session: &Session,
+        options: MintOptions<'_>,
+    ) -> Result<String, SessionError> {
         let now = self.now();
         let claims = SessionTokenClaims::build(
-            &session,
+            session,
             self.frontend_api(),
             options.lifetime.unwrap_or(self.settings().token_lifetime()),
             options.origin,

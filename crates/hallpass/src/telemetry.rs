@@ -29,7 +29,7 @@ pub struct RedactedRootSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RedactedRootSpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
-        let route = request.match_pattern().unwrap_or_default();
+        let route = hallpass_api_actix::route::pattern(request).unwrap_or_default();
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),

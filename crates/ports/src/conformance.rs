@@ -259,6 +259,69 @@ pub async fn sign_in_stores_session_and_client_together<S: Store>(store: S) {
     ));
 }
 
+pub async fn a_client_is_read_with_its_sessions_in_one_call<S: Store>(store: S) {
+    let mut lonely = new_client(1);
+    store.insert_client(&lonely).await.expect("insert");
+    assert_eq!(
+        store
+            .find_client_with_sessions(lonely.id())
+            .await
+            .expect("find with sessions"),
+        (lonely.clone(), vec![])
+    );
+    let mut client = new_client(2);
+    store.insert_client(&client).await.expect("insert");
+    let first = signed_in(&store, &mut client, 10, "user_a", at(1)).await;
+    let second = signed_in(&store, &mut client, 20, "user_b", at(2)).await;
+    let other = signed_in(&store, &mut lonely, 30, "user_c", at(3)).await;
+    let (found, sessions) = store
+        .find_client_with_sessions(client.id())
+        .await
+        .expect("find with sessions");
+    assert_eq!(found, client);
+    // Newest first, as `list_client_sessions` lists them.
+    assert_eq!(sessions, vec![second.clone(), first.clone()]);
+    assert_eq!(
+        sessions,
+        store.list_client_sessions(client.id()).await.expect("list")
+    );
+    assert!(matches!(
+        store
+            .find_client_with_sessions(&ClientId::from_random(99))
+            .await,
+        Err(FindClientError::NotFound)
+    ));
+
+    // One session, ownership checked in the read.
+    assert_eq!(
+        store
+            .find_client_session(client.id(), first.id())
+            .await
+            .expect("find client session"),
+        (client.clone(), Some(first.clone()))
+    );
+    assert_eq!(
+        store
+            .find_client_session(client.id(), other.id())
+            .await
+            .expect("another client's session"),
+        (client.clone(), None)
+    );
+    assert_eq!(
+        store
+            .find_client_session(client.id(), &SessionId::from_random(98))
+            .await
+            .expect("no such session"),
+        (client.clone(), None)
+    );
+    assert!(matches!(
+        store
+            .find_client_session(&ClientId::from_random(99), first.id())
+            .await,
+        Err(FindClientError::NotFound)
+    ));
+}
+
 pub async fn sign_in_with_a_stale_client_writes_nothing<S: Store>(store: S) {
     let mut client = new_client(1);
     store.insert_client(&client).await.expect("insert");
@@ -1283,6 +1346,7 @@ macro_rules! storage_conformance_tests {
             a_rotation_publishes_the_next_key_and_schedules_the_old_ones_retirement,
             clients_round_trip_and_report_missing_and_duplicates,
             sign_in_stores_session_and_client_together,
+            a_client_is_read_with_its_sessions_in_one_call,
             sign_in_with_a_stale_client_writes_nothing,
             every_session_field_round_trips,
             update_session_is_compare_and_set_on_status,

@@ -272,6 +272,23 @@ pub trait SessionStore: Send + Sync + 'static {
         client_id: &ClientId,
     ) -> impl Future<Output = Result<Vec<Session>, StoreError>> + Send;
 
+    /// A client and all its sessions, newest first, in one read: the
+    /// Frontend API's `GET /v1/client` and the handshake. `NotFound` when
+    /// there is no such client.
+    fn find_client_with_sessions(
+        &self,
+        client_id: &ClientId,
+    ) -> impl Future<Output = Result<(Client, Vec<Session>), FindClientError>> + Send;
+
+    /// A client and one of its sessions in one read: the minting hot path.
+    /// The session is `None` when it does not exist or belongs to another
+    /// client; `NotFound` when there is no such client.
+    fn find_client_session(
+        &self,
+        client_id: &ClientId,
+        session_id: &SessionId,
+    ) -> impl Future<Output = Result<(Client, Option<Session>), FindClientError>> + Send;
+
     fn list_sessions(
         &self,
         query: &SessionQuery,

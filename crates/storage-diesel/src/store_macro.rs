@@ -987,6 +987,64 @@ macro_rules! impl_diesel_store {
                     .await
                 }
 
+                async fn find_client_with_sessions(
+                    &self,
+                    client_id: &ClientId,
+                ) -> Result<(Client, Vec<Session>), FindClientError> {
+                    let client_id = client_id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        // One statement: the client row repeated beside each
+                        // of its sessions (or beside NULLs when it has none).
+                        let rows: Vec<(ClientRow, Option<SessionRow>)> = clients::table
+                            .left_join(sessions::table.on(sessions::client_id.eq(clients::id)))
+                            .filter(clients::id.eq(&client_id))
+                            .order((sessions::created_at.desc(), sessions::id.desc()))
+                            .select((ClientRow::as_select(), Option::<SessionRow>::as_select()))
+                            .load(conn)
+                            .map_err(|e| unexpected(e, "reading a client and its sessions"))?;
+                        let mut rows = rows.into_iter();
+                        let Some((client, first)) = rows.next() else {
+                            return Err(FindClientError::NotFound);
+                        };
+                        let sessions = first
+                            .into_iter()
+                            .chain(rows.filter_map(|(_, s)| s))
+                            .map(SessionRow::into_domain)
+                            .collect::<anyhow::Result<_>>()?;
+                        Ok((client.into_domain()?, sessions))
+                    })
+                    .await
+                }
+
+                async fn find_client_session(
+                    &self,
+                    client_id: &ClientId,
+                    session_id: &SessionId,
+                ) -> Result<(Client, Option<Session>), FindClientError> {
+                    let client_id = client_id.to_string();
+                    let session_id = session_id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        // One statement; the ownership check is in the join.
+                        let (client, session): (ClientRow, Option<SessionRow>) = clients::table
+                            .left_join(
+                                sessions::table.on(sessions::client_id
+                                    .eq(clients::id)
+                                    .and(sessions::id.eq(&session_id))),
+                            )
+                            .filter(clients::id.eq(&client_id))
+                            .select((ClientRow::as_select(), Option::<SessionRow>::as_select()))
+                            .first(conn)
+                            .optional()
+                            .map_err(|e| unexpected(e, "reading a client and a session"))?
+                            .ok_or(FindClientError::NotFound)?;
+                        Ok((
+                            client.into_domain()?,
+                            session.map(SessionRow::into_domain).transpose()?,
+                        ))
+                    })
+                    .await
+                }
+
                 async fn list_sessions(
                     &self,
                     query: &SessionQuery,

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use hallpass_app::{ClientView, Hallpass};
-use hallpass_domain::{Client, Environment};
+use hallpass_domain::{Client, Environment, Session, SessionId};
 use hallpass_ports::{KeyRingFactory, Store};
 use serde_json::json;
 
@@ -68,6 +68,28 @@ pub(crate) async fn required_client<S: Store, K: KeyRingFactory>(
     match &req.credential {
         None => Err(signed_out()),
         Some(c) => app.resolve_client_record(c).await?.ok_or_else(signed_out),
+    }
+}
+
+/// The caller's client and its session `id` (`None`: the client has no
+/// such session), or the errors of [`required`]. A client token costs one
+/// read: the minting hot path.
+pub(crate) async fn required_client_session<S: Store, K: KeyRingFactory>(
+    app: &Hallpass<S, K>,
+    req: &FapiRequest<S, K>,
+    id: &SessionId,
+) -> Result<(Client, Option<Session>), ApiError> {
+    if req.transport == Transport::DevBrowser {
+        let client = required_client(app, req).await?;
+        let session = app.session_of(&client, id).await?;
+        return Ok((client, session));
+    }
+    match &req.credential {
+        None => Err(signed_out()),
+        Some(c) => app
+            .resolve_client_session(c, id)
+            .await?
+            .ok_or_else(signed_out),
     }
 }
 

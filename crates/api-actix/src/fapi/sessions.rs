@@ -7,7 +7,7 @@ use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{Options, required, required_client, signed_out};
+use super::client::{Options, required, required_client, required_client_session, signed_out};
 use super::respond::{Outcome, finish};
 use super::transport::FapiRequest;
 use crate::{ApiError, dto};
@@ -178,10 +178,17 @@ pub(crate) async fn token<S: Store, K: KeyRingFactory>(
     form: super::form::Form<TokenForm>,
 ) -> Result<HttpResponse, ApiError> {
     let _ = form;
-    // The hot path: the client record (not its sessions), then one session
-    // read with ownership checked on it.
-    let client = required_client(&app, &req).await?;
-    let id = session_id(&path)?;
+    // The hot path: the client and the session in one read (ownership
+    // checked in it); a signed-out caller hears so before a bad id.
+    let id = match session_id(&path) {
+        Ok(id) => id,
+        Err(e) => {
+            required_client(&app, &req).await?;
+            return Err(e);
+        }
+    };
+    let (client, session) = required_client_session(&app, &req, &id).await?;
+    let session = session.ok_or_else(|| session_error(SessionError::NotFound))?;
     let options = MintOptions {
         origin: req.origin.as_deref(),
         lifetime: None,
@@ -189,7 +196,7 @@ pub(crate) async fn token<S: Store, K: KeyRingFactory>(
         owner: Some(client.id()),
     };
     let jwt = app
-        .mint_session_token(&id, options)
+        .mint_session_token_for(session, options)
         .await
         .map_err(session_error)?;
     Ok(HttpResponse::Ok()
