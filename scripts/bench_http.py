@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -181,7 +182,11 @@ def preload(have, upto):
              CASE WHEN g % 4 = 0 THEN 'ended' ELSE 'active' END,
              {now - 3_600_000}, {now + 7 * day}, {now + 30 * day}, {now} - g, {now}
       FROM generate_series({have + 1}, {upto}) g;
-    ANALYZE clients; ANALYZE sessions;""")
+    """)
+    # The steady state of a production table: vacuumed and analysed. Without
+    # it autovacuum walks the new rows during the first scenarios and every
+    # first read of a row sets its hint bits (a page write).
+    psql("VACUUM (ANALYZE) clients, sessions")
 
 
 def reactivate_revoked():
@@ -237,12 +242,38 @@ def loadgen(target, lines, expect, once, rate, duration, connections):
     return result
 
 
+def profile(server, name):
+    """With BENCH_PERF_DIR set: `perf record -g` of the server during the
+    saturation step, one file per scenario (`perf report -i FILE`)."""
+    out = ENV.get("BENCH_PERF_DIR")
+    if not out:
+        return None
+    os.makedirs(out, exist_ok=True)
+    slug = "".join(ch if ch.isalnum() else "_" for ch in name).strip("_")[:60]
+    proc = subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(server.proc.pid), "-o",
+                             os.path.join(out, f"{slug}.data")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    return proc
+
+
+def selected(all_scenarios):
+    """BENCH_SCENARIOS="mint,GET /v1/client": only the scenarios whose name
+    contains one of the comma-separated strings (default: all)."""
+    wanted = [w.strip() for w in ENV.get("BENCH_SCENARIOS", "").split(",") if w.strip()]
+    return [s for s in all_scenarios if not wanted or any(w in s[0] for w in wanted)]
+
+
 def run_scenario(server, name, target, lines, expect, once):
     if not once:  # warm-up (a revoke would use up its sessions)
         loadgen(target, lines, expect, once, 0, min(1.0, STEP), CONNECTIONS)
+    profiler = profile(server, name)
     cpu0, pg0 = server.cpu_seconds(), postgres_cpu()
     sat = loadgen(target, lines, expect, once, 0, STEP, CONNECTIONS)
     cpu1, pg1 = server.cpu_seconds(), postgres_cpu()
+    if profiler:
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait()
     if once:
         reactivate_revoked()
     n = max(sat["requests"], 1)
@@ -333,14 +364,15 @@ def report(results, sizes, startup, memory, sessions_in_table):
             ratio = b["saturation"] / a["saturation"] if a["saturation"] else 0
             print(f"| {a['name']} | {ratio:.2f} | {a['p99']:.2f} | {b['p99']:.2f} |")
         print()
-    mint = results[big][0]
-    db_share = mint["postgres_us"] / (mint["postgres_us"] + mint["hallpass_us"])
+    mint = next((r for r in results[big] if r["name"].startswith("FAPI mint")), None)
     print("ratios:")
-    print(f"- mint saturation / openssl single-core sign: {mint['saturation']:,.0f} / {sign:,.0f} = "
-          f"{mint['saturation'] / sign:.2f}")
-    print(f"- DB share of a mint (PostgreSQL CPU / (PostgreSQL + hallpass CPU)): {db_share:.0%}")
-    print(f"- hallpass CPU per mint / one RS256 signature: "
-          f"{mint['hallpass_us']:.0f} µs / {1e6 / sign:.0f} µs = {mint['hallpass_us'] * sign / 1e6:.2f}")
+    if mint:
+        db_share = mint["postgres_us"] / (mint["postgres_us"] + mint["hallpass_us"])
+        print(f"- mint saturation / openssl single-core sign: {mint['saturation']:,.0f} / {sign:,.0f} = "
+              f"{mint['saturation'] / sign:.2f}")
+        print(f"- DB share of a mint (PostgreSQL CPU / (PostgreSQL + hallpass CPU)): {db_share:.0%}")
+        print(f"- hallpass CPU per mint / one RS256 signature: "
+              f"{mint['hallpass_us']:.0f} µs / {1e6 / sign:.0f} µs = {mint['hallpass_us'] * sign / 1e6:.2f}")
     print(f"start-up to ready (/readyz 200): {startup['fresh']:.3f} s on an empty database "
           f"(migrations + instance creation), {startup['restart']:.3f} s with an up-to-date schema")
 
@@ -369,7 +401,7 @@ def main():
         have = size
         in_table[size] = size + BROWSERS
         log(f"preloaded {size:,} sessions in {time.monotonic() - began:.1f} s")
-        results[size] = [run_scenario(server, *s) for s in scenarios(server, browsers, size)]
+        results[size] = [run_scenario(server, *s) for s in selected(scenarios(server, browsers, size))]
         memory[size] = server.memory()
     server.stop()
     report(results, SIZES, startup, memory, in_table)

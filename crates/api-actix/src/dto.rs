@@ -1,209 +1,394 @@
 //! Clerk's wire shapes, built from domain values.
+//!
+//! Typed views that borrow from the domain values and serialize straight
+//! into the response body: no intermediate `serde_json::Value` (whose maps,
+//! with `preserve_order`, cost a hash and an allocation per field). Field
+//! order is the order of the spec's examples. `()` serializes as `null`.
 
-use hallpass_domain::Session;
-use serde_json::{Value, json};
+use hallpass_domain::activity::SessionActivity;
+use hallpass_domain::{Session, SessionId, SessionStatus, UnixMillis};
+use serde::Serialize;
+use serde::ser::{SerializeMap as _, Serializer};
 
-fn actor_json(s: &Session) -> Value {
-    s.actor().map_or(Value::Null, |a| {
-        let mut act = json!({ "sub": a.sub() });
-        if let Some(iss) = a.iss() {
-            act["iss"] = json!(iss);
-        }
-        if let Some(sid) = a.sid() {
-            act["sid"] = json!(sid);
-        }
-        act
-    })
-}
+/// `{}`.
+#[derive(Debug, Clone, Copy)]
+struct EmptyObject;
 
-fn tasks_json(s: &Session) -> Value {
-    if s.tasks().is_empty() {
-        Value::Null
-    } else {
-        Value::Array(
-            s.tasks()
-                .iter()
-                .map(|t| json!({ "key": t.as_str() }))
-                .collect(),
-        )
+impl Serialize for EmptyObject {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_map(Some(0))?.end()
     }
 }
 
-fn activity_json(s: &Session, a: &hallpass_domain::activity::SessionActivity) -> Value {
-    json!({
-        "object": "session_activity",
-        "id": format!("sess_activity_{}", &s.id().as_str()["sess_".len()..]),
-        "is_mobile": a.is_mobile,
-        "device_type": a.device_type,
-        "browser_name": a.browser_name,
-        "browser_version": a.browser_version,
-        "ip_address": a.ip_address,
-        "city": a.city,
-        "country": a.country,
+/// `[]`.
+const EMPTY: [(); 0] = [];
+
+#[derive(Debug, Serialize)]
+struct Actor<'a> {
+    sub: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sid: Option<&'a str>,
+}
+
+fn actor(s: &Session) -> Option<Actor<'_>> {
+    s.actor().map(|a| Actor {
+        sub: a.sub(),
+        iss: a.iss(),
+        sid: a.sid(),
     })
+}
+
+#[derive(Debug, Serialize)]
+struct Task<'a> {
+    key: &'a str,
+}
+
+/// The session's tasks, `null` when there are none.
+fn tasks(s: &Session) -> Option<Vec<Task<'_>>> {
+    (!s.tasks().is_empty()).then(|| s.tasks().iter().map(|t| Task { key: t.as_str() }).collect())
+}
+
+#[derive(Debug, Serialize)]
+struct Activity<'a> {
+    object: &'static str,
+    id: String,
+    is_mobile: bool,
+    device_type: Option<&'a str>,
+    browser_name: Option<&'a str>,
+    browser_version: Option<&'a str>,
+    ip_address: Option<&'a str>,
+    city: Option<&'a str>,
+    country: Option<&'a str>,
+}
+
+fn activity<'a>(s: &Session, a: &'a SessionActivity) -> Activity<'a> {
+    Activity {
+        object: "session_activity",
+        id: format!("sess_activity_{}", &s.id().as_str()["sess_".len()..]),
+        is_mobile: a.is_mobile,
+        device_type: a.device_type.as_deref(),
+        browser_name: a.browser_name.as_deref(),
+        browser_version: a.browser_version.as_deref(),
+        ip_address: a.ip_address.as_deref(),
+        city: a.city.as_deref(),
+        country: a.country.as_deref(),
+    }
 }
 
 /// The Backend API `Session` object (`additionalProperties: false` in the
 /// spec: exactly these fields).
-pub(crate) fn bapi_session(
-    s: &Session,
-    activity: Option<&hallpass_domain::activity::SessionActivity>,
-) -> Value {
-    json!({
-        "object": "session",
-        "id": s.id().as_str(),
-        "user_id": s.user_id().as_str(),
-        "client_id": s.client_id().as_str(),
-        "actor": actor_json(s),
-        "status": s.status().as_str(),
-        "last_active_organization_id": s.last_active_organization_id().map(|o| o.as_str()),
-        "last_active_at": s.last_active_at().as_millis(),
-        "latest_activity": activity.map_or(Value::Null, |a| activity_json(s, a)),
-        "expire_at": s.expire_at().as_millis(),
-        "abandon_at": s.abandon_at().as_millis(),
-        "updated_at": s.updated_at().as_millis(),
-        "created_at": s.created_at().as_millis(),
-        "tasks": tasks_json(s),
-    })
+#[derive(Debug, Serialize)]
+pub(crate) struct BapiSession<'a> {
+    object: &'static str,
+    id: &'a str,
+    user_id: &'a str,
+    client_id: &'a str,
+    actor: Option<Actor<'a>>,
+    status: &'static str,
+    last_active_organization_id: Option<&'a str>,
+    last_active_at: i64,
+    latest_activity: Option<Activity<'a>>,
+    expire_at: i64,
+    abandon_at: i64,
+    updated_at: i64,
+    created_at: i64,
+    tasks: Option<Vec<Task<'a>>>,
+}
+
+pub(crate) fn bapi_session<'a>(
+    s: &'a Session,
+    activity: Option<&'a SessionActivity>,
+) -> BapiSession<'a> {
+    BapiSession {
+        object: "session",
+        id: s.id().as_str(),
+        user_id: s.user_id().as_str(),
+        client_id: s.client_id().as_str(),
+        actor: actor(s),
+        status: s.status().as_str(),
+        last_active_organization_id: s.last_active_organization_id().map(|o| o.as_str()),
+        last_active_at: s.last_active_at().as_millis(),
+        latest_activity: activity.map(|a| self::activity(s, a)),
+        expire_at: s.expire_at().as_millis(),
+        abandon_at: s.abandon_at().as_millis(),
+        updated_at: s.updated_at().as_millis(),
+        created_at: s.created_at().as_millis(),
+        tasks: tasks(s),
+    }
 }
 
 /// The user object inside a Frontend API session. Hallpass keeps sessions,
 /// not profiles: the user's data lives in the team's own system, so the
 /// object carries the id and empty collections (what clerk-js expects).
-fn fapi_user(s: &Session) -> Value {
-    let id = s.user_id().as_str();
-    json!({
-        "object": "user",
-        "id": id,
-        "username": Value::Null,
-        "first_name": Value::Null,
-        "last_name": Value::Null,
-        "image_url": "",
-        "has_image": false,
-        "primary_email_address_id": Value::Null,
-        "primary_phone_number_id": Value::Null,
-        "primary_web3_wallet_id": Value::Null,
-        "email_addresses": [],
-        "phone_numbers": [],
-        "web3_wallets": [],
-        "external_accounts": [],
-        "saml_accounts": [],
-        "passkeys": [],
-        "enterprise_accounts": [],
-        "organization_memberships": [],
-        "public_metadata": {},
-        "unsafe_metadata": {},
-        "password_enabled": false,
-        "totp_enabled": false,
-        "backup_code_enabled": false,
-        "two_factor_enabled": false,
-        "delete_self_enabled": false,
-        "create_organization_enabled": false,
-        "external_id": Value::Null,
-        "banned": false,
-        "locked": false,
-        "lockout_expires_in_seconds": Value::Null,
-        "verification_attempts_remaining": Value::Null,
-        "last_active_at": s.last_active_at().as_millis(),
-        "mfa_enabled_at": Value::Null,
-        "mfa_disabled_at": Value::Null,
-        "legal_accepted_at": Value::Null,
-        "last_sign_in_at": s.created_at().as_millis(),
-        "created_at": s.created_at().as_millis(),
-        "updated_at": s.updated_at().as_millis(),
-    })
+#[derive(Debug, Serialize)]
+struct FapiUser<'a> {
+    object: &'static str,
+    id: &'a str,
+    username: (),
+    first_name: (),
+    last_name: (),
+    image_url: &'static str,
+    has_image: bool,
+    primary_email_address_id: (),
+    primary_phone_number_id: (),
+    primary_web3_wallet_id: (),
+    email_addresses: [(); 0],
+    phone_numbers: [(); 0],
+    web3_wallets: [(); 0],
+    external_accounts: [(); 0],
+    saml_accounts: [(); 0],
+    passkeys: [(); 0],
+    enterprise_accounts: [(); 0],
+    organization_memberships: [(); 0],
+    public_metadata: EmptyObject,
+    unsafe_metadata: EmptyObject,
+    password_enabled: bool,
+    totp_enabled: bool,
+    backup_code_enabled: bool,
+    two_factor_enabled: bool,
+    delete_self_enabled: bool,
+    create_organization_enabled: bool,
+    external_id: (),
+    banned: bool,
+    locked: bool,
+    lockout_expires_in_seconds: (),
+    verification_attempts_remaining: (),
+    last_active_at: i64,
+    mfa_enabled_at: (),
+    mfa_disabled_at: (),
+    legal_accepted_at: (),
+    last_sign_in_at: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn fapi_user(s: &Session) -> FapiUser<'_> {
+    FapiUser {
+        object: "user",
+        id: s.user_id().as_str(),
+        username: (),
+        first_name: (),
+        last_name: (),
+        image_url: "",
+        has_image: false,
+        primary_email_address_id: (),
+        primary_phone_number_id: (),
+        primary_web3_wallet_id: (),
+        email_addresses: EMPTY,
+        phone_numbers: EMPTY,
+        web3_wallets: EMPTY,
+        external_accounts: EMPTY,
+        saml_accounts: EMPTY,
+        passkeys: EMPTY,
+        enterprise_accounts: EMPTY,
+        organization_memberships: EMPTY,
+        public_metadata: EmptyObject,
+        unsafe_metadata: EmptyObject,
+        password_enabled: false,
+        totp_enabled: false,
+        backup_code_enabled: false,
+        two_factor_enabled: false,
+        delete_self_enabled: false,
+        create_organization_enabled: false,
+        external_id: (),
+        banned: false,
+        locked: false,
+        lockout_expires_in_seconds: (),
+        verification_attempts_remaining: (),
+        last_active_at: s.last_active_at().as_millis(),
+        mfa_enabled_at: (),
+        mfa_disabled_at: (),
+        legal_accepted_at: (),
+        last_sign_in_at: s.created_at().as_millis(),
+        created_at: s.created_at().as_millis(),
+        updated_at: s.updated_at().as_millis(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct PublicUserData<'a> {
+    first_name: (),
+    last_name: (),
+    image_url: &'static str,
+    has_image: bool,
+    identifier: &'a str,
+    user_id: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Token<'a> {
+    object: &'static str,
+    jwt: &'a str,
 }
 
 /// The Frontend API `Session` object (`Client.Session-2`).
-pub(crate) fn fapi_session(
-    s: &Session,
-    last_active_token: Option<&str>,
-    now: hallpass_domain::UnixMillis,
-) -> Value {
-    let (first, second) = s.factor_verification_age(now);
-    json!({
-        "object": "session",
-        "id": s.id().as_str(),
-        "status": s.status().as_str(),
-        "expire_at": s.expire_at().as_millis(),
-        "abandon_at": s.abandon_at().as_millis(),
-        "last_active_at": s.last_active_at().as_millis(),
-        "last_active_token": last_active_token.map(|jwt| json!({"object": "token", "jwt": jwt})),
-        "last_active_organization_id": s.last_active_organization_id().map(|o| o.as_str()),
-        "actor": actor_json(s),
-        "tasks": tasks_json(s),
-        "user": fapi_user(s),
-        "public_user_data": {
-            "first_name": Value::Null,
-            "last_name": Value::Null,
-            "image_url": "",
-            "has_image": false,
-            "identifier": s.user_id().as_str(),
-            "user_id": s.user_id().as_str(),
-        },
-        "factor_verification_age": [first, second],
-        "created_at": s.created_at().as_millis(),
-        "updated_at": s.updated_at().as_millis(),
-    })
+#[derive(Debug, Serialize)]
+pub(crate) struct FapiSession<'a> {
+    object: &'static str,
+    id: &'a str,
+    status: &'static str,
+    expire_at: i64,
+    abandon_at: i64,
+    last_active_at: i64,
+    last_active_token: Option<Token<'a>>,
+    last_active_organization_id: Option<&'a str>,
+    actor: Option<Actor<'a>>,
+    tasks: Option<Vec<Task<'a>>>,
+    user: FapiUser<'a>,
+    public_user_data: PublicUserData<'a>,
+    factor_verification_age: [i64; 2],
+    created_at: i64,
+    updated_at: i64,
 }
 
-/// The Frontend API `Client` object (`Client.Client-2`). Removed, revoked,
-/// replaced and abandoned sessions are no longer part of the client;
-/// ended and expired ones stay listed (clerk-js shows them as signed out).
-pub(crate) fn fapi_client(
-    view: &hallpass_app::ClientView,
-    token_for: Option<(&hallpass_domain::SessionId, &str)>,
-    now: hallpass_domain::UnixMillis,
-) -> Value {
-    use hallpass_domain::SessionStatus as S;
+pub(crate) fn fapi_session<'a>(
+    s: &'a Session,
+    last_active_token: Option<&'a str>,
+    now: UnixMillis,
+) -> FapiSession<'a> {
+    let (first, second) = s.factor_verification_age(now);
+    FapiSession {
+        object: "session",
+        id: s.id().as_str(),
+        status: s.status().as_str(),
+        expire_at: s.expire_at().as_millis(),
+        abandon_at: s.abandon_at().as_millis(),
+        last_active_at: s.last_active_at().as_millis(),
+        last_active_token: last_active_token.map(|jwt| Token {
+            object: "token",
+            jwt,
+        }),
+        last_active_organization_id: s.last_active_organization_id().map(|o| o.as_str()),
+        actor: actor(s),
+        tasks: tasks(s),
+        user: fapi_user(s),
+        public_user_data: PublicUserData {
+            first_name: (),
+            last_name: (),
+            image_url: "",
+            has_image: false,
+            identifier: s.user_id().as_str(),
+            user_id: s.user_id().as_str(),
+        },
+        factor_verification_age: [first, second],
+        created_at: s.created_at().as_millis(),
+        updated_at: s.updated_at().as_millis(),
+    }
+}
+
+/// The Frontend API `Client` object (`Client.Client-2`).
+#[derive(Debug, Serialize)]
+pub(crate) struct FapiClient<'a> {
+    object: &'static str,
+    id: &'a str,
+    sessions: Vec<FapiSession<'a>>,
+    sign_in: (),
+    sign_up: (),
+    last_active_session_id: Option<&'a str>,
+    last_authentication_strategy: (),
+    cookie_expires_at: i64,
+    captcha_bypass: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+/// Removed, revoked, replaced and abandoned sessions are no longer part of
+/// the client; ended and expired ones stay listed (clerk-js shows them as
+/// signed out).
+pub(crate) fn fapi_client<'a>(
+    view: &'a hallpass_app::ClientView,
+    token_for: Option<(&'a SessionId, &'a str)>,
+    now: UnixMillis,
+) -> FapiClient<'a> {
+    use SessionStatus as S;
     let c = &view.client;
-    let sessions: Vec<Value> = view
-        .sessions
-        .iter()
-        .filter(|s| matches!(s.status(), S::Active | S::Pending | S::Ended | S::Expired))
-        .map(|s| {
-            let token = token_for.filter(|(id, _)| *id == s.id()).map(|(_, t)| t);
-            fapi_session(s, token, now)
-        })
-        .collect();
-    json!({
-        "object": "client",
-        "id": c.id().as_str(),
-        "sessions": sessions,
-        "sign_in": Value::Null,
-        "sign_up": Value::Null,
-        "last_active_session_id": c.last_active_session_id().map(|s| s.as_str()),
-        "last_authentication_strategy": Value::Null,
-        "cookie_expires_at": c.cookie_expires_at().as_millis(),
-        "captcha_bypass": false,
-        "created_at": c.created_at().as_millis(),
-        "updated_at": c.updated_at().as_millis(),
-    })
+    FapiClient {
+        object: "client",
+        id: c.id().as_str(),
+        sessions: view
+            .sessions
+            .iter()
+            .filter(|s| matches!(s.status(), S::Active | S::Pending | S::Ended | S::Expired))
+            .map(|s| {
+                let token = token_for.filter(|(id, _)| *id == s.id()).map(|(_, t)| t);
+                fapi_session(s, token, now)
+            })
+            .collect(),
+        sign_in: (),
+        sign_up: (),
+        last_active_session_id: c.last_active_session_id().map(|s| s.as_str()),
+        last_authentication_strategy: (),
+        cookie_expires_at: c.cookie_expires_at().as_millis(),
+        captcha_bypass: false,
+        created_at: c.created_at().as_millis(),
+        updated_at: c.updated_at().as_millis(),
+    }
 }
 
 /// The Backend API `Client` object.
-pub(crate) fn bapi_client(
-    view: &hallpass_app::ClientView,
-    activities: &std::collections::HashMap<
-        hallpass_domain::SessionId,
-        hallpass_domain::activity::SessionActivity,
-    >,
-) -> Value {
+#[derive(Debug, Serialize)]
+pub(crate) struct BapiClient<'a> {
+    object: &'static str,
+    id: &'a str,
+    session_ids: Vec<&'a str>,
+    sessions: Vec<BapiSession<'a>>,
+    sign_in_id: (),
+    sign_up_id: (),
+    last_active_session_id: Option<&'a str>,
+    last_authentication_strategy: (),
+    updated_at: i64,
+    created_at: i64,
+}
+
+pub(crate) fn bapi_client<'a>(
+    view: &'a hallpass_app::ClientView,
+    activities: &'a std::collections::HashMap<SessionId, SessionActivity>,
+) -> BapiClient<'a> {
     let c = &view.client;
-    json!({
-        "object": "client",
-        "id": c.id().as_str(),
-        "session_ids": view.sessions.iter().map(|s| s.id().as_str()).collect::<Vec<_>>(),
-        "sessions": view
+    BapiClient {
+        object: "client",
+        id: c.id().as_str(),
+        session_ids: view.sessions.iter().map(|s| s.id().as_str()).collect(),
+        sessions: view
             .sessions
             .iter()
             .map(|s| bapi_session(s, activities.get(s.id())))
-            .collect::<Vec<_>>(),
-        "sign_in_id": Value::Null,
-        "sign_up_id": Value::Null,
-        "last_active_session_id": c.last_active_session_id().map(|s| s.as_str()),
-        "last_authentication_strategy": Value::Null,
-        "updated_at": c.updated_at().as_millis(),
-        "created_at": c.created_at().as_millis(),
-    })
+            .collect(),
+        sign_in_id: (),
+        sign_up_id: (),
+        last_active_session_id: c.last_active_session_id().map(|s| s.as_str()),
+        last_authentication_strategy: (),
+        updated_at: c.updated_at().as_millis(),
+        created_at: c.created_at().as_millis(),
+    }
+}
+
+/// A typed view as a `serde_json::Value`, for responses assembled from
+/// parts. These views serialize infallibly (string keys, no custom errors).
+pub(crate) fn to_value(view: impl Serialize) -> serde_json::Value {
+    serde_json::to_value(view).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_members_serialize_as_clerk_writes_them() {
+        #[derive(Serialize)]
+        struct Shape {
+            none: (),
+            list: [(); 0],
+            object: EmptyObject,
+        }
+        let json = serde_json::to_string(&Shape {
+            none: (),
+            list: EMPTY,
+            object: EmptyObject,
+        })
+        .expect("serialize");
+        assert_eq!(json, r#"{"none":null,"list":[],"object":{}}"#);
+    }
 }

@@ -4,7 +4,6 @@
 
 use actix_web::HttpResponse;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::ApiError;
 
@@ -67,10 +66,19 @@ impl PageQuery {
 }
 
 /// The list response in the shape the caller asked for.
-pub(crate) fn respond(page: Page, data: Vec<Value>, total_count: u64) -> HttpResponse {
+pub(crate) fn respond<T: serde::Serialize>(
+    page: Page,
+    data: Vec<T>,
+    total_count: u64,
+) -> HttpResponse {
+    #[derive(serde::Serialize)]
+    struct Paginated<T> {
+        data: Vec<T>,
+        total_count: u64,
+    }
     if page.paginated {
-        HttpResponse::Ok().json(json!({ "data": data, "total_count": total_count }))
+        HttpResponse::Ok().json(Paginated { data, total_count })
     } else {
-        HttpResponse::Ok().json(Value::Array(data))
+        HttpResponse::Ok().json(data)
     }
 }

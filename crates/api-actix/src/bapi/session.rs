@@ -6,14 +6,14 @@ use hallpass_ports::{KeyRingFactory, Store};
 use crate::{ApiError, dto};
 
 /// The session with its latest activity, as the Backend API shows it.
-async fn session_json<S: Store, K: KeyRingFactory>(
+async fn session_response<S: Store, K: KeyRingFactory>(
     app: &Hallpass<S, K>,
     session: &hallpass_domain::Session,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let activities = app
         .session_activities(std::slice::from_ref(session))
         .await?;
-    Ok(dto::bapi_session(session, activities.get(session.id())))
+    Ok(HttpResponse::Ok().json(dto::bapi_session(session, activities.get(session.id()))))
 }
 
 fn session_id(path: &str) -> Result<SessionId, ApiError> {
@@ -26,7 +26,7 @@ pub(crate) async fn get<S: Store, K: KeyRingFactory>(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let session = app.session(&session_id(&path)?).await?;
-    Ok(HttpResponse::Ok().json(session_json(&app, &session).await?))
+    session_response(&app, &session).await
 }
 
 /// `POST /v1/sessions/{session_id}/revoke`: idempotent; a session in another
@@ -36,7 +36,7 @@ pub(crate) async fn revoke<S: Store, K: KeyRingFactory>(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let session = app.revoke_session(&session_id(&path)?).await?;
-    Ok(HttpResponse::Ok().json(session_json(&app, &session).await?))
+    session_response(&app, &session).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -75,5 +75,5 @@ pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
         ),
         other => other.into(),
     })?;
-    Ok(HttpResponse::Ok().json(session_json(&app, &session).await?))
+    session_response(&app, &session).await
 }

@@ -66,7 +66,7 @@ pub(crate) async fn list<S: Store, K: KeyRingFactory>(
         .sessions
         .iter()
         .map(|s| dto::bapi_session(s, activities.get(s.id())))
-        .collect();
+        .collect::<Vec<_>>();
     let mut res = pagination::respond(page, data, result.total_count);
     if unscoped {
         res.headers_mut().insert(

@@ -92,7 +92,7 @@ pub(crate) async fn list<S: Store, K: KeyRingFactory>(
     let (rows, total) = app.list_templates(page.limit, page.offset).await?;
     Ok(pagination::respond(
         page,
-        rows.iter().map(template_json).collect(),
+        rows.iter().map(template_json).collect::<Vec<_>>(),
         total,
     ))
 }

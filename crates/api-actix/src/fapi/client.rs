@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::respond::{Outcome, finish};
 use super::transport::{FapiRequest, Transport, dev_browser_unauthenticated};
-use crate::{ApiError, ApiOptions, dto};
+use crate::{ApiError, ApiOptions};
 
 pub(crate) type Options = Option<web::Data<ApiOptions>>;
 
@@ -109,9 +109,8 @@ pub(crate) async fn get<S: Store, K: KeyRingFactory>(
     req: FapiRequest<S, K>,
 ) -> Result<HttpResponse, ApiError> {
     let view = current(&app, &req).await?;
-    let now = app.now();
     let outcome = Outcome {
-        response: view.as_ref().map(|v| dto::fapi_client(v, None, now)),
+        response_is_client: true,
         // A presented but unusable client token is cleared.
         clear_client: view.is_none() && req.credential.is_some(),
         client: view,
@@ -138,7 +137,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         sessions: Vec::new(),
     };
     let outcome = Outcome {
-        response: Some(dto::fapi_client(&view, None, app.now())),
+        response_is_client: true,
         client: Some(view),
         new_client_token: true,
         ..Outcome::default()
@@ -178,7 +177,7 @@ async fn sign_out<S: Store, K: KeyRingFactory>(
         .map_err(ApiError::from)?;
     let after = ClientView { client, sessions };
     let outcome = Outcome {
-        response: Some(dto::fapi_client(&after, None, app.now())),
+        response_is_client: true,
         // `DELETE /v1/client` forgets the client in this browser.
         clear_client: !keep_client,
         hide_client: !keep_client,

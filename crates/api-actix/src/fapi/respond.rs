@@ -8,7 +8,8 @@ use actix_web::http::StatusCode;
 use hallpass_app::{ClientView, Hallpass};
 use hallpass_domain::{Environment, SessionId};
 use hallpass_ports::{KeyRingFactory, Store};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::transport::{CLIENT_COOKIE, FapiRequest, Transport};
 use crate::{ApiError, ApiOptions, dto};
@@ -18,6 +19,9 @@ use crate::{ApiError, ApiOptions, dto};
 pub(crate) struct Outcome {
     /// The `response` member (`null` when absent).
     pub response: Option<Value>,
+    /// The `response` member is the client itself (`null` without one),
+    /// serialized from the same view as the piggybacked `client`.
+    pub response_is_client: bool,
     /// The client to piggyback, if any.
     pub client: Option<ClientView>,
     /// The client's token changed (creation, sign-in): send it.
@@ -143,13 +147,26 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
             res.cookie(cookie.finish());
         }
     }
-    let client_json = if outcome.hide_client {
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Response<'a> {
+        Client(Option<&'a dto::FapiClient<'a>>),
+        Other(Option<&'a Value>),
+    }
+    #[derive(Serialize)]
+    struct Body<'a> {
+        response: Response<'a>,
+        client: Option<&'a dto::FapiClient<'a>>,
+    }
+    let response = if outcome.response_is_client {
+        Response::Client(client_json.as_ref())
+    } else {
+        Response::Other(outcome.response.as_ref())
+    };
+    let client = if outcome.hide_client {
         None
     } else {
-        client_json
+        client_json.as_ref()
     };
-    Ok(res.json(json!({
-        "response": outcome.response.unwrap_or(Value::Null),
-        "client": client_json.unwrap_or(Value::Null),
-    })))
+    Ok(res.json(Body { response, client }))
 }

@@ -49,7 +49,7 @@ pub(crate) async fn get<S: Store, K: KeyRingFactory>(
         .client_session(client.client.id(), &session_id(&path)?)
         .await?;
     let outcome = Outcome {
-        response: Some(dto::fapi_session(&session, None, app.now())),
+        response: Some(dto::to_value(dto::fapi_session(&session, None, app.now()))),
         client: Some(client),
         ..Outcome::default()
     };
@@ -108,7 +108,11 @@ pub(crate) async fn touch<S: Store, K: KeyRingFactory>(
         .find(|s| s.id() == &id)
         .ok_or_else(|| ApiError::not_found("session"))?;
     let outcome = Outcome {
-        response: Some(dto::fapi_session(session, Some(&token), app.now())),
+        response: Some(dto::to_value(dto::fapi_session(
+            session,
+            Some(&token),
+            app.now(),
+        ))),
         token_for: Some((id.clone(), token)),
         client: Some(after),
         ..Outcome::default()
@@ -134,7 +138,7 @@ async fn end_or_remove<S: Store, K: KeyRingFactory>(
     .map_err(ApiError::from)?;
     let after = view(&app, &client).await?;
     let outcome = Outcome {
-        response: Some(dto::fapi_session(&session, None, app.now())),
+        response: Some(dto::to_value(dto::fapi_session(&session, None, app.now()))),
         client: Some(after),
         ..Outcome::default()
     };
