@@ -181,6 +181,47 @@ pub struct KeyRing {
     all: HashMap<String, RsassaJwsVerifier>,
     jwks: Vec<Value>,
     jwks_json: String,
+    verified_client_tokens: VerifiedClientTokens,
+}
+
+/// How many verified client tokens a ring remembers.
+const VERIFIED_CLIENT_TOKENS: usize = 16_384;
+
+/// Client tokens this ring has verified, with their claims. A client token
+/// has no expiry and is checked against every key of the ring, so its
+/// verification is a pure function of its bytes and the ring: a browser's
+/// second request costs a lookup instead of an RS256 verification. Only
+/// valid tokens are remembered, keyed by the whole token; the memory is the
+/// ring's (a reloaded ring starts empty) and bounded: when full it is
+/// emptied. Whether the token is still the client's current one is checked
+/// against the store on every request, as before.
+#[derive(Debug, Default)]
+struct VerifiedClientTokens(std::sync::Mutex<HashMap<Box<str>, ClientTokenClaims>>);
+
+impl VerifiedClientTokens {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, ClientTokenClaims>> {
+        // A panic while holding the lock leaves a consistent map.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, token: &str) -> Option<ClientTokenClaims> {
+        self.map().get(token).cloned()
+    }
+
+    fn insert(&self, token: &str, claims: &ClientTokenClaims) {
+        let mut map = self.map();
+        if map.len() >= VERIFIED_CLIENT_TOKENS {
+            map.clear();
+        }
+        map.insert(token.into(), claims.clone());
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map().len()
+    }
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -258,6 +299,7 @@ impl KeyRing {
             all,
             jwks,
             jwks_json,
+            verified_client_tokens: VerifiedClientTokens::default(),
         })
     }
 
@@ -359,13 +401,18 @@ impl TokenVerifier for KeyRing {
     }
 
     fn verify_client_token(&self, token: &str) -> Result<ClientTokenClaims, VerifyError> {
+        if let Some(claims) = self.verified_client_tokens.get(token) {
+            return Ok(claims);
+        }
         let (claims, header) = Self::verify_with(&self.all, token)?;
         // A client token carries no category: a session or template token
         // (which do) is never accepted as a client token.
         if header.claim("cat").is_some() {
             return Err(VerifyError::Header);
         }
-        claims::client_from_json(&claims).ok_or(VerifyError::Claims)
+        let claims = claims::client_from_json(&claims).ok_or(VerifyError::Claims)?;
+        self.verified_client_tokens.insert(token, &claims);
+        Ok(claims)
     }
 
     fn decode_session_token(&self, token: &str) -> Result<SessionTokenClaims, VerifyError> {

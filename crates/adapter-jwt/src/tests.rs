@@ -110,6 +110,42 @@ fn client_tokens_round_trip_and_are_not_session_tokens() {
 }
 
 #[test]
+fn verified_client_tokens_are_remembered_per_ring_valid_ones_only_and_bounded() {
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    let client = Client::new(ClientId::from_random(3), RotatingToken::from_random(4), T0);
+    let c = ClientTokenClaims::for_client(&client, T0);
+    let token = ring.sign_client_token(&c).unwrap();
+    assert_eq!(ring.verify_client_token(&token).unwrap(), c);
+    assert_eq!(ring.verified_client_tokens.len(), 1);
+    // Answered from memory, with the same claims.
+    assert_eq!(ring.verify_client_token(&token).unwrap(), c);
+
+    // A token that differs in one byte of its signature is verified, and
+    // refused, and not remembered.
+    let mut forged = token.clone().into_bytes();
+    let last = forged.len() - 2;
+    forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    assert!(ring.verify_client_token(&forged).is_err());
+    assert_eq!(ring.verified_client_tokens.len(), 1);
+
+    // Another ring (another key set: a different instance, or a reload
+    // without this key) remembers nothing of this one.
+    let other = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    assert_eq!(
+        other.verify_client_token(&token).unwrap_err(),
+        VerifyError::Signature
+    );
+
+    // Bounded: full, it starts over.
+    for n in 0..u128::try_from(VERIFIED_CLIENT_TOKENS).unwrap() {
+        ring.verified_client_tokens.insert(&format!("t{n}"), &c);
+    }
+    assert!(ring.verified_client_tokens.len() <= VERIFIED_CLIENT_TOKENS);
+    assert_eq!(ring.verify_client_token(&token).unwrap(), c);
+}
+
+#[test]
 fn forged_and_stale_tokens_are_refused() {
     let k1 = record("ins_k1", T0);
     let ring = KeyRing::new(std::slice::from_ref(&k1), T0).unwrap();
