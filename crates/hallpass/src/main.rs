@@ -16,6 +16,11 @@ mod system;
 mod telemetry;
 
 use std::path::PathBuf;
+
+/// jemalloc: thread caches suit a server whose blocking-pool threads
+/// allocate what its actix workers free (measured in docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
