@@ -133,7 +133,22 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     /// A session, time applied to its status (and stored when it changed).
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn session(&self, id: &SessionId) -> Result<Session, SessionError> {
-        let mut session = self.store.find_session(id).await?;
+        let session = self.store.find_session(id).await?;
+        Ok(self.observed(session).await)
+    }
+
+    /// [`Self::session`] with the session's latest activity, in one read.
+    pub async fn session_with_activity(
+        &self,
+        id: &SessionId,
+    ) -> Result<(Session, Option<SessionActivity>), SessionError> {
+        let (session, activity) = self.store.find_session_with_activity(id).await?;
+        Ok((self.observed(session).await, activity))
+    }
+
+    /// The session with time applied to its status; an expiry observed now
+    /// is stored.
+    async fn observed(&self, mut session: Session) -> Session {
         let stored = session.status();
         if session.observe(self.now()) {
             // Best effort: another writer may have moved it already; the
@@ -142,7 +157,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 tracing::debug!(error = %e, "storing an observed expiry lost a race");
             }
         }
-        Ok(session)
+        session
     }
 
     /// Lists sessions, newest first, time applied to the statuses.

@@ -1141,7 +1141,7 @@ pub async fn the_latest_session_activity_is_replaced_and_read_in_bulk<S: Store>(
         .find_session_activities(&[a.id().clone(), b.id().clone()])
         .await
         .expect("find");
-    assert_eq!(found, vec![(a.id().clone(), second)]);
+    assert_eq!(found, vec![(a.id().clone(), second.clone())]);
     assert!(
         store
             .find_session_activities(&[])
@@ -1149,6 +1149,27 @@ pub async fn the_latest_session_activity_is_replaced_and_read_in_bulk<S: Store>(
             .expect("empty")
             .is_empty()
     );
+    // One session with its activity, in one read.
+    assert_eq!(
+        store
+            .find_session_with_activity(a.id())
+            .await
+            .expect("with activity"),
+        (a.clone(), Some(second))
+    );
+    assert_eq!(
+        store
+            .find_session_with_activity(b.id())
+            .await
+            .expect("without activity"),
+        (b.clone(), None)
+    );
+    assert!(matches!(
+        store
+            .find_session_with_activity(&SessionId::from_random(99))
+            .await,
+        Err(FindSessionError::NotFound)
+    ));
 }
 
 pub async fn a_sweep_applies_passed_deadlines_and_deletes_dead_rows_once_per_gap<S: Store>(

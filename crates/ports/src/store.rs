@@ -592,6 +592,13 @@ pub trait SessionActivityStore: Send + Sync + 'static {
         &self,
         ids: &[SessionId],
     ) -> impl Future<Output = Result<Vec<(SessionId, SessionActivity)>, StoreError>> + Send;
+
+    /// A session and its latest activity, if it has one, in one read (the
+    /// Backend API's `GET /v1/sessions/{id}`).
+    fn find_session_with_activity(
+        &self,
+        id: &SessionId,
+    ) -> impl Future<Output = Result<(Session, Option<SessionActivity>), FindSessionError>> + Send;
 }
 
 /// The instructions for one housekeeping sweep.

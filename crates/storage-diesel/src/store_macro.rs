@@ -828,6 +828,42 @@ macro_rules! impl_diesel_store {
             }
 
             impl SessionActivityStore for $store {
+                async fn find_session_with_activity(
+                    &self,
+                    id: &SessionId,
+                ) -> Result<
+                    (
+                        Session,
+                        Option<$crate::__private::hallpass_domain::activity::SessionActivity>,
+                    ),
+                    FindSessionError,
+                > {
+                    let id = id.to_string();
+                    run(&self.pool, move |conn: &mut $conn| {
+                        let (session, activity): (SessionRow, Option<SessionActivityRow>) =
+                            sessions::table
+                                .left_join(
+                                    session_activities::table
+                                        .on(session_activities::session_id.eq(sessions::id)),
+                                )
+                                .filter(sessions::id.eq(&id))
+                                .select((
+                                    SessionRow::as_select(),
+                                    Option::<SessionActivityRow>::as_select(),
+                                ))
+                                .first(conn)
+                                .optional()
+                                .map_err(|e| unexpected(e, "finding a session and its activity"))?
+                                .ok_or(FindSessionError::NotFound)?;
+                        let activity = match activity {
+                            Some(row) => Some(row.into_domain()?.1),
+                            None => None,
+                        };
+                        Ok((session.into_domain()?, activity))
+                    })
+                    .await
+                }
+
                 async fn record_session_activity(
                     &self,
                     session_id: &SessionId,

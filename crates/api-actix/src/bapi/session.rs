@@ -25,8 +25,8 @@ pub(crate) async fn get<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = app.session(&session_id(&path)?).await?;
-    session_response(&app, &session).await
+    let (session, activity) = app.session_with_activity(&session_id(&path)?).await?;
+    Ok(HttpResponse::Ok().json(dto::bapi_session(&session, activity.as_ref())))
 }
 
 /// `POST /v1/sessions/{session_id}/revoke`: idempotent; a session in another
