@@ -17,7 +17,8 @@
 #
 # Settings (environment): BENCH_SESSIONS (the large size, default 1000000),
 # BENCH_SMALL_SESSIONS (default 10000; BENCH_SIZES="N ..." overrides both),
-# BENCH_BROWSERS (1000), BENCH_STEP_SECONDS (3, per measurement),
+# BENCH_BROWSERS (1000), BENCH_STEP_SECONDS (3, per measurement), BENCH_REPEAT
+# (1: rounds of saturation + 50% per scenario, medians reported),
 # BENCH_CONNECTIONS (32), BENCH_LOADGEN_THREADS (1), BENCH_OPENSSL_SECONDS
 # (5), BENCH_PGBENCH_SECONDS (5), BENCH_PG_SSLMODE (disable), BENCH_DATABASE_URL
 # (default HALLPASS_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -30,6 +31,7 @@ BROWSERS = int(ENV["BENCH_BROWSERS"])
 STEP = float(ENV["BENCH_STEP_SECONDS"])
 CONNECTIONS = int(ENV.get("BENCH_CONNECTIONS", "32"))
 LOADGEN_THREADS = ENV.get("BENCH_LOADGEN_THREADS", "1")
+REPEAT = max(1, int(ENV.get("BENCH_REPEAT", "1")))
 APP = "https://app.bench.example"
 TICK = os.sysconf("SC_CLK_TCK")
 random.seed(7)
@@ -268,34 +270,48 @@ def selected(all_scenarios):
 
 
 def run_scenario(server, name, target, lines, expect, once):
+    """Warm-up, then REPEAT rounds of (saturation, 50% of it); the medians
+    of the rounds, and CPU per request over every saturation step."""
     if not once:  # warm-up (a revoke would use up its sessions)
         loadgen(target, lines, expect, once, 0, min(1.0, STEP), CONNECTIONS)
-    profiler = profile(server, name)
-    cpu0, pg0 = server.cpu_seconds(), postgres_cpu()
-    sat = loadgen(target, lines, expect, once, 0, STEP, CONNECTIONS)
-    cpu1, pg1 = server.cpu_seconds(), postgres_cpu()
-    if profiler:
-        profiler.send_signal(signal.SIGINT)
-        profiler.wait()
-    if once:
-        reactivate_revoked()
-    n = max(sat["requests"], 1)
-    half = loadgen(target, lines, expect, once, sat["throughput"] / 2, STEP, CONNECTIONS * 2)
-    if once:
-        reactivate_revoked()
+    sats, halves, cpu, pg, loadgen_cpu, n = [], [], 0.0, 0.0, 0.0, 0
+    for round_ in range(REPEAT):
+        profiler = profile(server, name) if round_ == 0 else None
+        cpu0, pg0 = server.cpu_seconds(), postgres_cpu()
+        sat = loadgen(target, lines, expect, once, 0, STEP, CONNECTIONS)
+        cpu1, pg1 = server.cpu_seconds(), postgres_cpu()
+        if profiler:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait()
+        if once:
+            reactivate_revoked()
+        cpu, pg, loadgen_cpu = cpu + cpu1 - cpu0, pg + pg1 - pg0, loadgen_cpu + sat["loadgen_cpu"]
+        n += sat["requests"]
+        half = loadgen(target, lines, expect, once, sat["throughput"] / 2, STEP, CONNECTIONS * 2)
+        if once:
+            reactivate_revoked()
+        sats.append(sat)
+        halves.append(half)
+    n = max(n, 1)
+    median = lambda values: statistics.median(values)
     row = {
         "name": name,
-        "saturation": sat["throughput"],
-        "errors": sat["errors"] + half["errors"],
-        "requests": sat["requests"] + half["requests"],
-        "p50": half["p50_ms"], "p95": half["p95_ms"], "p99": half["p99_ms"],
-        "half_rate": half["throughput"],
-        "hallpass_us": (cpu1 - cpu0) / n * 1e6,
-        "postgres_us": (pg1 - pg0) / n * 1e6,
-        "loadgen_us": sat["loadgen_cpu"] / n * 1e6,
+        "saturation": median([r["throughput"] for r in sats]),
+        "errors": sum(r["errors"] for r in sats + halves),
+        "requests": sum(r["requests"] for r in sats + halves),
+        "p50": median([r["p50_ms"] for r in halves]),
+        "p95": median([r["p95_ms"] for r in halves]),
+        "p99": median([r["p99_ms"] for r in halves]),
+        "half_rate": median([r["throughput"] for r in halves]),
+        "hallpass_us": cpu / n * 1e6,
+        "postgres_us": pg / n * 1e6,
+        "loadgen_us": loadgen_cpu / n * 1e6,
     }
+    rounds = ", ".join(f"{r['throughput']:,.0f}" for r in sats)
+    p99s = ", ".join(f"{r['p99_ms']:.2f}" for r in halves)
+    spread = "" if REPEAT == 1 else f" (rounds: {rounds}/s; p99 {p99s} ms)"
     log(f"{name}: {row['saturation']:,.0f}/s saturated; at 50%: p50 {row['p50']:.2f} p95 "
-        f"{row['p95']:.2f} p99 {row['p99']:.2f} ms; errors {row['errors']}")
+        f"{row['p95']:.2f} p99 {row['p99']:.2f} ms; errors {row['errors']}{spread}")
     return row
 
 
@@ -331,7 +347,8 @@ def report(results, sizes, startup, memory, sessions_in_table):
     big, small = sizes[-1], sizes[0]
     print(f"machine: {machine()}")
     print(f"command: scripts/bench.sh (BENCH_SIZES=\"{' '.join(map(str, sizes))}\" "
-          f"BENCH_BROWSERS={BROWSERS} BENCH_STEP_SECONDS={STEP:g} BENCH_CONNECTIONS={CONNECTIONS})")
+          f"BENCH_BROWSERS={BROWSERS} BENCH_STEP_SECONDS={STEP:g} BENCH_CONNECTIONS={CONNECTIONS} "
+          f"BENCH_REPEAT={REPEAT})")
     print()
     print("baselines, same run:")
     print(f"- openssl speed rsa2048, 1 core: sign {sign:,.0f}/s, verify {verify:,.0f}/s")
