@@ -91,12 +91,18 @@ fn session_tokens_round_trip_with_clerks_header_and_claims() {
     assert_eq!(ring.verify_session_token(&token, T0).unwrap(), c);
 }
 
-#[test]
-fn client_tokens_round_trip_and_are_not_session_tokens() {
+/// A ring with one key, a client token it signed, and the token's claims.
+fn ring_and_client_token() -> (KeyRing, String, ClientTokenClaims) {
     let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
     let client = Client::new(ClientId::from_random(3), RotatingToken::from_random(4), T0);
     let c = ClientTokenClaims::for_client(&client, T0);
     let token = ring.sign_client_token(&c).unwrap();
+    (ring, token, c)
+}
+
+#[test]
+fn client_tokens_round_trip_and_are_not_session_tokens() {
+    let (ring, token, c) = ring_and_client_token();
     assert_eq!(ring.verify_client_token(&token).unwrap(), c);
     assert_eq!(
         ring.verify_session_token(&token, T0).unwrap_err(),
@@ -111,10 +117,7 @@ fn client_tokens_round_trip_and_are_not_session_tokens() {
 
 #[test]
 fn verified_client_tokens_are_remembered_per_ring_valid_ones_only_and_bounded() {
-    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
-    let client = Client::new(ClientId::from_random(3), RotatingToken::from_random(4), T0);
-    let c = ClientTokenClaims::for_client(&client, T0);
-    let token = ring.sign_client_token(&c).unwrap();
+    let (ring, token, c) = ring_and_client_token();
     assert_eq!(ring.verify_client_token(&token).unwrap(), c);
     assert_eq!(ring.verified_client_tokens.len(), 1);
     // Answered from memory, with the same claims.

@@ -47,12 +47,11 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 let Some(claims) = self.client_token_claims(token) else {
                     return Ok(None);
                 };
-                let (client, sessions) =
-                    match self.store.find_client_with_sessions(&claims.id).await {
-                        Ok(found) => found,
-                        Err(FindClientError::NotFound) => return Ok(None),
-                        Err(FindClientError::Unexpected(e)) => return Err(e.into()),
-                    };
+                let Some((client, sessions)) =
+                    found(self.store.find_client_with_sessions(&claims.id).await)?
+                else {
+                    return Ok(None);
+                };
                 Ok(same_rotating_token(&client, &claims).then(|| self.view(client, sessions)))
             }
             ClientCredential::DevBrowser(id) => Ok(self.dev_browser_client(id).await?.flatten()),
@@ -69,10 +68,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 let Some(claims) = self.client_token_claims(token) else {
                     return Ok(None);
                 };
-                let client = match self.store.find_client(&claims.id).await {
-                    Ok(c) => c,
-                    Err(FindClientError::NotFound) => return Ok(None),
-                    Err(FindClientError::Unexpected(e)) => return Err(e.into()),
+                let Some(client) = found(self.store.find_client(&claims.id).await)? else {
+                    return Ok(None);
                 };
                 if !same_rotating_token(&client, &claims) {
                     return Ok(None);
@@ -101,12 +98,11 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 let Some(claims) = self.client_token_claims(token) else {
                     return Ok(None);
                 };
-                let (client, session) =
-                    match self.store.find_client_session(&claims.id, session_id).await {
-                        Ok(found) => found,
-                        Err(FindClientError::NotFound) => return Ok(None),
-                        Err(FindClientError::Unexpected(e)) => return Err(e.into()),
-                    };
+                let Some((client, session)) =
+                    found(self.store.find_client_session(&claims.id, session_id).await)?
+                else {
+                    return Ok(None);
+                };
                 Ok(same_rotating_token(&client, &claims).then_some((client, session)))
             }
             ClientCredential::DevBrowser(id) => {
@@ -153,17 +149,16 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         &self,
         id: &DevBrowserId,
     ) -> Result<Option<Option<ClientView>>, ClientError> {
-        let Some(browser) = self.store.find_dev_browser(id).await? else {
+        let Some(bound) = self.dev_browser_client_id(id).await? else {
             return Ok(None);
         };
-        let Some(client_id) = browser.client_id else {
+        let Some(client_id) = bound else {
             return Ok(Some(None));
         };
-        match self.store.find_client_with_sessions(&client_id).await {
-            Ok((client, sessions)) => Ok(Some(Some(self.view(client, sessions)))),
-            Err(FindClientError::NotFound) => Ok(Some(None)),
-            Err(FindClientError::Unexpected(e)) => Err(e.into()),
-        }
+        let read = found(self.store.find_client_with_sessions(&client_id).await)?;
+        Ok(Some(
+            read.map(|(client, sessions)| self.view(client, sessions)),
+        ))
     }
 
     /// [`Self::dev_browser_client`] without the client's sessions.
@@ -171,17 +166,26 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         &self,
         id: &DevBrowserId,
     ) -> Result<Option<Option<Client>>, ClientError> {
-        let Some(browser) = self.store.find_dev_browser(id).await? else {
+        let Some(bound) = self.dev_browser_client_id(id).await? else {
             return Ok(None);
         };
-        let Some(client_id) = browser.client_id else {
+        let Some(client_id) = bound else {
             return Ok(Some(None));
         };
-        match self.store.find_client(&client_id).await {
-            Ok(c) => Ok(Some(Some(c))),
-            Err(FindClientError::NotFound) => Ok(Some(None)),
-            Err(FindClientError::Unexpected(e)) => Err(e.into()),
-        }
+        Ok(Some(found(self.store.find_client(&client_id).await)?))
+    }
+
+    /// The client a development browser is bound to: `None` for an unknown
+    /// browser, `Some(None)` for one bound to no client (yet).
+    async fn dev_browser_client_id(
+        &self,
+        id: &DevBrowserId,
+    ) -> Result<Option<Option<ClientId>>, ClientError> {
+        Ok(self
+            .store
+            .find_dev_browser(id)
+            .await?
+            .map(|browser| browser.client_id))
     }
 
     /// The signed client token of `client` (its current rotating token).
@@ -437,4 +441,13 @@ fn same_rotating_token(client: &Client, claims: &ClientTokenClaims) -> bool {
         .as_bytes()
         .ct_eq(claims.rotating_token.expose().as_bytes())
         .into()
+}
+
+/// A client read: `Ok(None)` when there is no such client.
+fn found<T>(read: Result<T, FindClientError>) -> Result<Option<T>, ClientError> {
+    match read {
+        Ok(value) => Ok(Some(value)),
+        Err(FindClientError::NotFound) => Ok(None),
+        Err(FindClientError::Unexpected(e)) => Err(e.into()),
+    }
 }
