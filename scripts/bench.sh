@@ -9,11 +9,12 @@
 #    scratch database;
 # 3. criterion: signing a session token (adapter-jwt) and networkless
 #    verification through hallpass-verify;
-# 4. scripts/bench_http.py: a PostgreSQL-backed `hallpass serve` on free
-#    ports and a fresh database, real browsers signed in over HTTP, sessions
-#    preloaded in bulk through SQL, every scenario at saturation (closed
-#    loop) and at 50% of it (open model, coordinated omission corrected),
-#    at each size in BENCH_SIZES; then one report.
+# 4. scripts/bench_http.py: for each size in BENCH_SIZES, a fresh database
+#    and a PostgreSQL-backed `hallpass serve` on free ports, real browsers
+#    signed in over HTTP, sessions preloaded in bulk through SQL; once the
+#    machine is quiet, every scenario at saturation (closed loop) and at 50%
+#    of it (open model, coordinated omission corrected), alternating between
+#    the sizes round by round; then one report.
 #
 # Settings (environment): BENCH_SESSIONS (the large size, default 1000000),
 # BENCH_SMALL_SESSIONS (default 10000; BENCH_SIZES="N ..." overrides both),
@@ -23,7 +24,7 @@
 # (5), BENCH_PGBENCH_SECONDS (5), BENCH_PG_SSLMODE (disable), BENCH_DATABASE_URL
 # (default HALLPASS_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
 #
-# It creates and drops its own databases and stops its server on exit.
+# It creates and drops its own databases and stops its servers on exit.
 # Nothing is asserted: machines are noisy; it only prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,7 @@ export BENCH_STEP_SECONDS="${BENCH_STEP_SECONDS:-3}"
 openssl_seconds="${BENCH_OPENSSL_SECONDS:-5}"
 pgbench_seconds="${BENCH_PGBENCH_SECONDS:-5}"
 
-db="hallpass_bench_$$"
+db_prefix="hallpass_bench_$$"
 scratch="hallpass_pgbench_$$"
 export BENCH_WORK
 BENCH_WORK="$(mktemp -d)"
@@ -47,16 +48,23 @@ BENCH_WORK="$(mktemp -d)"
 # round trip; BENCH_PG_SSLMODE=prefer measures it anyway.
 export BENCH_PG_SSLMODE="${BENCH_PG_SSLMODE:-disable}"
 export PGSSLMODE="$BENCH_PG_SSLMODE"
-export BENCH_DB_URL="$base_url/$db?sslmode=$BENCH_PG_SSLMODE"
+dbs=()
+for _size in $BENCH_SIZES; do dbs+=("${db_prefix}_${#dbs[@]}"); done
+BENCH_DB_URLS=""
+for _db in "${dbs[@]}"; do BENCH_DB_URLS+="$base_url/$_db?sslmode=$BENCH_PG_SSLMODE "; done
+export BENCH_DB_URLS
 
 cleanup() {
-  local pid
-  if [ -f "$BENCH_WORK/server.pid" ]; then
-    pid="$(cat "$BENCH_WORK/server.pid")"
-    kill "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  local pid name
+  if [ -f "$BENCH_WORK/server.pids" ]; then
+    while read -r pid; do
+      kill "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    done <"$BENCH_WORK/server.pids"
   fi
-  psql -X -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  for name in "${dbs[@]}"; do
+    psql -X -q "$admin_url" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  done
   psql -X -q "$admin_url" -c "DROP DATABASE IF EXISTS $scratch WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$BENCH_WORK"
 }
@@ -99,5 +107,5 @@ cargo bench -p hallpass-adapter-jwt --bench tokens "${criterion_args[@]}" sessio
 cargo bench -p hallpass-verify --bench verify "${criterion_args[@]}" >&2
 
 echo "== HTTP scenarios, sizes: $BENCH_SIZES sessions" >&2
-psql -X -q "$admin_url" -c "CREATE DATABASE $db" >/dev/null
+for name in "${dbs[@]}"; do psql -X -q "$admin_url" -c "CREATE DATABASE $name" >/dev/null; done
 python3 scripts/bench_http.py

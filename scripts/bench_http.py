@@ -3,10 +3,16 @@
 serve`, signs real browsers in, preloads sessions in bulk, drives every
 scenario with crates/loadgen and prints the table.
 
+Each size has its own database and its own server, both loaded before the
+first measurement; every scenario then alternates between the sizes round by
+round, so whatever else the machine does in the meantime (PostgreSQL's
+background writes after a bulk load, another process) falls on both sides
+of the growth ratio alike.
+
 Started by scripts/bench.sh, which builds, measures the baselines, creates
-and drops the database and kills whatever pid this script leaves in
-$BENCH_WORK/server.pid. Everything here only prints: nothing is asserted on
-timing.
+and drops the databases (one per size, $BENCH_DB_URLS) and kills whatever
+pids this script leaves in $BENCH_WORK/server.pids. Everything here only
+prints: nothing is asserted on timing.
 """
 
 import http.client
@@ -25,8 +31,9 @@ ENV = os.environ
 WORK = ENV["BENCH_WORK"]
 HALLPASS = ENV["BENCH_HALLPASS"]
 LOADGEN = ENV["BENCH_LOADGEN"]
-DB_URL = ENV["BENCH_DB_URL"]
 SIZES = [int(s) for s in ENV["BENCH_SIZES"].split()]
+DB_URLS = ENV["BENCH_DB_URLS"].split()
+assert len(DB_URLS) == len(SIZES), "one database per size"
 BROWSERS = int(ENV["BENCH_BROWSERS"])
 STEP = float(ENV["BENCH_STEP_SECONDS"])
 CONNECTIONS = int(ENV.get("BENCH_CONNECTIONS", "32"))
@@ -44,7 +51,8 @@ def log(*args):
 # --- the server -------------------------------------------------------------
 
 class Server:
-    def __init__(self):
+    def __init__(self, db_url):
+        self.db_url = db_url
         self.proc = None
         self.secret = None
 
@@ -62,13 +70,14 @@ class Server:
             "HALLPASS__RATE_LIMIT__BAPI_PER_SECRET_KEY__LIMIT": "4000000000",
         })
         err = open(os.path.join(WORK, f"serve-{label}.log"), "w")
+        data_dir = os.path.join(WORK, f"data-{urllib.parse.urlsplit(self.db_url).path.strip('/')}")
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [HALLPASS, "serve", "--fapi-addr", "127.0.0.1:0", "--bapi-addr", "127.0.0.1:0",
-             "--data-dir", os.path.join(WORK, "data"), "--database-url", DB_URL],
+             "--data-dir", data_dir, "--database-url", self.db_url],
             stdout=subprocess.PIPE, stderr=err, env=env, text=True)
-        with open(os.path.join(WORK, "server.pid"), "w") as f:
-            f.write(str(self.proc.pid))
+        with open(os.path.join(WORK, "server.pids"), "a") as f:
+            f.write(f"{self.proc.pid}\n")
         lines = []
         for line in self.proc.stdout:
             lines.append(line.strip())
@@ -118,12 +127,12 @@ def process_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def postgres_cpu():
-    """CPU seconds of the PostgreSQL backends serving the bench database
-    (hallpass's pooled connections; other databases on the same server,
-    such as other test runs, are not counted)."""
+def postgres_cpu(db_url):
+    """CPU seconds of the PostgreSQL backends serving one bench database
+    (its server's pooled connections; other databases on the same server,
+    such as the other size or other test runs, are not counted)."""
     pids = subprocess.run(
-        ["psql", "-X", "-At", DB_URL, "-c",
+        ["psql", "-X", "-At", db_url, "-c",
          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"],
         capture_output=True, text=True, check=True).stdout.split()
     total = 0.0
@@ -165,37 +174,60 @@ def sign_in(server, i):
     return client_cookie(r), body["response"]["created_session_id"]
 
 
-def psql(sql):
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", DB_URL, "-c", sql],
+def psql(db_url, sql):
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", db_url, "-c", sql],
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def preload(have, upto):
-    """Sessions `sess_bench<g>` for g in (have, upto]: four per client, ten
+def preload(db_url, upto):
+    """Sessions `sess_bench<g>` for g in [1, upto]: four per client, ten
     per user, one in four ended, the rest active; inserted in one statement."""
     now = int(time.time() * 1000)
     day = 86_400_000
-    psql(f"""
+    psql(db_url, f"""
     INSERT INTO clients (id, rotating_token, last_active_session_id, cookie_expires_at, created_at, updated_at)
       SELECT 'client_bench' || c, 'rt' || c, NULL, {now + 365 * day}, {now}, {now}
-      FROM generate_series({have // 4 + 1}, {(upto + 3) // 4}) c;
+      FROM generate_series(1, {(upto + 3) // 4}) c;
     INSERT INTO sessions (id, client_id, user_id, status, last_active_at, expire_at, abandon_at, created_at, updated_at)
       SELECT 'sess_bench' || g, 'client_bench' || ((g - 1) / 4 + 1), 'user_bench' || ((g - 1) / 10 + 1),
              CASE WHEN g % 4 = 0 THEN 'ended' ELSE 'active' END,
              {now - 3_600_000}, {now + 7 * day}, {now + 30 * day}, {now} - g, {now}
-      FROM generate_series({have + 1}, {upto}) g;
+      FROM generate_series(1, {upto}) g;
     """)
     # The steady state of a production table: vacuumed and analysed. Without
     # it autovacuum walks the new rows during the first scenarios and every
     # first read of a row sets its hint bits (a page write).
-    psql("VACUUM (ANALYZE) clients, sessions")
+    psql(db_url, "VACUUM (ANALYZE) clients, sessions")
     # And written out: the bulk insert's dirty pages are flushed now, not by
     # a checkpoint in the middle of the measurements.
-    psql("CHECKPOINT")
+    psql(db_url, "CHECKPOINT")
 
 
-def reactivate_revoked():
-    psql("UPDATE sessions SET status = 'active' WHERE status = 'revoked' AND id LIKE 'sess_bench%'")
+def settle(quiet=0.05, window=2.0, limit=120.0):
+    """Waits, at most `limit` seconds, until the machine's CPUs were busy
+    less than `quiet` of the time over `window` seconds: PostgreSQL's
+    background writes after the bulk loads (the checkpointer, the WAL
+    writer, autovacuum) done before the first measurement. Returns the
+    seconds waited and the busy share of the last window."""
+    def ticks():
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        idle = values[3] + values[4]  # idle + iowait
+        return sum(values) - idle, sum(values)
+
+    began = time.monotonic()
+    while True:
+        busy0, total0 = ticks()
+        time.sleep(window)
+        busy1, total1 = ticks()
+        share = (busy1 - busy0) / max(total1 - total0, 1)
+        waited = time.monotonic() - began
+        if share < quiet or waited >= limit:
+            return waited, share
+
+
+def reactivate_revoked(db_url):
+    psql(db_url, "UPDATE sessions SET status = 'active' WHERE status = 'revoked' AND id LIKE 'sess_bench%'")
 
 
 # --- scenarios --------------------------------------------------------------
@@ -249,7 +281,7 @@ def loadgen(target, lines, expect, once, rate, duration, connections):
 
 def profile(server, name):
     """With BENCH_PERF_DIR set: `perf record -g` of the server during the
-    saturation step, one file per scenario (`perf report -i FILE`)."""
+    saturation step, one file per scenario and size (`perf report -i FILE`)."""
     out = ENV.get("BENCH_PERF_DIR")
     if not out:
         return None
@@ -269,50 +301,66 @@ def selected(all_scenarios):
     return [s for s in all_scenarios if not wanted or any(w in s[0] for w in wanted)]
 
 
-def run_scenario(server, name, target, lines, expect, once):
-    """Warm-up, then REPEAT rounds of (saturation, 50% of it); the medians
-    of the rounds, and CPU per request over every saturation step."""
+def run_scenario(sides):
+    """One scenario at every size. `sides` is a list of (size, server,
+    scenario) with the same scenario built for each size's server. A
+    warm-up per side, then REPEAT rounds; in each round every side runs
+    (saturation, then 50% of it), in size order in even rounds and the
+    reverse in odd ones. Returns {size: row}: the medians of the rounds and
+    CPU per request over every saturation step."""
+    name, _, _, expect, once = sides[0][2]
     if not once:  # warm-up (a revoke would use up its sessions)
-        loadgen(target, lines, expect, once, 0, min(1.0, STEP), CONNECTIONS)
-    sats, halves, cpu, pg, loadgen_cpu, n = [], [], 0.0, 0.0, 0.0, 0
+        for _, _, (_, target, lines, _, _) in sides:
+            loadgen(target, lines, expect, once, 0, min(1.0, STEP), CONNECTIONS)
+    acc = {size: {"sats": [], "halves": [], "cpu": 0.0, "pg": 0.0, "loadgen": 0.0, "n": 0}
+           for size, _, _ in sides}
     for round_ in range(REPEAT):
-        profiler = profile(server, name) if round_ == 0 else None
-        cpu0, pg0 = server.cpu_seconds(), postgres_cpu()
-        sat = loadgen(target, lines, expect, once, 0, STEP, CONNECTIONS)
-        cpu1, pg1 = server.cpu_seconds(), postgres_cpu()
-        if profiler:
-            profiler.send_signal(signal.SIGINT)
-            profiler.wait()
-        if once:
-            reactivate_revoked()
-        cpu, pg, loadgen_cpu = cpu + cpu1 - cpu0, pg + pg1 - pg0, loadgen_cpu + sat["loadgen_cpu"]
-        n += sat["requests"]
-        half = loadgen(target, lines, expect, once, sat["throughput"] / 2, STEP, CONNECTIONS * 2)
-        if once:
-            reactivate_revoked()
-        sats.append(sat)
-        halves.append(half)
-    n = max(n, 1)
-    median = lambda values: statistics.median(values)
-    row = {
-        "name": name,
-        "saturation": median([r["throughput"] for r in sats]),
-        "errors": sum(r["errors"] for r in sats + halves),
-        "requests": sum(r["requests"] for r in sats + halves),
-        "p50": median([r["p50_ms"] for r in halves]),
-        "p95": median([r["p95_ms"] for r in halves]),
-        "p99": median([r["p99_ms"] for r in halves]),
-        "half_rate": median([r["throughput"] for r in halves]),
-        "hallpass_us": cpu / n * 1e6,
-        "postgres_us": pg / n * 1e6,
-        "loadgen_us": loadgen_cpu / n * 1e6,
-    }
-    rounds = ", ".join(f"{r['throughput']:,.0f}" for r in sats)
-    p99s = ", ".join(f"{r['p99_ms']:.2f}" for r in halves)
-    spread = "" if REPEAT == 1 else f" (rounds: {rounds}/s; p99 {p99s} ms)"
-    log(f"{name}: {row['saturation']:,.0f}/s saturated; at 50%: p50 {row['p50']:.2f} p95 "
-        f"{row['p95']:.2f} p99 {row['p99']:.2f} ms; errors {row['errors']}{spread}")
-    return row
+        for size, server, (_, target, lines, _, _) in (sides if round_ % 2 == 0 else sides[::-1]):
+            a = acc[size]
+            if not once and round_ > 0:  # the other size's step ran in between
+                loadgen(target, lines, expect, once, 0, min(0.5, STEP), CONNECTIONS)
+            profiler = profile(server, f"{name} {size}") if round_ == 0 else None
+            cpu0, pg0 = server.cpu_seconds(), postgres_cpu(server.db_url)
+            sat = loadgen(target, lines, expect, once, 0, STEP, CONNECTIONS)
+            cpu1, pg1 = server.cpu_seconds(), postgres_cpu(server.db_url)
+            if profiler:
+                profiler.send_signal(signal.SIGINT)
+                profiler.wait()
+            if once:
+                reactivate_revoked(server.db_url)
+            a["cpu"] += cpu1 - cpu0
+            a["pg"] += pg1 - pg0
+            a["loadgen"] += sat["loadgen_cpu"]
+            a["n"] += sat["requests"]
+            half = loadgen(target, lines, expect, once, sat["throughput"] / 2, STEP, CONNECTIONS * 2)
+            if once:
+                reactivate_revoked(server.db_url)
+            a["sats"].append(sat)
+            a["halves"].append(half)
+    rows = {}
+    median = statistics.median
+    for size, a in acc.items():
+        sats, halves, n = a["sats"], a["halves"], max(a["n"], 1)
+        row = {
+            "name": name,
+            "saturation": median([r["throughput"] for r in sats]),
+            "errors": sum(r["errors"] for r in sats + halves),
+            "requests": sum(r["requests"] for r in sats + halves),
+            "p50": median([r["p50_ms"] for r in halves]),
+            "p95": median([r["p95_ms"] for r in halves]),
+            "p99": median([r["p99_ms"] for r in halves]),
+            "half_rate": median([r["throughput"] for r in halves]),
+            "hallpass_us": a["cpu"] / n * 1e6,
+            "postgres_us": a["pg"] / n * 1e6,
+            "loadgen_us": a["loadgen"] / n * 1e6,
+        }
+        rounds = ", ".join(f"{r['throughput']:,.0f}" for r in sats)
+        p99s = ", ".join(f"{r['p99_ms']:.2f}" for r in halves)
+        spread = "" if REPEAT == 1 else f" (rounds: {rounds}/s; p99 {p99s} ms)"
+        log(f"{name} at {size:,}: {row['saturation']:,.0f}/s saturated; at 50%: p50 {row['p50']:.2f} "
+            f"p95 {row['p95']:.2f} p99 {row['p99']:.2f} ms; errors {row['errors']}{spread}")
+        rows[size] = row
+    return rows
 
 
 # --- the report -------------------------------------------------------------
@@ -333,7 +381,7 @@ def machine():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    pg = subprocess.run(["psql", "-X", "-At", DB_URL, "-c", "SHOW server_version"],
+    pg = subprocess.run(["psql", "-X", "-At", DB_URLS[0], "-c", "SHOW server_version"],
                         capture_output=True, text=True).stdout.strip()
     return (f"{cpu}, {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, "
             f"PostgreSQL {pg} on loopback (sslmode={ENV.get('BENCH_PG_SSLMODE', 'default')})")
@@ -373,7 +421,7 @@ def report(results, sizes, startup, memory, sessions_in_table):
                   f"| {r['hallpass_us']:.0f} | {r['postgres_us']:.0f} | {r['loadgen_us']:.0f} | {r['errors']} |")
         hwm, rss = memory[size]
         print()
-        print(f"hallpass peak RSS (VmHWM) after this size: {hwm:.1f} MB (now {rss:.1f} MB)")
+        print(f"peak RSS (VmHWM) of this size's hallpass: {hwm:.1f} MB (now {rss:.1f} MB)")
         print()
     if len(sizes) > 1:
         print(f"### growth: {sessions_in_table[big]:,} vs {sessions_in_table[small]:,} sessions")
@@ -404,26 +452,39 @@ def loadavg():
 
 def main():
     load_before = loadavg()
-    server = Server()
-    startup = {"fresh": server.start("fresh")}
-    server.stop()
-    startup["restart"] = server.start("restart")
+    first = Server(DB_URLS[0])
+    startup = {"fresh": first.start("fresh")}
+    first.stop()
+    startup["restart"] = first.start("restart")
     log(f"start-up: {startup['fresh']:.3f} s fresh, {startup['restart']:.3f} s restart")
-    began = time.monotonic()
-    with ThreadPoolExecutor(8) as pool:
-        browsers = list(pool.map(lambda i: sign_in(server, i), range(BROWSERS)))
-    log(f"{BROWSERS} browsers signed in over HTTP in {time.monotonic() - began:.1f} s")
-    results, memory, in_table = {}, {}, {}
-    have = 0
-    for size in SIZES:
+    servers = {SIZES[0]: first}
+    for size, url in zip(SIZES[1:], DB_URLS[1:]):
+        servers[size] = Server(url)
+        servers[size].start(f"{size}")
+    browsers, in_table = {}, {}
+    for size, server in servers.items():
         began = time.monotonic()
-        preload(have, size)
-        have = size
+        with ThreadPoolExecutor(8) as pool:
+            browsers[size] = list(pool.map(lambda i: sign_in(server, i), range(BROWSERS)))
+        log(f"{BROWSERS} browsers signed in over HTTP in {time.monotonic() - began:.1f} s "
+            f"(the {size:,}-session server)")
+    for size, server in servers.items():
+        began = time.monotonic()
+        preload(server.db_url, size)
         in_table[size] = size + BROWSERS
         log(f"preloaded {size:,} sessions in {time.monotonic() - began:.1f} s")
-        results[size] = [run_scenario(server, *s) for s in selected(scenarios(server, browsers, size))]
-        memory[size] = server.memory()
-    server.stop()
+    waited, share = settle()
+    log(f"machine settled in {waited:.0f} s ({share:.0%} busy over the last 2 s)")
+    per_size = {size: selected(scenarios(server, browsers[size], size))
+                for size, server in servers.items()}
+    results = {size: [] for size in SIZES}
+    for i in range(len(per_size[SIZES[0]])):
+        rows = run_scenario([(size, servers[size], per_size[size][i]) for size in SIZES])
+        for size, row in rows.items():
+            results[size].append(row)
+    memory = {size: server.memory() for size, server in servers.items()}
+    for server in servers.values():
+        server.stop()
     report(results, SIZES, startup, memory, in_table)
     print(f"load average (1/5/15 min) before the HTTP scenarios: {load_before}; after: {loadavg()} "
           "(other work on the machine skews the figures)")
