@@ -57,10 +57,61 @@ fn session_lists_use_their_indexes_at_a_million_sessions() {
             "SELECT * FROM sessions WHERE id = 'sess_500000'",
             "sessions_pkey",
         ),
+        // Deprecated unscoped lists, with a status filter or without.
+        (
+            "SELECT * FROM sessions WHERE status = 'revoked' ORDER BY created_at DESC, id DESC LIMIT 10",
+            "sessions_newest",
+        ),
+        // The sweep: live sessions whose deadline passed since the last one.
+        (
+            "UPDATE sessions SET status = 'expired' WHERE expire_at <= 500100 AND expire_at > 500000 \
+             AND status IN ('active', 'pending')",
+            "sessions_by_expiry",
+        ),
     ];
     for (query, index) in cases {
         let plan = plan(&mut conn, query);
         assert!(plan.contains(index), "{query}\nexpected {index}:\n{plan}");
         assert!(!plan.contains("Seq Scan"), "{query}\n{plan}");
     }
+}
+
+/// A status change (revoke, sign-out, end, expiry) is a HOT update: no
+/// index names `status`, and the table keeps room on its pages, so the new
+/// row version stays on its page and no index is written. Checked with
+/// PostgreSQL's own counter, on an update shaped like the store's (every
+/// column set, only `status` and `updated_at` changed).
+#[test]
+fn a_status_change_is_a_hot_update() {
+    let (_store, db) = TestDatabase::migrated_store();
+    let mut conn = PgConnection::establish(db.url()).unwrap();
+    conn.batch_execute(
+        "INSERT INTO clients (id, rotating_token, last_active_session_id, cookie_expires_at, created_at, updated_at)
+         SELECT 'client_' || g, 'rt' || g, NULL, 0, g, g FROM generate_series(1, 1000) g;
+         INSERT INTO sessions (id, client_id, user_id, status, last_active_at, expire_at, abandon_at, created_at, updated_at)
+         SELECT 'sess_' || g, 'client_' || (g % 1000 + 1), 'user_' || (g % 100), 'active', g, g, g, g, g
+         FROM generate_series(1, 10000) g;",
+    )
+    .unwrap();
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let hot = conn
+        .transaction(|conn| {
+            sql_query(
+                "UPDATE sessions SET client_id = client_id, user_id = user_id, status = 'revoked', \
+                 actor_sub = actor_sub, actor_iss = actor_iss, actor_sid = actor_sid, \
+                 last_active_organization_id = last_active_organization_id, tasks = tasks, \
+                 last_active_at = last_active_at, expire_at = expire_at, abandon_at = abandon_at, \
+                 created_at = created_at, updated_at = updated_at + 1 \
+                 WHERE id IN ('sess_1', 'sess_5000', 'sess_10000') AND status IN ('active', 'pending')",
+            )
+            .execute(conn)?;
+            sql_query("SELECT pg_stat_get_xact_tuples_hot_updated('sessions'::regclass) AS n")
+                .get_result::<Count>(conn)
+        })
+        .unwrap();
+    assert_eq!(hot.n, 3, "every status change should be a HOT update");
 }

@@ -1352,6 +1352,22 @@ pub async fn a_sweep_applies_passed_deadlines_and_deletes_dead_rows_once_per_gap
         }
     }
     assert_eq!(ran, 1);
+
+    // A deadline that passes after a sweep is applied by the next one.
+    let week_later = at(14 * DAY + 1);
+    let report = store
+        .sweep(&plan(week_later))
+        .await
+        .expect("sweep")
+        .expect("claimed");
+    assert_eq!(report.sessions_expired, 1);
+    let mut expected = sessions[1].clone();
+    expected.observe(week_later);
+    assert_eq!(expected.status(), SessionStatus::Expired);
+    assert_eq!(
+        store.find_session(sessions[1].id()).await.expect("find"),
+        expected
+    );
 }
 
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an

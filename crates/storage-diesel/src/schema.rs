@@ -147,6 +147,7 @@ diesel::table! {
         name -> Text,
         last_run_at -> BigInt,
         runs -> BigInt,
+        swept_through -> BigInt,
     }
 }
 
