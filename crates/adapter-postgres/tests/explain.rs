@@ -36,13 +36,25 @@ fn session_lists_use_their_indexes_at_a_million_sessions() {
          SELECT 'sess_' || g, 'client_' || (g % 250000 + 1), 'user_' || (g % 100000),
                 (ARRAY['active','ended','revoked','expired'])[g % 4 + 1], g, g, g, g, g
          FROM generate_series(1, 1000000) g;
-         ANALYZE clients; ANALYZE sessions;",
+         -- One session in ten has a recorded activity.
+         INSERT INTO session_activities (session_id, is_mobile, device_type, updated_at)
+         SELECT 'sess_' || g, false, 'desktop', g FROM generate_series(1, 1000000, 10) g;
+         ANALYZE clients; ANALYZE sessions; ANALYZE session_activities;",
     )
     .unwrap();
 
     let cases = [
         (
             "SELECT * FROM sessions WHERE user_id = 'user_42' ORDER BY created_at DESC, id DESC LIMIT 10 OFFSET 0",
+            "sessions_user_newest",
+        ),
+        // The Backend API's page: sessions, their activities and the
+        // window count in one statement.
+        (
+            "SELECT sessions.*, session_activities.*, COUNT(*) OVER () FROM sessions \
+             LEFT JOIN session_activities ON session_activities.session_id = sessions.id \
+             WHERE sessions.user_id = 'user_42' ORDER BY sessions.created_at DESC, sessions.id DESC \
+             LIMIT 10 OFFSET 0",
             "sessions_user_newest",
         ),
         (

@@ -617,6 +617,18 @@ pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(
             offset,
         };
 
+    let activity = hallpass_domain::activity::SessionActivity::new(
+        false,
+        Some("desktop".into()),
+        Some("Firefox".into()),
+        None,
+        Some("203.0.113.7".into()),
+    );
+    store
+        .record_session_activity(ids[2].id(), &activity, at(70))
+        .await
+        .expect("record");
+
     let page = store
         .list_sessions(&query(None, Some("user_a"), None, 10, 0))
         .await
@@ -625,6 +637,11 @@ pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(
     let got: Vec<_> = page.sessions.iter().map(|s| s.id().clone()).collect();
     let want: Vec<_> = ids.iter().rev().map(|s| s.id().clone()).collect();
     assert_eq!(got, want, "newest first");
+    // The listed sessions' latest activities come with the page.
+    assert_eq!(
+        page.activities,
+        std::collections::HashMap::from([(ids[2].id().clone(), activity.clone())])
+    );
 
     let page = store
         .list_sessions(&query(None, Some("user_a"), None, 2, 1))
@@ -633,6 +650,17 @@ pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(
     assert_eq!(page.total_count, 5);
     assert_eq!(page.sessions.len(), 2);
     assert_eq!(page.sessions[0].id(), ids[3].id());
+    assert_eq!(page.sessions[1].id(), ids[2].id());
+    assert_eq!(page.activities.len(), 1);
+    let page = store
+        .list_sessions(&query(None, Some("user_a"), None, 2, 3))
+        .await
+        .expect("list");
+    assert_eq!(page.total_count, 5);
+    assert!(
+        page.activities.is_empty(),
+        "only the listed sessions' activities"
+    );
 
     let page = store
         .list_sessions(&query(None, Some("user_a"), None, 10, 50))

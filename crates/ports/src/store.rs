@@ -179,10 +179,12 @@ pub struct SessionQuery {
     pub offset: u32,
 }
 
-/// One page of sessions and the number of sessions matching the filters.
+/// One page of sessions, the latest activity of those that have one, and
+/// the number of sessions matching the filters.
 #[derive(Debug, Clone)]
 pub struct SessionPage {
     pub sessions: Vec<Session>,
+    pub activities: std::collections::HashMap<SessionId, SessionActivity>,
     pub total_count: u64,
 }
 

@@ -1118,8 +1118,15 @@ macro_rules! impl_diesel_store {
                     let status = query.status.map(|s| s.as_str());
                     let (limit, offset) = (i64::from(query.limit), i64::from(query.offset));
                     run(&self.pool, move |conn: &mut $conn| {
+                        use diesel::dsl::sql;
+                        use diesel::sql_types::BigInt;
                         let filtered = || {
-                            let mut q = sessions::table.into_boxed();
+                            let mut q = sessions::table
+                                .left_join(
+                                    session_activities::table
+                                        .on(session_activities::session_id.eq(sessions::id)),
+                                )
+                                .into_boxed();
                             if let Some(c) = &client_id {
                                 q = q.filter(sessions::client_id.eq(c.clone()));
                             }
@@ -1131,22 +1138,42 @@ macro_rules! impl_diesel_store {
                             }
                             q
                         };
-                        let total: i64 = filtered()
-                            .count()
-                            .get_result(conn)
-                            .map_err(|e| unexpected(e, "counting sessions"))?;
-                        let rows = filtered()
+                        // The page, each listed session's latest activity and
+                        // the number of matching sessions (a window count,
+                        // taken before LIMIT), in one statement.
+                        let rows: Vec<(SessionRow, Option<SessionActivityRow>, i64)> = filtered()
                             .order((sessions::created_at.desc(), sessions::id.desc()))
                             .limit(limit)
                             .offset(offset)
-                            .select(SessionRow::as_select())
+                            .select((
+                                SessionRow::as_select(),
+                                Option::<SessionActivityRow>::as_select(),
+                                sql::<BigInt>("COUNT(*) OVER ()"),
+                            ))
                             .load(conn)
                             .map_err(|e| unexpected(e, "listing sessions"))?;
+                        let total = match rows.first() {
+                            Some((_, _, total)) => *total,
+                            // No row to carry the count: nothing matches, or
+                            // the page is past the end (counted on its own).
+                            None if offset > 0 => filtered()
+                                .count()
+                                .get_result(conn)
+                                .map_err(|e| unexpected(e, "counting sessions"))?,
+                            None => 0,
+                        };
+                        let mut sessions = Vec::with_capacity(rows.len());
+                        let mut activities = std::collections::HashMap::new();
+                        for (session, activity, _) in rows {
+                            sessions.push(session.into_domain()?);
+                            if let Some(row) = activity {
+                                let (id, activity) = row.into_domain()?;
+                                activities.insert(id, activity);
+                            }
+                        }
                         Ok(SessionPage {
-                            sessions: rows
-                                .into_iter()
-                                .map(SessionRow::into_domain)
-                                .collect::<anyhow::Result<_>>()?,
+                            sessions,
+                            activities,
                             total_count: u64::try_from(total).unwrap_or(0),
                         })
                     })

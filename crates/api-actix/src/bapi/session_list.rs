@@ -61,11 +61,10 @@ pub(crate) async fn list<S: Store, K: KeyRingFactory>(
             offset: page.offset,
         })
         .await?;
-    let activities = app.session_activities(&result.sessions).await?;
     let data = result
         .sessions
         .iter()
-        .map(|s| dto::bapi_session(s, activities.get(s.id())))
+        .map(|s| dto::bapi_session(s, result.activities.get(s.id())))
         .collect::<Vec<_>>();
     let mut res = pagination::respond(page, data, result.total_count);
     if unscoped {
