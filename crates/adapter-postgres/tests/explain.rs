@@ -48,14 +48,16 @@ fn session_lists_use_their_indexes_at_a_million_sessions() {
             "SELECT * FROM sessions WHERE user_id = 'user_42' ORDER BY created_at DESC, id DESC LIMIT 10 OFFSET 0",
             "sessions_user_newest",
         ),
-        // The Backend API's page: sessions, their activities and the
-        // window count in one statement.
+        // The Backend API's page with its window count, then its sessions'
+        // activities.
         (
-            "SELECT sessions.*, session_activities.*, COUNT(*) OVER () FROM sessions \
-             LEFT JOIN session_activities ON session_activities.session_id = sessions.id \
-             WHERE sessions.user_id = 'user_42' ORDER BY sessions.created_at DESC, sessions.id DESC \
-             LIMIT 10 OFFSET 0",
+            "SELECT *, COUNT(*) OVER () FROM sessions WHERE user_id = 'user_42' \
+             ORDER BY created_at DESC, id DESC LIMIT 10 OFFSET 0",
             "sessions_user_newest",
+        ),
+        (
+            "SELECT * FROM session_activities WHERE session_id = ANY(ARRAY['sess_11', 'sess_21'])",
+            "session_activities_pkey",
         ),
         (
             "SELECT * FROM sessions WHERE client_id = 'client_42' ORDER BY created_at DESC, id DESC LIMIT 10",

@@ -1121,12 +1121,7 @@ macro_rules! impl_diesel_store {
                         use diesel::dsl::sql;
                         use diesel::sql_types::BigInt;
                         let filtered = || {
-                            let mut q = sessions::table
-                                .left_join(
-                                    session_activities::table
-                                        .on(session_activities::session_id.eq(sessions::id)),
-                                )
-                                .into_boxed();
+                            let mut q = sessions::table.into_boxed();
                             if let Some(c) = &client_id {
                                 q = q.filter(sessions::client_id.eq(c.clone()));
                             }
@@ -1138,22 +1133,21 @@ macro_rules! impl_diesel_store {
                             }
                             q
                         };
-                        // The page, each listed session's latest activity and
-                        // the number of matching sessions (a window count,
-                        // taken before LIMIT), in one statement.
-                        let rows: Vec<(SessionRow, Option<SessionActivityRow>, i64)> = filtered()
+                        // The page and the number of matching sessions (a
+                        // window count, taken before LIMIT) in one statement.
+                        // Not joined with the activities: PostgreSQL plans
+                        // this statement on every call (its filters vary, so
+                        // it is not a cached prepared statement), and a join
+                        // triples the planning time.
+                        let rows: Vec<(SessionRow, i64)> = filtered()
                             .order((sessions::created_at.desc(), sessions::id.desc()))
                             .limit(limit)
                             .offset(offset)
-                            .select((
-                                SessionRow::as_select(),
-                                Option::<SessionActivityRow>::as_select(),
-                                sql::<BigInt>("COUNT(*) OVER ()"),
-                            ))
+                            .select((SessionRow::as_select(), sql::<BigInt>("COUNT(*) OVER ()")))
                             .load(conn)
                             .map_err(|e| unexpected(e, "listing sessions"))?;
                         let total = match rows.first() {
-                            Some((_, _, total)) => *total,
+                            Some((_, total)) => *total,
                             // No row to carry the count: nothing matches, or
                             // the page is past the end (counted on its own).
                             None if offset > 0 => filtered()
@@ -1162,15 +1156,25 @@ macro_rules! impl_diesel_store {
                                 .map_err(|e| unexpected(e, "counting sessions"))?,
                             None => 0,
                         };
-                        let mut sessions = Vec::with_capacity(rows.len());
+                        let ids: Vec<&str> = rows.iter().map(|(s, _)| s.id.as_str()).collect();
                         let mut activities = std::collections::HashMap::new();
-                        for (session, activity, _) in rows {
-                            sessions.push(session.into_domain()?);
-                            if let Some(row) = activity {
+                        if !ids.is_empty() {
+                            // The listed sessions' latest activities, on the
+                            // same connection (a prepared statement).
+                            let found = session_activities::table
+                                .filter(session_activities::session_id.eq_any(&ids))
+                                .select(SessionActivityRow::as_select())
+                                .load(conn)
+                                .map_err(|e| unexpected(e, "reading session activities"))?;
+                            for row in found {
                                 let (id, activity) = row.into_domain()?;
                                 activities.insert(id, activity);
                             }
                         }
+                        let sessions = rows
+                            .into_iter()
+                            .map(|(s, _)| s.into_domain())
+                            .collect::<anyhow::Result<Vec<_>>>()?;
                         Ok(SessionPage {
                             sessions,
                             activities,
