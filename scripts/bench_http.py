@@ -226,6 +226,18 @@ def settle(quiet=0.05, window=2.0, limit=120.0):
             return waited, share
 
 
+def table_size(db_url):
+    """MB of the sessions table with its indexes, and PostgreSQL's
+    shared_buffers: whether the table's working set fits PostgreSQL's
+    own cache (beyond it, every page read is a copy from the kernel's)."""
+    out = subprocess.run(
+        ["psql", "-X", "-At", db_url, "-c",
+         "SELECT pg_total_relation_size('sessions') / 1048576.0, current_setting('shared_buffers')"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    mb, shared = out.split("|")
+    return float(mb), shared
+
+
 def reactivate_revoked(db_url):
     psql(db_url, "UPDATE sessions SET status = 'active' WHERE status = 'revoked' AND id LIKE 'sess_bench%'")
 
@@ -387,7 +399,7 @@ def machine():
             f"PostgreSQL {pg} on loopback (sslmode={ENV.get('BENCH_PG_SSLMODE', 'default')})")
 
 
-def report(results, sizes, startup, memory, sessions_in_table):
+def report(results, sizes, startup, memory, sessions_in_table, sizes_mb):
     sign = float(ENV["BENCH_OPENSSL_SIGN"])
     verify = float(ENV["BENCH_OPENSSL_VERIFY"])
     pg_sel_tps, pg_sel_ms = float(ENV["BENCH_PG_SELECT_TPS"]), float(ENV["BENCH_PG_SELECT_MS"])
@@ -422,6 +434,9 @@ def report(results, sizes, startup, memory, sessions_in_table):
         hwm, rss = memory[size]
         print()
         print(f"peak RSS (VmHWM) of this size's hallpass: {hwm:.1f} MB (now {rss:.1f} MB)")
+        mb, shared = sizes_mb[size]
+        print(f"sessions table with its indexes after the load: {mb:,.0f} MB "
+              f"(PostgreSQL shared_buffers: {shared})")
         print()
     if len(sizes) > 1:
         print(f"### growth: {sessions_in_table[big]:,} vs {sessions_in_table[small]:,} sessions")
@@ -461,7 +476,7 @@ def main():
     for size, url in zip(SIZES[1:], DB_URLS[1:]):
         servers[size] = Server(url)
         servers[size].start(f"{size}")
-    browsers, in_table = {}, {}
+    browsers, in_table, sizes_mb = {}, {}, {}
     for size, server in servers.items():
         began = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
@@ -473,6 +488,7 @@ def main():
         preload(server.db_url, size)
         in_table[size] = size + BROWSERS
         log(f"preloaded {size:,} sessions in {time.monotonic() - began:.1f} s")
+        sizes_mb[size] = table_size(server.db_url)
     waited, share = settle()
     log(f"machine settled in {waited:.0f} s ({share:.0%} busy over the last 2 s)")
     per_size = {size: selected(scenarios(server, browsers[size], size))
@@ -485,7 +501,7 @@ def main():
     memory = {size: server.memory() for size, server in servers.items()}
     for server in servers.values():
         server.stop()
-    report(results, SIZES, startup, memory, in_table)
+    report(results, SIZES, startup, memory, in_table, sizes_mb)
     print(f"load average (1/5/15 min) before the HTTP scenarios: {load_before}; after: {loadavg()} "
           "(other work on the machine skews the figures)")
 
