@@ -45,6 +45,27 @@ macro_rules! impl_diesel_store {
             /// or written by a node whose clock runs behind.
             const SWEEP_OVERLAP_MS: i64 = 60 * 60 * 1000;
 
+            /// The latest activities of the sessions `ids` that have one.
+            fn load_session_activities<I: AsRef<str>>(
+                conn: &mut $conn,
+                ids: &[I],
+            ) -> anyhow::Result<
+                Vec<(
+                    SessionId,
+                    $crate::__private::hallpass_domain::activity::SessionActivity,
+                )>,
+            > {
+                let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+                session_activities::table
+                    .filter(session_activities::session_id.eq_any(&ids))
+                    .select(SessionActivityRow::as_select())
+                    .load(conn)
+                    .map_err(|e| unexpected(e, "reading session activities"))?
+                    .into_iter()
+                    .map(SessionActivityRow::into_domain)
+                    .collect()
+            }
+
             /// Compare-and-set on the client's `updated_at`.
             fn update_client_row(
                 conn: &mut $conn,
@@ -901,15 +922,7 @@ macro_rules! impl_diesel_store {
                 > {
                     let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
                     run(&self.pool, move |conn: &mut $conn| {
-                        let rows = session_activities::table
-                            .filter(session_activities::session_id.eq_any(&ids))
-                            .select(SessionActivityRow::as_select())
-                            .load(conn)
-                            .map_err(|e| unexpected(e, "reading session activities"))?;
-                        Ok(rows
-                            .into_iter()
-                            .map(SessionActivityRow::into_domain)
-                            .collect::<anyhow::Result<_>>()?)
+                        Ok(load_session_activities(conn, &ids)?)
                     })
                     .await
                 }
@@ -1156,21 +1169,14 @@ macro_rules! impl_diesel_store {
                                 .map_err(|e| unexpected(e, "counting sessions"))?,
                             None => 0,
                         };
-                        let ids: Vec<&str> = rows.iter().map(|(s, _)| s.id.as_str()).collect();
-                        let mut activities = std::collections::HashMap::new();
-                        if !ids.is_empty() {
-                            // The listed sessions' latest activities, on the
-                            // same connection (a prepared statement).
-                            let found = session_activities::table
-                                .filter(session_activities::session_id.eq_any(&ids))
-                                .select(SessionActivityRow::as_select())
-                                .load(conn)
-                                .map_err(|e| unexpected(e, "reading session activities"))?;
-                            for row in found {
-                                let (id, activity) = row.into_domain()?;
-                                activities.insert(id, activity);
-                            }
-                        }
+                        // The listed sessions' latest activities, on the same
+                        // connection (a prepared statement).
+                        let activities = if rows.is_empty() {
+                            std::collections::HashMap::new()
+                        } else {
+                            let ids: Vec<&str> = rows.iter().map(|(s, _)| s.id.as_str()).collect();
+                            load_session_activities(conn, &ids)?.into_iter().collect()
+                        };
                         let sessions = rows
                             .into_iter()
                             .map(|(s, _)| s.into_domain())
