@@ -694,6 +694,20 @@ pub async fn sessions_are_listed_newest_first_with_filters_and_counts<S: Store>(
         .await
         .expect("list");
     assert_eq!(page.total_count, 0);
+    // Unscoped (deprecated), by status and in all.
+    let page = store
+        .list_sessions(&query(None, None, Some(SessionStatus::Ended), 10, 0))
+        .await
+        .expect("list");
+    assert_eq!(page.total_count, 1);
+    assert_eq!(page.sessions, vec![ended.clone()]);
+    let page = store
+        .list_sessions(&query(None, None, None, 2, 0))
+        .await
+        .expect("list");
+    assert_eq!(page.total_count, 6);
+    assert_eq!(page.sessions[0].id(), other.id());
+    assert_eq!(page.sessions.len(), 2);
 
     let listed = store.list_client_sessions(c1.id()).await.expect("list");
     let got: Vec<_> = listed.iter().map(|s| s.id().clone()).collect();

@@ -1146,40 +1146,63 @@ macro_rules! impl_diesel_store {
                             }
                             q
                         };
-                        // The page and the number of matching sessions (a
-                        // window count, taken before LIMIT) in one statement.
-                        // Not joined with the activities: PostgreSQL plans
-                        // this statement on every call (its filters vary, so
-                        // it is not a cached prepared statement), and a join
-                        // triples the planning time.
-                        let rows: Vec<(SessionRow, i64)> = filtered()
-                            .order((sessions::created_at.desc(), sessions::id.desc()))
-                            .limit(limit)
-                            .offset(offset)
-                            .select((SessionRow::as_select(), sql::<BigInt>("COUNT(*) OVER ()")))
-                            .load(conn)
-                            .map_err(|e| unexpected(e, "listing sessions"))?;
-                        let total = match rows.first() {
-                            Some((_, total)) => *total,
-                            // No row to carry the count: nothing matches, or
-                            // the page is past the end (counted on its own).
-                            None if offset > 0 => filtered()
+                        let page = || {
+                            filtered()
+                                .order((sessions::created_at.desc(), sessions::id.desc()))
+                                .limit(limit)
+                                .offset(offset)
+                        };
+                        let count = |conn: &mut $conn| {
+                            filtered()
                                 .count()
-                                .get_result(conn)
-                                .map_err(|e| unexpected(e, "counting sessions"))?,
-                            None => 0,
+                                .get_result::<i64>(conn)
+                                .map_err(|e| unexpected(e, "counting sessions"))
+                        };
+                        let (rows, total): (Vec<SessionRow>, i64) = if client_id.is_some()
+                            || user_id.is_some()
+                        {
+                            // A user's or a client's sessions: the page and
+                            // their number (a window count, taken before
+                            // LIMIT) in one statement. Not joined with the
+                            // activities: PostgreSQL plans this statement on
+                            // every call (its filters vary, so it is not a
+                            // cached prepared statement), and a join triples
+                            // the planning time.
+                            let rows: Vec<(SessionRow, i64)> = page()
+                                .select((SessionRow::as_select(), sql::<BigInt>("COUNT(*) OVER ()")))
+                                .load(conn)
+                                .map_err(|e| unexpected(e, "listing sessions"))?;
+                            let total = match rows.first() {
+                                Some((_, total)) => *total,
+                                // No row to carry the count: nothing matches,
+                                // or the page is past the end.
+                                None if offset > 0 => count(conn)?,
+                                None => 0,
+                            };
+                            (rows.into_iter().map(|(s, _)| s).collect(), total)
+                        } else {
+                            // Unscoped (deprecated): the count is the table's
+                            // or a status's, a scan either way; a window count
+                            // would read every row through the index, so the
+                            // page comes from the newest-first index alone.
+                            let total = count(conn)?;
+                            let rows = page()
+                                .select(SessionRow::as_select())
+                                .load(conn)
+                                .map_err(|e| unexpected(e, "listing sessions"))?;
+                            (rows, total)
                         };
                         // The listed sessions' latest activities, on the same
                         // connection (a prepared statement).
                         let activities = if rows.is_empty() {
                             std::collections::HashMap::new()
                         } else {
-                            let ids: Vec<&str> = rows.iter().map(|(s, _)| s.id.as_str()).collect();
+                            let ids: Vec<&str> = rows.iter().map(|s| s.id.as_str()).collect();
                             load_session_activities(conn, &ids)?.into_iter().collect()
                         };
                         let sessions = rows
                             .into_iter()
-                            .map(|(s, _)| s.into_domain())
+                            .map(SessionRow::into_domain)
                             .collect::<anyhow::Result<Vec<_>>>()?;
                         Ok(SessionPage {
                             sessions,
