@@ -114,7 +114,7 @@ fuzz_target!(|data: &[u8]| {
     match caller.transport {
         Transport::Native => {
             assert!(native_allowed, "native transport while disabled");
-            assert!(caller.dev_browser.is_none());
+            assert!(caller.dev_browser().is_none());
             match &caller.credential {
                 None => {}
                 Some(ClientCredential::Token(t)) => {
@@ -130,7 +130,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Transport::DevBrowser => {
             assert_eq!(environment, Environment::Development);
-            match (&caller.credential, &caller.dev_browser) {
+            match (&caller.credential, caller.dev_browser()) {
                 (None, None) => {}
                 (Some(ClientCredential::DevBrowser(a)), Some(b)) => {
                     assert_eq!(a, b);
@@ -141,7 +141,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Transport::Cookie => {
             assert_eq!(environment, Environment::Production);
-            assert!(caller.dev_browser.is_none());
+            assert!(caller.dev_browser().is_none());
             match &caller.credential {
                 None => {}
                 Some(ClientCredential::Token(t)) => {

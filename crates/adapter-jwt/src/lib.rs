@@ -22,7 +22,8 @@ use hallpass_domain::token::{
 };
 use hallpass_domain::{JsonObject, SigningAlgorithm, UnixMillis};
 use hallpass_ports::signing::{
-    GeneratedKey, KeyError, KeyRingFactory, SignError, TokenSigner, TokenVerifier, VerifyError,
+    GeneratedKey, KeyError, KeyRingFactory, SealedSecrets, SignError, TokenSigner, TokenVerifier,
+    VerifyError,
 };
 use hallpass_ports::store::{SealedCustomKey, SigningKeyRecord};
 use josekit::jwk::Jwk;
@@ -118,7 +119,9 @@ impl KeyRingFactory for JoseKeys {
     fn ring(&self, keys: &[SigningKeyRecord], now: UnixMillis) -> Result<KeyRing, KeyError> {
         KeyRing::build(keys, now, |k| self.open(k))
     }
+}
 
+impl SealedSecrets for JoseKeys {
     fn check_custom_key(&self, algorithm: SigningAlgorithm, key: &str) -> Result<(), String> {
         custom::signer(algorithm, key).map(|_| ())
     }

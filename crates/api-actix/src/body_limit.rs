@@ -6,7 +6,6 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError as _};
@@ -17,12 +16,7 @@ use crate::ApiError;
 pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024;
 
 pub(crate) fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "request_body_too_large",
-        "is too large",
-        format!("The request body must be at most {MAX_BODY_BYTES} bytes."),
-    )
+    ApiError::body_too_large(MAX_BODY_BYTES)
 }
 
 pub(crate) async fn refuse_large_bodies(

@@ -1,8 +1,12 @@
-//! Clerk's error shape, and the one place HTTP statuses are chosen.
+//! Clerk's error shape, and the one place HTTP statuses are chosen: every
+//! refusal the API sends is built by a constructor here, and every use-case
+//! error is mapped to a status here (`From` impls at the end). Handlers and
+//! middleware name the refusal, never a status.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use hallpass_app::{CallerError, FrontendError, SessionError, SignInError, TemplateUseError};
 use serde_json::{Value, json};
 
 /// An error as Clerk's APIs send it:
@@ -21,7 +25,7 @@ struct Inner {
 }
 
 impl ApiError {
-    pub fn new(
+    pub(crate) fn new(
         status: StatusCode,
         code: &'static str,
         message: &'static str,
@@ -127,6 +131,124 @@ impl ApiError {
         .retry_after(1)
     }
 
+    /// 401 `signed_out`: the Frontend API caller has no client, or its
+    /// session is no longer live (clerk-js signs out locally).
+    pub fn signed_out() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "signed_out",
+            "Signed out",
+            "You are signed out.",
+        )
+    }
+
+    /// 401 `dev_browser_unauthenticated` (clerk-js creates a new one).
+    pub fn dev_browser_unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "dev_browser_unauthenticated",
+            "Browser unauthenticated",
+            "Unable to authenticate the development browser: create one with POST /v1/dev_browser.",
+        )
+    }
+
+    /// 403 `authorization_invalid`: a browser named an organization the
+    /// Frontend API cannot make active (only the Backend API can).
+    pub fn organization_not_allowed(organization: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "authorization_invalid",
+            "not allowed",
+            "This organization cannot be made active for this session from the Frontend API.",
+        )
+        .with_meta(json!({ "param_name": "organization_id", "organization_id": organization }))
+    }
+
+    /// 403 `authorization_invalid`: the operator disabled the action.
+    pub fn forbidden(long: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "authorization_invalid",
+            "not allowed",
+            long,
+        )
+    }
+
+    /// 403 `origin_invalid`: a browser's `Origin` is not allowed.
+    pub fn origin_invalid() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "origin_invalid",
+            "Invalid origin",
+            "This request's Origin is not allowed for this instance.",
+        )
+    }
+
+    /// 401 with Clerk's "Unauthorized request" message and `code`.
+    pub fn unauthorized(code: &'static str, long: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, "Unauthorized request", long)
+    }
+
+    /// 410 `gone`: an endpoint Clerk removed.
+    pub fn gone(long: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, "gone", "gone", long)
+    }
+
+    /// 413 `request_body_too_large`.
+    pub fn body_too_large(max_bytes: u64) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request_body_too_large",
+            "is too large",
+            format!("The request body must be at most {max_bytes} bytes."),
+        )
+    }
+
+    /// 429 `too_many_requests`, `Retry-After` in whole seconds (at least 1).
+    pub fn too_many_requests(retry_after: std::time::Duration) -> Self {
+        let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Too many requests",
+            "Too many requests. Please retry after the time in the Retry-After header.",
+        )
+        .retry_after(u32::try_from(secs.max(1)).unwrap_or(u32::MAX))
+    }
+
+    /// 400 `url_invalid` for a `redirect_url` on no allowed origin.
+    pub fn redirect_refused(e: hallpass_domain::RedirectError) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "url_invalid",
+            "is invalid",
+            format!("The redirect_url is not allowed: {e}."),
+        )
+        .with_meta(json!({ "param_name": "redirect_url" }))
+    }
+
+    /// 400 `session_exists` (single-session mode).
+    pub fn session_exists(id: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "session_exists",
+            "You're already signed in",
+            "You're already signed in.",
+        )
+        .with_meta(json!({ "session_id": id }))
+    }
+
+    /// 422 `ticket_invalid`.
+    pub fn ticket_invalid(why: &str) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ticket_invalid",
+            "is invalid",
+            format!("The sign-in ticket is invalid ({why})."),
+        )
+        .with_meta(json!({ "param_name": "ticket" }))
+    }
+
     pub fn body(&self) -> Value {
         json!({
             "errors": [{
@@ -214,9 +336,9 @@ pub(crate) fn path_config() -> web::PathConfig {
         .error_handler(|e, _| request_error("resource_not_found", format!("Invalid path: {e}")))
 }
 
-impl From<hallpass_app::SessionError> for ApiError {
-    fn from(e: hallpass_app::SessionError) -> Self {
-        use hallpass_app::SessionError;
+/// Backend API: an action the session's status does not allow is a 422.
+impl From<SessionError> for ApiError {
+    fn from(e: SessionError) -> Self {
         match e {
             SessionError::NotFound => Self::not_found("session"),
             SessionError::NotAllowed(t) => Self::new(
@@ -225,7 +347,66 @@ impl From<hallpass_app::SessionError> for ApiError {
                 "invalid action for session",
                 t.to_string(),
             ),
+            SessionError::OrganizationNotAllowed(org) => Self::organization_not_allowed(&org),
             SessionError::Unexpected(e) => Self::internal(&e),
+        }
+    }
+}
+
+impl From<CallerError> for ApiError {
+    fn from(e: CallerError) -> Self {
+        match e {
+            CallerError::UnknownDevBrowser => Self::dev_browser_unauthenticated(),
+            CallerError::SignedOut => Self::signed_out(),
+            CallerError::Unexpected(e) => Self::internal(&e),
+        }
+    }
+}
+
+/// Frontend API: a session that is no longer live is "signed out" (clerk-js
+/// then signs the session out locally).
+fn frontend_session_error(e: SessionError) -> ApiError {
+    match e {
+        SessionError::NotAllowed(_) => ApiError::signed_out(),
+        other => other.into(),
+    }
+}
+
+impl From<FrontendError> for ApiError {
+    fn from(e: FrontendError) -> Self {
+        match e {
+            FrontendError::Caller(e) => e.into(),
+            FrontendError::Session(e) | FrontendError::Template(TemplateUseError::Session(e)) => {
+                frontend_session_error(e)
+            }
+            FrontendError::SignIn(e) => e.into(),
+            FrontendError::Template(e) => e.into(),
+        }
+    }
+}
+
+impl From<SignInError> for ApiError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::SessionExists(id) => Self::session_exists(id.as_str()),
+            SignInError::TicketInvalid(why) => Self::ticket_invalid(why),
+            SignInError::ClientNotFound => Self::not_found("client"),
+            SignInError::Unexpected(e) => Self::internal(&e),
+        }
+    }
+}
+
+impl From<TemplateUseError> for ApiError {
+    fn from(e: TemplateUseError) -> Self {
+        match e {
+            TemplateUseError::Invalid(e) => Self::invalid_param(e.param(), e.to_string()),
+            TemplateUseError::InvalidKey(reason) => Self::invalid_param("signing_key", reason),
+            TemplateUseError::NotFound => Self::not_found("JWT template"),
+            TemplateUseError::NameTaken => {
+                Self::invalid_param("name", "A JWT template with this name already exists.")
+            }
+            TemplateUseError::Session(e) => e.into(),
+            TemplateUseError::Unexpected(e) => Self::internal(&e),
         }
     }
 }

@@ -24,6 +24,7 @@
 mod bapi;
 mod body;
 mod body_limit;
+mod caller;
 mod client_ip;
 mod dto;
 pub mod error;

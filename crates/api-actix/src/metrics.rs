@@ -419,10 +419,8 @@ pub async fn scrape(req: HttpRequest) -> Result<HttpResponse, ApiError> {
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
         if !constant_time_eq(given.as_bytes(), expected.expose_secret().as_bytes()) {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
+            return Err(ApiError::unauthorized(
                 "authentication_invalid",
-                "Unauthorized request",
                 "Scraping /metrics needs `Authorization: Bearer <metrics.bearer_token>`.",
             ));
         }

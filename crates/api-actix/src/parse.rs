@@ -6,9 +6,11 @@
 //! never a panic.
 
 pub use crate::bapi::decode_json_bodies;
-pub use crate::fapi::{
-    Caller, Transport, decode_forms, hinted_session, overridden_method, parse_caller,
-};
+pub use crate::caller::parse_caller;
+pub use crate::fapi::{decode_forms, hinted_session, overridden_method};
+/// What [`parse_caller`] reads: the caller every Frontend API use case
+/// starts from.
+pub use hallpass_app::{FrontendCaller as Caller, Transport};
 
 #[cfg(test)]
 mod tests {
@@ -71,7 +73,7 @@ mod tests {
             .to_http_request();
         let caller = parse_caller(&req, Environment::Development, true).unwrap();
         assert_eq!(caller.transport, Transport::DevBrowser);
-        assert_eq!(caller.dev_browser.as_ref(), Some(&id));
+        assert_eq!(caller.dev_browser(), Some(&id));
         assert_eq!(caller.credential, Some(ClientCredential::DevBrowser(id)));
         assert_eq!(caller.version.as_str(), "2024-10-01");
 
@@ -79,7 +81,7 @@ mod tests {
             .uri("/v1/client?__clerk_db_jwt=not%20an%20id")
             .to_http_request();
         let caller = parse_caller(&garbage, Environment::Development, true).unwrap();
-        assert_eq!((caller.credential, caller.dev_browser), (None, None));
+        assert_eq!((caller.dev_browser(), &caller.credential), (None, &None));
     }
 
     #[test]

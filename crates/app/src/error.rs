@@ -1,7 +1,9 @@
-//! One error enum per family of use cases. `Unexpected` carries the cause
-//! for the log; the HTTP layer never shows it to a client.
+//! One error enum per family of use cases (sessions, clients, sign-ins,
+//! ...), not per operation: the operations of a family fail in the same few
+//! ways, and the HTTP layer maps each family once. `Unexpected` carries the
+//! cause for the log; the HTTP layer never shows it to a client.
 
-use hallpass_domain::{SessionId, TransitionError};
+use hallpass_domain::{SelectOrganizationError, SessionId, TransitionError};
 use hallpass_ports::{
     FindClientError, FindSessionError, InsertError, SaveSignInError, SignError, StoreError,
     UpdateClientError, UpdateSessionError,
@@ -30,6 +32,10 @@ pub enum SessionError {
     /// The session's status does not allow the action (terminal session).
     #[error(transparent)]
     NotAllowed(#[from] TransitionError),
+    /// The Frontend API named an organization it may not make active (see
+    /// `Session::frontend_may_select`).
+    #[error("organization {0} cannot be made active from the Frontend API")]
+    OrganizationNotAllowed(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -39,6 +45,17 @@ impl From<FindSessionError> for SessionError {
         match e {
             FindSessionError::NotFound => Self::NotFound,
             FindSessionError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<SelectOrganizationError> for SessionError {
+    fn from(e: SelectOrganizationError) -> Self {
+        match e {
+            SelectOrganizationError::Transition(t) => Self::NotAllowed(t),
+            SelectOrganizationError::NotAllowed(org) => {
+                Self::OrganizationNotAllowed(org.as_str().to_owned())
+            }
         }
     }
 }

@@ -1,27 +1,19 @@
-//! Frontend API use cases: who the caller's client is, creating clients and
-//! development browsers, and acting on the client's own sessions.
+//! Frontend API use cases: creating clients and development browsers, and
+//! acting on the caller's own sessions. Who the caller is comes from
+//! [`crate::caller`].
 
+use hallpass_domain::activity::SessionActivity;
 use hallpass_domain::token::ClientTokenClaims;
 use hallpass_domain::{
     Client, ClientId, DevBrowserId, OrganizationId, Session, SessionId, TransitionError,
 };
 use hallpass_ports::{
-    DevBrowserRecord, FindClientError, FindSessionError, InsertError, KeyRingFactory, Store,
-    TokenSigner as _, TokenVerifier as _, UpdateClientError,
+    DevBrowserRecord, FindClientError, InsertError, KeyRingFactory, Store, TokenSigner as _,
+    UpdateClientError,
 };
-use subtle::ConstantTimeEq as _;
 
-use crate::{ClientError, Hallpass, SessionError};
-
-/// How a Frontend API request identifies its client.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientCredential {
-    /// The client token: the `__client` cookie (production browsers) or the
-    /// `Authorization` header (native apps).
-    Token(String),
-    /// The development browser (`__clerk_db_jwt`), on development instances.
-    DevBrowser(DevBrowserId),
-}
+use crate::caller::{CallerError, FrontendCaller};
+use crate::{ClientError, Hallpass, MintOptions, SessionError, SignInError, TemplateUseError};
 
 /// A client and its sessions, time applied to their statuses.
 #[derive(Debug, Clone)]
@@ -30,164 +22,36 @@ pub struct ClientView {
     pub sessions: Vec<Session>,
 }
 
+/// A Frontend API use case failed: the caller has no client it can act
+/// for, or the session refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FrontendError {
+    #[error(transparent)]
+    Caller(#[from] CallerError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    #[error(transparent)]
+    Template(#[from] TemplateUseError),
+}
+
+impl From<ClientError> for FrontendError {
+    fn from(e: ClientError) -> Self {
+        Self::Caller(e.into())
+    }
+}
+
+/// A touched session: its state after the touch, a fresh token, and the
+/// client to piggyback.
+#[derive(Debug)]
+pub struct Touched {
+    pub session: Session,
+    pub token: String,
+    pub client: ClientView,
+}
+
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
-    /// The client a credential names, with its sessions, or `None`: a
-    /// tampered, foreign or stale client token (its rotating token was
-    /// rotated by a sign-in), an unknown development browser or one bound
-    /// to no client all mean "no client", never an error the caller can
-    /// probe. A client token costs one read (the client and its sessions
-    /// together).
-    #[tracing::instrument(skip_all)]
-    pub async fn resolve_client(
-        &self,
-        credential: &ClientCredential,
-    ) -> Result<Option<ClientView>, ClientError> {
-        match credential {
-            ClientCredential::Token(token) => {
-                let Some(claims) = self.client_token_claims(token) else {
-                    return Ok(None);
-                };
-                let Some((client, sessions)) =
-                    found(self.store.find_client_with_sessions(&claims.id).await)?
-                else {
-                    return Ok(None);
-                };
-                Ok(same_rotating_token(&client, &claims).then(|| self.view(client, sessions)))
-            }
-            ClientCredential::DevBrowser(id) => Ok(self.dev_browser_client(id).await?.flatten()),
-        }
-    }
-
-    /// [`Self::resolve_client`] without the client's sessions.
-    pub async fn resolve_client_record(
-        &self,
-        credential: &ClientCredential,
-    ) -> Result<Option<Client>, ClientError> {
-        let client = match credential {
-            ClientCredential::Token(token) => {
-                let Some(claims) = self.client_token_claims(token) else {
-                    return Ok(None);
-                };
-                let Some(client) = found(self.store.find_client(&claims.id).await)? else {
-                    return Ok(None);
-                };
-                if !same_rotating_token(&client, &claims) {
-                    return Ok(None);
-                }
-                client
-            }
-            ClientCredential::DevBrowser(id) => match self.dev_browser_client_record(id).await? {
-                Some(Some(client)) => client,
-                _ => return Ok(None),
-            },
-        };
-        Ok(Some(client))
-    }
-
-    /// The client a credential names and its session `session_id`, for the
-    /// minting hot path: `None` as in [`Self::resolve_client`]; the session
-    /// is `None` when the client has no such session (another client's
-    /// session included). A client token costs one read.
-    pub async fn resolve_client_session(
-        &self,
-        credential: &ClientCredential,
-        session_id: &SessionId,
-    ) -> Result<Option<(Client, Option<Session>)>, ClientError> {
-        match credential {
-            ClientCredential::Token(token) => {
-                let Some(claims) = self.client_token_claims(token) else {
-                    return Ok(None);
-                };
-                let Some((client, session)) =
-                    found(self.store.find_client_session(&claims.id, session_id).await)?
-                else {
-                    return Ok(None);
-                };
-                Ok(same_rotating_token(&client, &claims).then_some((client, session)))
-            }
-            ClientCredential::DevBrowser(id) => {
-                let Some(Some(client)) = self.dev_browser_client_record(id).await? else {
-                    return Ok(None);
-                };
-                let session = self.session_of(&client, session_id).await?;
-                Ok(Some((client, session)))
-            }
-        }
-    }
-
-    /// `client`'s session `id`, or `None` (another client's included).
-    pub async fn session_of(
-        &self,
-        client: &Client,
-        id: &SessionId,
-    ) -> Result<Option<Session>, ClientError> {
-        match self.store.find_session(id).await {
-            Ok(s) if s.client_id() == client.id() => Ok(Some(s)),
-            Ok(_) | Err(FindSessionError::NotFound) => Ok(None),
-            Err(FindSessionError::Unexpected(e)) => Err(e.into()),
-        }
-    }
-
-    /// The claims of a client token signed by one of the instance's keys,
-    /// or `None`.
-    fn client_token_claims(&self, token: &str) -> Option<ClientTokenClaims> {
-        self.ring().verify_client_token(token).ok()
-    }
-
-    fn view(&self, client: Client, mut sessions: Vec<Session>) -> ClientView {
-        let now = self.now();
-        for s in &mut sessions {
-            s.observe(now);
-        }
-        ClientView { client, sessions }
-    }
-
-    /// A development browser and the client it is bound to, with its
-    /// sessions: `None` for an unknown browser, `Some(None)` for one bound
-    /// to no client (yet).
-    pub async fn dev_browser_client(
-        &self,
-        id: &DevBrowserId,
-    ) -> Result<Option<Option<ClientView>>, ClientError> {
-        let Some(bound) = self.dev_browser_client_id(id).await? else {
-            return Ok(None);
-        };
-        let Some(client_id) = bound else {
-            return Ok(Some(None));
-        };
-        let read = found(self.store.find_client_with_sessions(&client_id).await)?;
-        Ok(Some(
-            read.map(|(client, sessions)| self.view(client, sessions)),
-        ))
-    }
-
-    /// [`Self::dev_browser_client`] without the client's sessions.
-    pub async fn dev_browser_client_record(
-        &self,
-        id: &DevBrowserId,
-    ) -> Result<Option<Option<Client>>, ClientError> {
-        let Some(bound) = self.dev_browser_client_id(id).await? else {
-            return Ok(None);
-        };
-        let Some(client_id) = bound else {
-            return Ok(Some(None));
-        };
-        Ok(Some(found(self.store.find_client(&client_id).await)?))
-    }
-
-    /// The client a development browser is bound to: `None` for an unknown
-    /// browser, `Some(None)` for one bound to no client (yet).
-    async fn dev_browser_client_id(
-        &self,
-        id: &DevBrowserId,
-    ) -> Result<Option<Option<ClientId>>, ClientError> {
-        Ok(self
-            .store
-            .find_dev_browser(id)
-            .await?
-            .map(|browser| browser.client_id))
-    }
-
     /// The signed client token of `client` (its current rotating token).
     pub fn client_token(&self, client: &Client) -> Result<String, ClientError> {
         let claims = ClientTokenClaims::for_client(client, self.now());
@@ -218,26 +82,20 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(browser)
     }
 
-    /// The development browser a handshake goes on with, and its client:
-    /// the named browser when it is known, otherwise a new one (a first
-    /// visit, cookies cleared, or a store that was reset), as Clerk's
-    /// Frontend API does. The app then ends signed out with the new
-    /// `__clerk_db_jwt` instead of on an error page.
-    pub async fn handshake_dev_browser(
+    /// `PUT`/`POST /v1/client`: a new client, bound to the caller's
+    /// development browser when there is one (which must be known).
+    pub async fn create_caller_client(
         &self,
-        named: Option<&DevBrowserId>,
-    ) -> Result<(DevBrowserId, Option<ClientView>), ClientError> {
-        if let Some(id) = named
-            && let Some(client) = self.dev_browser_client(id).await?
-        {
-            return Ok((id.clone(), client));
+        caller: &FrontendCaller,
+    ) -> Result<Client, FrontendError> {
+        if caller.transport == crate::Transport::DevBrowser {
+            self.caller_client(caller).await?;
         }
-        Ok((self.create_dev_browser().await?.id, None))
+        Ok(self.create_client_for(caller.dev_browser()).await?)
     }
 
-    /// Creates a client (`PUT`/`POST /v1/client`), bound to the development
-    /// browser when there is one.
-    pub async fn create_client_for(
+    /// Creates a client, bound to the development browser when there is one.
+    pub(crate) async fn create_client_for(
         &self,
         dev_browser: Option<&DevBrowserId>,
     ) -> Result<Client, ClientError> {
@@ -253,8 +111,155 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(client)
     }
 
+    /// The caller's client, or a new one when it has none (a sign-in on a
+    /// first visit).
+    pub(crate) async fn caller_client_or_new(
+        &self,
+        caller: &FrontendCaller,
+    ) -> Result<Client, FrontendError> {
+        match self.caller_client(caller).await? {
+            Some(view) => Ok(view.client),
+            None => Ok(self.create_client_for(caller.dev_browser()).await?),
+        }
+    }
+
+    /// `GET /v1/client/sessions/{id}`: one of the caller's sessions, with
+    /// the caller's client.
+    pub async fn caller_session_view(
+        &self,
+        caller: &FrontendCaller,
+        id: &SessionId,
+    ) -> Result<(Session, ClientView), FrontendError> {
+        let view = self.signed_in_client(caller).await?;
+        let session = self.client_session(view.client.id(), id).await?;
+        Ok((session, view))
+    }
+
+    /// `POST /v1/client/sessions/{id}/end` (or `/remove`): signs one of the
+    /// caller's sessions out; the client after the change.
+    pub async fn end_caller_session(
+        &self,
+        caller: &FrontendCaller,
+        id: &SessionId,
+        remove: bool,
+    ) -> Result<(Session, ClientView), FrontendError> {
+        let view = self.signed_in_client(caller).await?;
+        self.client_session(view.client.id(), id).await?;
+        let session = if remove {
+            self.remove_session(id).await
+        } else {
+            self.end_session(id).await
+        }?;
+        let after = self.client_view(view.client.id()).await?;
+        Ok((session, after))
+    }
+
+    /// `POST /v1/client/sessions/{id}/tokens`: a session token for one of
+    /// the caller's sessions, in one read (the client and the session
+    /// together, ownership checked by the read). `organization` is what the
+    /// request named (clerk-js sends the session's active organization, or
+    /// nothing for the personal account): naming another organization is
+    /// refused, as the Frontend API cannot verify it.
+    pub async fn caller_session_token(
+        &self,
+        caller: &FrontendCaller,
+        id: &SessionId,
+        organization: Option<&str>,
+    ) -> Result<String, FrontendError> {
+        let (_, session) = self.caller_session(caller, id).await?;
+        let session = session.ok_or(SessionError::NotFound)?;
+        if let Some(org) = organization.filter(|o| !o.is_empty())
+            && session
+                .last_active_organization_id()
+                .map(OrganizationId::as_str)
+                != Some(org)
+        {
+            return Err(SessionError::OrganizationNotAllowed(org.to_owned()).into());
+        }
+        let options = MintOptions {
+            origin: caller.origin.as_deref(),
+            lifetime: None,
+            version: caller.version.claims_version(),
+        };
+        Ok(self.mint_session_token_for(session, options).await?)
+    }
+
+    /// `POST /v1/client/sessions/{id}/tokens/{template}`: a JWT-template
+    /// token for one of the caller's sessions.
+    pub async fn caller_template_token(
+        &self,
+        caller: &FrontendCaller,
+        id: &SessionId,
+        template: &str,
+    ) -> Result<String, FrontendError> {
+        let view = self.signed_in_client(caller).await?;
+        self.client_session(view.client.id(), id).await?;
+        Ok(self
+            .mint_template_token(id, template, caller.origin.as_deref(), None)
+            .await?)
+    }
+
+    /// `DELETE /v1/client` (`keep_client`: `DELETE /v1/client/sessions`):
+    /// signs every live session of the caller's client out; the client
+    /// after the change.
+    pub async fn sign_out_caller(
+        &self,
+        caller: &FrontendCaller,
+        keep_client: bool,
+    ) -> Result<ClientView, FrontendError> {
+        let view = self.signed_in_client(caller).await?;
+        let (client, sessions) = self.sign_out_client(view.client.id(), keep_client).await?;
+        Ok(ClientView { client, sessions })
+    }
+
+    /// `POST /v1/client/sessions/{id}/touch`: the session becomes the
+    /// client's last active one, its activity is recorded, the active
+    /// organization changes when `organization` is given (`Some(None)`: the
+    /// personal account; another organization than the session's own is
+    /// refused), and a fresh session token is minted.
+    #[tracing::instrument(skip_all, fields(session_id = %id))]
+    pub async fn touch(
+        &self,
+        caller: &FrontendCaller,
+        id: &SessionId,
+        organization: Option<Option<OrganizationId>>,
+        activity: &SessionActivity,
+    ) -> Result<Touched, FrontendError> {
+        let view = self.signed_in_client(caller).await?;
+        self.touch_client_session(view.client.id(), id, organization)
+            .await?;
+        self.record_session_activity(id, activity).await;
+        let options = MintOptions {
+            origin: caller.origin.as_deref(),
+            lifetime: None,
+            version: caller.version.claims_version(),
+        };
+        let token = self.mint_session_token(id, options).await?;
+        let client = self.client_view(view.client.id()).await?;
+        let session = client
+            .sessions
+            .iter()
+            .find(|s| s.id() == id)
+            .cloned()
+            .ok_or(SessionError::NotFound)?;
+        Ok(Touched {
+            session,
+            token,
+            client,
+        })
+    }
+
+    /// A client and its sessions, fresh from the store.
+    async fn client_view(&self, id: &ClientId) -> Result<ClientView, SessionError> {
+        let (client, sessions) = self.client(id).await.map_err(|e| match e {
+            ClientError::NotFound => SessionError::NotFound,
+            ClientError::Unexpected(e) => SessionError::Unexpected(e),
+        })?;
+        Ok(ClientView { client, sessions })
+    }
+
     /// One of the client's sessions; another client's session is "not found".
-    pub async fn client_session(
+    pub(crate) async fn client_session(
         &self,
         client_id: &ClientId,
         session_id: &SessionId,
@@ -266,12 +271,10 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(session)
     }
 
-    /// `POST /v1/client/sessions/{id}/touch`: the session becomes the
-    /// client's last active one, activity is recorded, and the active
-    /// organization changes when `organization` is given (`Some(None)`: the
-    /// personal account).
-    #[tracing::instrument(skip_all, fields(session_id = %session_id))]
-    pub async fn touch_client_session(
+    /// The session becomes the client's last active one, activity is
+    /// recorded, and the active organization changes when `organization` is
+    /// given, as far as the Frontend API may choose it.
+    pub(crate) async fn touch_client_session(
         &self,
         client_id: &ClientId,
         session_id: &SessionId,
@@ -282,9 +285,11 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let session = self
             .change_session(session_id, move |s, now| {
                 if let Some(org) = organization.clone() {
-                    s.set_active_organization(org, now)?;
+                    s.select_organization(org, now)?;
                 }
-                s.record_activity(now, &settings).map(|_| ())
+                s.record_activity(now, &settings)
+                    .map(|_| ())
+                    .map_err(SessionError::from)
             })
             .await?;
         for _ in 0..5 {
@@ -320,134 +325,42 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     }
 }
 
-/// How long a handshake nonce can be redeemed.
-const HANDSHAKE_NONCE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
-
-impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
-    /// Stores handshake directives under a new single-use nonce (payloads
-    /// too large for a cookie) and returns the nonce. Only its hash is kept.
-    pub async fn store_handshake_nonce(
-        &self,
-        directives: &[String],
-    ) -> Result<String, ClientError> {
-        let nonce = format!(
-            "{}{}",
-            hallpass_domain::id::base62_u128(self.ids.random_u128()),
-            hallpass_domain::id::base62_u128(self.ids.random_u128())
-        );
-        let now = self.now();
-        self.store
-            .insert_handshake_nonce(
-                &crate::secret_key::hash(&nonce),
-                directives,
-                now.saturating_add(HANDSHAKE_NONCE_LIFETIME),
-                now,
-            )
-            .await
-            .map_err(|e| match e {
-                InsertError::Conflict => {
-                    ClientError::Unexpected(anyhow::anyhow!("nonce collision"))
-                }
-                InsertError::Unexpected(e) => ClientError::Unexpected(e),
-            })?;
-        Ok(nonce)
-    }
-
-    /// The directives stored under `nonce`, once (Backend API
-    /// `GET /v1/clients/handshake_payload`).
-    pub async fn take_handshake_payload(
-        &self,
-        nonce: &str,
-    ) -> Result<Option<Vec<String>>, ClientError> {
-        if nonce.is_empty() || nonce.len() > 128 {
-            return Ok(None);
-        }
-        Ok(self
-            .store
-            .take_handshake_nonce(&crate::secret_key::hash(nonce), self.now())
-            .await?)
-    }
-}
-
-/// What a handshake found for the app: a fresh session token and refresh
-/// token when the client has a live session, and the `__client_uat` value.
-#[derive(Debug, Default)]
-pub struct HandshakeSession {
-    pub token: Option<String>,
-    pub refresh_token: Option<String>,
-    /// The client's `updated_at` in seconds (never after the token's
-    /// `iat`) when signed in, `0` when signed out.
-    pub client_uat: i64,
+/// A completed ticket sign-in: the new session, its first token, and the
+/// client (whose token rotated) to piggyback.
+#[derive(Debug)]
+pub struct TicketSignedIn {
+    pub session: Session,
+    pub token: String,
+    pub client: ClientView,
 }
 
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
-    /// The handshake's decision: picks the session (the one `hint` names if
-    /// it is a live session of this client, else the client's last active
-    /// one), applies `organization` (`Some(None)`: personal account; one
-    /// that cannot be activated leaves it as it is), and mints a session
-    /// token and a refresh token for it.
+    /// `POST /v1/client/sign_ins` with `strategy=ticket`: a session on the
+    /// caller's client (a new client when it has none); the client's token
+    /// rotates, the new session becomes the last active one, its activity
+    /// is recorded and its first token minted.
     #[tracing::instrument(skip_all)]
-    pub async fn handshake_session(
+    pub async fn sign_in_caller_with_ticket(
         &self,
-        view: Option<&ClientView>,
-        hint: Option<&SessionId>,
-        organization: Option<Option<OrganizationId>>,
-        options: crate::MintOptions<'_>,
-    ) -> Result<HandshakeSession, SessionError> {
-        let Some(view) = view else {
-            return Ok(HandshakeSession::default());
+        caller: &FrontendCaller,
+        ticket: &str,
+        activity: &SessionActivity,
+    ) -> Result<TicketSignedIn, FrontendError> {
+        let client = self.caller_client_or_new(caller).await?;
+        let (_, out) = self.sign_in_with_ticket(client.id(), ticket).await?;
+        let id = out.session.id();
+        self.record_session_activity(id, activity).await;
+        let options = MintOptions {
+            origin: caller.origin.as_deref(),
+            lifetime: None,
+            version: caller.version.claims_version(),
         };
-        let now = self.now();
-        let live = |id: &SessionId| {
-            view.sessions
-                .iter()
-                .any(|s| s.id() == id && s.is_live_at(now))
-        };
-        let chosen = hint
-            .filter(|id| live(id))
-            .or_else(|| view.client.last_active_session_id().filter(|id| live(id)));
-        let Some(id) = chosen.cloned() else {
-            return Ok(HandshakeSession::default());
-        };
-        let client = match self
-            .touch_client_session(view.client.id(), &id, organization)
-            .await
-        {
-            Ok((client, _)) => client,
-            Err(_) => view.client.clone(),
-        };
-        let cap = self.now();
-        let Ok(token) = self.mint_session_token(&id, options).await else {
-            return Ok(HandshakeSession::default());
-        };
-        let refresh_token = self
-            .issue_refresh_token(&id)
-            .await
-            .map_err(|e| SessionError::Unexpected(anyhow::anyhow!(e)))?;
-        Ok(HandshakeSession {
-            token: Some(token),
-            refresh_token: Some(refresh_token),
-            client_uat: client.updated_at().min(cap).as_secs(),
+        let token = self.mint_session_token(id, options).await?;
+        let client = self.client_view(client.id()).await?;
+        Ok(TicketSignedIn {
+            session: out.session,
+            token,
+            client,
         })
-    }
-}
-
-/// Whether the client token's rotating token is the client's current one
-/// (constant time: it is a bearer secret).
-fn same_rotating_token(client: &Client, claims: &ClientTokenClaims) -> bool {
-    client
-        .rotating_token()
-        .expose()
-        .as_bytes()
-        .ct_eq(claims.rotating_token.expose().as_bytes())
-        .into()
-}
-
-/// A client read: `Ok(None)` when there is no such client.
-fn found<T>(read: Result<T, FindClientError>) -> Result<Option<T>, ClientError> {
-    match read {
-        Ok(value) => Ok(Some(value)),
-        Err(FindClientError::NotFound) => Ok(None),
-        Err(FindClientError::Unexpected(e)) => Err(e.into()),
     }
 }

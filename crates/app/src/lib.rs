@@ -8,8 +8,10 @@
 //! [`Hallpass`] is the one value the HTTP layer holds.
 
 mod bootstrap;
+mod caller;
 mod error;
 mod frontend;
+mod handshake;
 mod keys;
 mod rate_limit;
 mod refresh;
@@ -27,12 +29,14 @@ use hallpass_domain::{
 use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
 
 pub use bootstrap::{InstanceConfig, KeyPolicy, StartError, Started};
+pub use caller::{CallerError, ClientCredential, FrontendCaller, Transport};
 pub use error::{AuthError, ClientError, SessionError, SignInError};
-pub use frontend::{ClientCredential, ClientView, HandshakeSession};
+pub use frontend::{ClientView, FrontendError, TicketSignedIn, Touched};
+pub use handshake::{HandshakeDelivery, HandshakeRequest, HandshakeResponse};
 pub use keys::RotationError;
 pub use rate_limit::{Limited, MemoryRateLimiter, RateLimits, RatePolicy, RateScope};
-pub use refresh::{RefreshError, Refreshed};
-pub use secret_key::NewSecretKey;
+pub use refresh::{RefreshError, RefreshFormat, RefreshResponse, Refreshed};
+pub use secret_key::{BackendCaller, NewSecretKey};
 pub use sessions::{MintOptions, SignInRequest};
 pub use sweep::SweepPolicy;
 pub use templates::{TemplateInput, TemplateUseError};
@@ -91,6 +95,17 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
 
     pub fn publishable_key(&self) -> PublishableKey {
         PublishableKey::new(self.instance.environment, &self.config.frontend_api)
+    }
+
+    /// The instance's cookie suffix: the first 8 characters of the URL-safe
+    /// base64 of the SHA-1 of the publishable key, as Clerk's SDKs compute
+    /// it for `__session_<suffix>`, `__client_uat_<suffix>`,
+    /// `__refresh_<suffix>`.
+    pub fn cookie_suffix(&self) -> String {
+        use sha1::Digest as _;
+        let digest: [u8; 20] =
+            sha1::Sha1::digest(self.publishable_key().as_str().as_bytes()).into();
+        hallpass_domain::cookie_suffix_from_digest(&digest)
     }
 
     pub fn now(&self) -> UnixMillis {

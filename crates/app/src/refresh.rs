@@ -8,6 +8,7 @@
 //! not sign users out) without storing any token in clear; presenting an
 //! older or revoked token revokes the session (theft).
 
+use hallpass_domain::handshake::{RefreshCookiesInput, refresh_directives};
 use hallpass_domain::id::base62_u128;
 use hallpass_domain::refresh::{self, RefreshDecision, RefreshStatus};
 use hallpass_domain::{SessionId, SigningAlgorithm, token::ClaimsVersion};
@@ -42,6 +43,24 @@ impl From<hallpass_ports::StoreError> for RefreshError {
 pub struct Refreshed {
     pub jwt: String,
     pub refresh_token: String,
+}
+
+/// How a server-side refresh answers (the request's `format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshFormat {
+    /// The new session token alone.
+    Token,
+    /// The `Set-Cookie` directives the SDK copies: the session cookies
+    /// (suffixed too when `suffixed_cookies`) and the rotated refresh
+    /// cookie.
+    Cookies { suffixed_cookies: bool },
+}
+
+/// A server-side refresh's answer, in the format asked for.
+#[derive(Debug)]
+pub enum RefreshResponse {
+    Token(String),
+    Cookies(Vec<String>),
 }
 
 fn bytes_to_token(bytes: &[u8]) -> String {
@@ -136,6 +155,35 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(token)
     }
 
+    /// Backend API `POST /v1/sessions/{id}/refresh`: [`Self::refresh_session`]
+    /// for the app at `origin`, answered in `format`.
+    pub async fn refresh_for_app(
+        &self,
+        id: &SessionId,
+        expired_token: &str,
+        refresh_token: &str,
+        origin: &str,
+        version: ClaimsVersion,
+        format: RefreshFormat,
+    ) -> Result<RefreshResponse, RefreshError> {
+        let refreshed = self
+            .refresh_session(id, expired_token, refresh_token, Some(origin), version)
+            .await?;
+        let RefreshFormat::Cookies { suffixed_cookies } = format else {
+            return Ok(RefreshResponse::Token(refreshed.jwt));
+        };
+        let suffix = self.cookie_suffix();
+        let directives = refresh_directives(&RefreshCookiesInput {
+            session_token: &refreshed.jwt,
+            refresh_token: &refreshed.refresh_token,
+            suffix: &suffix,
+            suffixed_cookies,
+            secure: origin.starts_with("https://"),
+        })
+        .map_err(|e| RefreshError::Unexpected(anyhow::anyhow!(e)))?;
+        Ok(RefreshResponse::Cookies(directives))
+    }
+
     /// Renews the session token of `id` from an expired token of that
     /// session (signature checked, expiry not) and a refresh token.
     #[tracing::instrument(skip_all, fields(session_id = %id))]
@@ -213,12 +261,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                         origin,
                         lifetime: None,
                         version,
-                        owner: None,
                     },
                 )
                 .await
                 .map_err(|e| match e {
-                    SessionError::NotAllowed(_) | SessionError::NotFound => {
+                    SessionError::NotAllowed(_)
+                    | SessionError::NotFound
+                    | SessionError::OrganizationNotAllowed(_) => {
                         RefreshError::Invalid("session_not_active")
                     }
                     SessionError::Unexpected(e) => RefreshError::Unexpected(e),

@@ -17,6 +17,14 @@ pub struct NewSecretKey {
     pub key: SecretString,
 }
 
+/// A Backend API request's caller: the secret key it authenticated with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendCaller {
+    /// The key's id (`sk_id_…`), never the key: the subject of the key's
+    /// rate budget and of logs.
+    pub secret_key_id: String,
+}
+
 /// SHA-256 of a presented key, lowercase hex. Secret keys carry 256 random
 /// bits, so a fast hash is enough: there is nothing to brute-force.
 pub(crate) fn hash(key: &str) -> String {
@@ -57,7 +65,10 @@ pub(crate) fn generate(
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     /// Checks a Backend API secret key. Fails closed: anything but a known,
     /// unrevoked key of this instance's environment is `Invalid`.
-    pub async fn authenticate_secret_key(&self, presented: &str) -> Result<(), AuthError> {
+    pub async fn authenticate_secret_key(
+        &self,
+        presented: &str,
+    ) -> Result<BackendCaller, AuthError> {
         let prefix = format!("sk_{}_", self.environment().key_kind());
         if !presented.starts_with(&prefix) || presented.len() > 200 {
             return Err(AuthError::Invalid);
@@ -76,7 +87,9 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         if !same || record.revoked_at.is_some_and(|r| r <= self.now()) {
             return Err(AuthError::Invalid);
         }
-        Ok(())
+        Ok(BackendCaller {
+            secret_key_id: record.id,
+        })
     }
 
     /// Creates another secret key (for rotation) and returns it once.

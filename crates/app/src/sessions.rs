@@ -34,9 +34,6 @@ pub struct MintOptions<'a> {
     pub lifetime: Option<std::time::Duration>,
     /// v1 claims for API versions before 2025-04-10.
     pub version: ClaimsVersion,
-    /// The client the session must belong to (Frontend API): another
-    /// client's session is "not found".
-    pub owner: Option<&'a ClientId>,
 }
 
 /// A sign-in: who, on which client, with what.
@@ -130,6 +127,32 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Err(SaveSignInError::ClientChanged.into())
     }
 
+    /// Backend API `POST /v1/sessions` (testing): an active session for
+    /// `user_id` on a new client.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_session_on_new_client(
+        &self,
+        user_id: UserId,
+        active_organization_id: Option<OrganizationId>,
+    ) -> Result<Session, SessionError> {
+        let client = self
+            .create_client()
+            .await
+            .map_err(|e| SessionError::Unexpected(anyhow::anyhow!(e)))?;
+        let (_, out) = self
+            .sign_in(SignInRequest {
+                client_id: client.id().clone(),
+                user_id,
+                active_organization_id,
+                tasks: vec![],
+                on_existing: OnExistingSession::Refuse,
+                ticket: None,
+            })
+            .await
+            .map_err(|e| SessionError::Unexpected(anyhow::anyhow!(e)))?;
+        Ok(out.session)
+    }
+
     /// A session, time applied to its status (and stored when it changed).
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn session(&self, id: &SessionId) -> Result<Session, SessionError> {
@@ -151,13 +174,25 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     async fn observed(&self, mut session: Session) -> Session {
         let stored = session.status();
         if session.observe(self.now()) {
-            // Best effort: another writer may have moved it already; the
-            // observed status is what the caller sees either way.
-            if let Err(e) = self.store.update_session(&session, &[stored]).await {
-                tracing::debug!(error = %e, "storing an observed expiry lost a race");
-            }
+            self.store_observed(&session, stored).await;
         }
         session
+    }
+
+    /// Stores a status that time moved `session` to (an expiry observed
+    /// now). Best effort: another writer may have moved it already, and the
+    /// observed status is what the caller sees either way; a lost race is
+    /// expected, any other failure is logged.
+    async fn store_observed(&self, session: &Session, stored: hallpass_domain::SessionStatus) {
+        match self.store.update_session(session, &[stored]).await {
+            Ok(()) => {}
+            Err(UpdateSessionError::StatusChanged { .. } | UpdateSessionError::NotFound) => {
+                tracing::debug!("storing an observed expiry lost a race");
+            }
+            Err(UpdateSessionError::Unexpected(e)) => {
+                tracing::warn!(error = ?e, "storing an observed expiry failed");
+            }
+        }
     }
 
     /// Lists sessions, newest first, time applied to the statuses.
@@ -173,10 +208,10 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     /// Applies `change` to the stored session with compare-and-set on its
     /// status, re-deciding after a lost race. A change that leaves the
     /// session as it was (revoking a revoked session) writes nothing.
-    pub(crate) async fn change_session(
+    pub(crate) async fn change_session<E: Into<SessionError>>(
         &self,
         id: &SessionId,
-        change: impl Fn(&mut Session, UnixMillis) -> Result<(), TransitionError>,
+        change: impl Fn(&mut Session, UnixMillis) -> Result<(), E>,
     ) -> Result<Session, SessionError> {
         for _ in 0..MAX_ATTEMPTS {
             let read = self.store.find_session(id).await?;
@@ -185,7 +220,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             if let Err(e) = change(&mut session, now) {
                 if session.status() != read.status() {
                     // Time moved it to a terminal status: record that.
-                    let _ = self.store.update_session(&session, &[read.status()]).await;
+                    self.store_observed(&session, read.status()).await;
                 }
                 return Err(e.into());
             }
@@ -271,12 +306,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     pub(crate) async fn live_session_for_mint(
         &self,
         id: &SessionId,
-        owner: Option<&ClientId>,
     ) -> Result<Session, SessionError> {
         let session = self.store.find_session(id).await?;
-        if owner.is_some_and(|o| o != session.client_id()) {
-            return Err(SessionError::NotFound);
-        }
         self.live_for_mint(session).await
     }
 
@@ -293,7 +324,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         match session.record_activity(self.now(), self.settings()) {
             Err(_) => {
                 if session.status() != stored {
-                    let _ = self.store.update_session(&session, &[stored]).await;
+                    self.store_observed(&session, stored).await;
                 }
                 Err(refused(session.status()))
             }
@@ -320,21 +351,17 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         id: &SessionId,
         options: MintOptions<'_>,
     ) -> Result<String, SessionError> {
-        let session = self.live_session_for_mint(id, options.owner).await?;
+        let session = self.live_session_for_mint(id).await?;
         self.sign_session_token(&session, options)
     }
 
     /// [`Self::mint_session_token`] for a session the caller has just read
     /// (with its client, in one read: the Frontend API's hot path).
-    /// `options.owner`, when given, is checked again (cheaply).
-    pub async fn mint_session_token_for(
+    pub(crate) async fn mint_session_token_for(
         &self,
         session: Session,
         options: MintOptions<'_>,
     ) -> Result<String, SessionError> {
-        if options.owner.is_some_and(|o| o != session.client_id()) {
-            return Err(SessionError::NotFound);
-        }
         let session = self.live_for_mint(session).await?;
         self.sign_session_token(&session, options)
     }

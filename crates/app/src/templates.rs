@@ -211,7 +211,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             })?;
         }
         let row = self.store.find_template_by_name(name).await?;
-        let session = self.live_session_for_mint(session_id, None).await?;
+        let session = self.live_session_for_mint(session_id).await?;
         let jti = base62_u128(self.ids.random_u128());
         let iss = self.frontend_api().origin();
         let claims = template_token_claims(

@@ -121,14 +121,11 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             .await?
             .ok_or(SignInError::TicketInvalid("unknown"))?;
         let mut accepted = stored.clone();
-        accepted.accept(self.now()).map_err(|e| {
+        accepted.accept(self.now()).map_err(|_| {
             SignInError::TicketInvalid(match stored.status() {
                 SignInTokenStatus::Accepted => "already used",
                 SignInTokenStatus::Revoked => "revoked",
-                SignInTokenStatus::Pending => {
-                    let _ = e;
-                    "expired"
-                }
+                SignInTokenStatus::Pending => "expired",
             })
         })?;
         self.sign_in(SignInRequest {

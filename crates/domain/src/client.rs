@@ -149,14 +149,6 @@ impl Client {
         self.updated_at
     }
 
-    /// Whether `presented` is this client's current rotating token.
-    /// (Callers holding secrets compare in constant time; the token is a
-    /// 128-bit random value bound inside a signed JWT, so this comparison
-    /// only rejects stale, validly signed tokens.)
-    pub fn accepts_rotating_token(&self, presented: &str) -> bool {
-        self.rotating_token.expose() == presented
-    }
-
     /// Every change moves `updated_at` strictly forward (by at least 1 ms),
     /// so storage can detect a concurrent change by comparing it.
     fn touch(&mut self, now: UnixMillis) {
@@ -320,7 +312,6 @@ mod tests {
             )
             .unwrap();
         assert_ne!(c.rotating_token(), &old);
-        assert!(!c.accepts_rotating_token(old.expose()));
         assert_eq!(c.last_active_session_id(), Some(out.session.id()));
         assert_eq!(c.updated_at(), LATER);
     }

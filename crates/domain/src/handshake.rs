@@ -36,10 +36,10 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE;
 
+use crate::cookie::{SetCookie, clear};
 use crate::instance::Environment;
 
-/// The `Expires` value that deletes a cookie.
-pub const EXPIRED: &str = "Thu, 01 Jan 1970 00:00:00 GMT";
+pub use crate::cookie::EXPIRED;
 /// `Max-Age` of `__client_uat` (ten years, as Clerk).
 pub const CLIENT_UAT_MAX_AGE_SECS: i64 = 315_360_000;
 /// `Max-Age` of `__clerk_db_jwt` (one year, as clerk-js).
@@ -76,8 +76,13 @@ pub struct HandshakeInput<'a> {
     /// in production).
     pub dev_browser: Option<&'a str>,
     /// The opaque refresh token for `__refresh_<suffix>`; written only with a
-    /// suffix (the SDK reads only the suffixed name) and a session token.
+    /// session token, and only under a suffixed name (the SDK reads no other).
     pub refresh_token: Option<&'a str>,
+    /// The instance's cookie suffix, for `__refresh_<suffix>` when the
+    /// session cookies are unsuffixed (`suffix` is `None`): the SDK reads the
+    /// refresh cookie under its suffixed name whether or not it asked for
+    /// suffixed session cookies. Ignored when `suffix` is given.
+    pub refresh_suffix: Option<&'a str>,
 }
 
 impl fmt::Debug for HandshakeInput<'_> {
@@ -92,6 +97,7 @@ impl fmt::Debug for HandshakeInput<'_> {
             .field("secure", &self.secure)
             .field("dev_browser", &redacted(self.dev_browser))
             .field("refresh_token", &redacted(self.refresh_token))
+            .field("refresh_suffix", &self.refresh_suffix)
             .finish()
     }
 }
@@ -132,52 +138,46 @@ pub fn handshake_directives(input: &HandshakeInput<'_>) -> Result<Vec<String>, H
     // 3. The client's last change, which the SDK compares with `iat`.
     let uat = input.client_uat.to_string();
     for name in names("__client_uat") {
-        out.push(set(
-            &name,
-            &uat,
-            domain,
-            Some(CLIENT_UAT_MAX_AGE_SECS),
-            input.secure,
-            false,
-        ));
+        out.push(
+            SetCookie::new(&name, &uat)
+                .domain(domain)
+                .max_age(CLIENT_UAT_MAX_AGE_SECS)
+                .secure(input.secure)
+                .directive(),
+        );
     }
     // 4. Development: the dev browser.
     if let (Environment::Development, Some(dev_browser)) = (input.environment, input.dev_browser) {
         for name in names("__clerk_db_jwt") {
-            out.push(set(
-                &name,
-                dev_browser,
-                None,
-                Some(DEV_BROWSER_MAX_AGE_SECS),
-                input.secure,
-                false,
-            ));
+            out.push(
+                SetCookie::new(&name, dev_browser)
+                    .max_age(DEV_BROWSER_MAX_AGE_SECS)
+                    .secure(input.secure)
+                    .directive(),
+            );
         }
     }
-    // 5. The refresh token, suffixed only.
-    if let Some(suffix) = input.suffix {
-        let name = format!("__refresh_{suffix}");
-        match (input.session_token, input.refresh_token) {
-            (Some(_), Some(refresh)) => {
-                out.push(set(
-                    &name,
-                    refresh,
-                    None,
-                    Some(REFRESH_MAX_AGE_SECS),
-                    input.secure,
-                    true,
-                ));
-            }
-            (None, _) => out.push(clear(&name, None)),
-            (Some(_), None) => {}
+    // 5. The refresh token, under a suffixed name only.
+    match (input.suffix, input.session_token, input.refresh_token) {
+        (Some(suffix), Some(_), Some(refresh)) => {
+            out.push(refresh_cookie(suffix, refresh, input.secure));
         }
+        (Some(suffix), None, _) => out.push(clear(&format!("__refresh_{suffix}"), None)),
+        (None, Some(_), Some(refresh)) => {
+            if let Some(suffix) = input.refresh_suffix {
+                out.push(refresh_cookie(suffix, refresh, input.secure));
+            }
+        }
+        _ => {}
     }
     // 6. Last, the session token; the unsuffixed name is the very last.
     let mut sessions = names("__session");
     sessions.reverse();
     for name in sessions {
         out.push(match input.session_token {
-            Some(token) => set(&name, token, None, None, input.secure, false),
+            Some(token) => SetCookie::new(&name, token)
+                .secure(input.secure)
+                .directive(),
             None => clear(&name, None),
         });
     }
@@ -194,6 +194,7 @@ fn validate(input: &HandshakeInput<'_>) -> Result<(), HandshakeError> {
     check("cookie_domain", input.cookie_domain, is_cookie_domain)?;
     check("dev_browser", input.dev_browser, is_cookie_value)?;
     check("refresh_token", input.refresh_token, is_cookie_value)?;
+    check("refresh_suffix", input.refresh_suffix, is_cookie_suffix)?;
     match input.session_token {
         Some(_) if input.client_uat <= 0 => Err(HandshakeError::Inconsistent(
             "client_uat must be positive when signed in",
@@ -208,40 +209,73 @@ fn validate(input: &HandshakeInput<'_>) -> Result<(), HandshakeError> {
     }
 }
 
-/// `name=value; Path=/[; Domain=d][; Max-Age=n][; Secure][; HttpOnly]; SameSite=Lax`.
-fn set(
-    name: &str,
-    value: &str,
-    domain: Option<&str>,
-    max_age: Option<i64>,
-    secure: bool,
-    http_only: bool,
-) -> String {
-    let mut d = format!("{name}={value}; Path=/");
-    if let Some(domain) = domain {
-        d.push_str("; Domain=");
-        d.push_str(domain);
-    }
-    if let Some(max_age) = max_age {
-        d.push_str("; Max-Age=");
-        d.push_str(&max_age.to_string());
-    }
-    if secure {
-        d.push_str("; Secure");
-    }
-    if http_only {
-        d.push_str("; HttpOnly");
-    }
-    d.push_str("; SameSite=Lax");
-    d
+/// `__refresh_<suffix>`: HttpOnly, 30 days.
+fn refresh_cookie(suffix: &str, refresh: &str, secure: bool) -> String {
+    SetCookie::new(&format!("__refresh_{suffix}"), refresh)
+        .max_age(REFRESH_MAX_AGE_SECS)
+        .secure(secure)
+        .http_only()
+        .directive()
 }
 
-/// `name=; Path=/[; Domain=d]; Expires=Thu, 01 Jan 1970 00:00:00 GMT`.
-fn clear(name: &str, domain: Option<&str>) -> String {
-    match domain {
-        Some(domain) => format!("{name}=; Path=/; Domain={domain}; Expires={EXPIRED}"),
-        None => format!("{name}=; Path=/; Expires={EXPIRED}"),
+/// What a server-side refresh (Backend API `POST /v1/sessions/{id}/refresh`
+/// with `format=cookie`) hands back as cookies.
+#[derive(Clone, Copy)]
+pub struct RefreshCookiesInput<'a> {
+    /// The new session token.
+    pub session_token: &'a str,
+    /// The refresh token that replaces the one presented.
+    pub refresh_token: &'a str,
+    /// The instance's cookie suffix (the refresh cookie is always suffixed).
+    pub suffix: &'a str,
+    /// The SDK asked for suffixed session cookies too.
+    pub suffixed_cookies: bool,
+    /// Add `Secure` (the app's origin is https).
+    pub secure: bool,
+}
+
+impl fmt::Debug for RefreshCookiesInput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshCookiesInput")
+            .field("suffix", &self.suffix)
+            .field("suffixed_cookies", &self.suffixed_cookies)
+            .field("secure", &self.secure)
+            .finish_non_exhaustive()
     }
+}
+
+/// A server-side refresh's directives: `__session_<suffix>` (when asked
+/// for), `__session`, then `__refresh_<suffix>`, with the attributes of the
+/// handshake's.
+pub fn refresh_directives(input: &RefreshCookiesInput<'_>) -> Result<Vec<String>, HandshakeError> {
+    if !is_jwt_text(input.session_token) {
+        return Err(HandshakeError::UnsafeValue("session_token"));
+    }
+    if !is_cookie_value(input.refresh_token) {
+        return Err(HandshakeError::UnsafeValue("refresh_token"));
+    }
+    if !is_cookie_suffix(input.suffix) {
+        return Err(HandshakeError::UnsafeValue("suffix"));
+    }
+    let mut out = Vec::with_capacity(3);
+    if input.suffixed_cookies {
+        out.push(
+            SetCookie::new(&format!("__session_{}", input.suffix), input.session_token)
+                .secure(input.secure)
+                .directive(),
+        );
+    }
+    out.push(
+        SetCookie::new("__session", input.session_token)
+            .secure(input.secure)
+            .directive(),
+    );
+    out.push(refresh_cookie(
+        input.suffix,
+        input.refresh_token,
+        input.secure,
+    ));
+    Ok(out)
 }
 
 /// RFC 6265 `cookie-octet`s: visible ASCII except `"`, `,`, `;` and `\`.

@@ -15,10 +15,12 @@
 
 pub mod activity;
 pub mod client;
+pub mod cookie;
 pub mod handshake;
 pub mod id;
 pub mod instance;
 pub mod json;
+pub mod rate;
 pub mod redirect;
 pub mod refresh;
 pub mod session;
@@ -30,8 +32,8 @@ pub mod token;
 
 pub use client::{Client, ClientError, RotatingToken, SignIn};
 pub use handshake::{
-    HandshakeError, HandshakeInput, cookie_suffix_from_digest, handshake_directives, payload_size,
-    session_token_of,
+    HandshakeError, HandshakeInput, RefreshCookiesInput, cookie_suffix_from_digest,
+    handshake_directives, payload_size, refresh_directives, session_token_of,
 };
 pub use id::{
     ClientId, DevBrowserId, IdError, InstanceId, JwtTemplateId, OrganizationId, SessionId,
@@ -41,8 +43,8 @@ pub use instance::{Environment, FrontendApi, FrontendApiError, Instance, Publish
 pub use json::{Json, JsonNumber, JsonObject};
 pub use redirect::{AllowedOrigins, RedirectError, RedirectUrl};
 pub use session::{
-    Activity, Actor, InvalidActor, NewSession, Session, SessionAction, SessionStatus, SessionTask,
-    TransitionError,
+    Activity, Actor, InvalidActor, NewSession, SelectOrganizationError, Session, SessionAction,
+    SessionStatus, SessionTask, TransitionError,
 };
 pub use settings::{InstanceSettings, SessionLifetime, SettingsError};
 pub use sign_in_token::{SignInToken, SignInTokenError, SignInTokenRecord, SignInTokenStatus};

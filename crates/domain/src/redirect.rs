@@ -68,6 +68,24 @@ impl RedirectUrl {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// `scheme://host[:port]` of the URL, as browsers send it in `Origin`.
+    pub fn origin(&self) -> Option<String> {
+        let parsed = url::Url::parse(&self.0).ok()?;
+        Some(parsed.origin().ascii_serialization()).filter(|o| o != "null")
+    }
+
+    /// Whether the URL is https (cookies for it get `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+
+    /// The URL with `name=value` appended to its query.
+    pub fn with_query_pair(&self, name: &str, value: &str) -> Option<String> {
+        let mut parsed = url::Url::parse(&self.0).ok()?;
+        parsed.query_pairs_mut().append_pair(name, value);
+        Some(parsed.into())
+    }
 }
 
 impl fmt::Display for RedirectUrl {

@@ -182,6 +182,18 @@ pub enum TransitionError {
     NoTasks { status: SessionStatus },
 }
 
+/// Why a browser cannot make an organization active.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectOrganizationError {
+    /// The session is no longer live.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// Not the session's active organization: Hallpass cannot verify that
+    /// the session's user may act for it.
+    #[error("organization {0} cannot be made active from the Frontend API")]
+    NotAllowed(OrganizationId),
+}
+
 /// What a live session did with an activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activity {
@@ -547,6 +559,35 @@ impl Session {
         self.last_active_organization_id = organization;
         self.updated_at = now.max(self.updated_at);
         Ok(true)
+    }
+
+    /// Whether a browser (the Frontend API) may make `organization` active
+    /// (`None`: the personal account). A browser never chooses its own
+    /// privileges: Hallpass knows no memberships yet, so it may keep the
+    /// organization the Backend API made active or leave it for the personal
+    /// account, and any other organization is refused (fail closed).
+    pub fn frontend_may_select(&self, organization: Option<&OrganizationId>) -> bool {
+        match organization {
+            None => true,
+            Some(org) => self.last_active_organization_id.as_ref() == Some(org),
+        }
+    }
+
+    /// A browser's choice of active organization (`touch` with
+    /// `active_organization_id`), under [`Self::frontend_may_select`].
+    /// `Ok(true)` when it changed.
+    pub fn select_organization(
+        &mut self,
+        organization: Option<OrganizationId>,
+        now: UnixMillis,
+    ) -> Result<bool, SelectOrganizationError> {
+        self.require_live(now, SessionAction::Touch)?;
+        if let Some(org) = &organization
+            && !self.frontend_may_select(Some(org))
+        {
+            return Err(SelectOrganizationError::NotAllowed(org.clone()));
+        }
+        Ok(self.set_active_organization(organization, now)?)
     }
 
     /// The outstanding tasks are done: `pending` becomes `active`.

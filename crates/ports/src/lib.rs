@@ -20,7 +20,8 @@ pub mod store;
 pub use clock::{Clock, IdGenerator};
 pub use rate_limit::{Quota, RateDecision, RateFuture, RateLimitError, RateLimiter};
 pub use signing::{
-    GeneratedKey, KeyError, KeyRingFactory, SignError, TokenSigner, TokenVerifier, VerifyError,
+    GeneratedKey, KeyError, KeyRingFactory, SealedSecrets, SignError, TokenSigner, TokenVerifier,
+    VerifyError,
 };
 pub use store::{
     ClientStore, CreateInstanceError, DevBrowserRecord, DevBrowserStore, FindClientError,

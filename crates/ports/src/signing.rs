@@ -95,8 +95,10 @@ pub trait TokenVerifier: Send + Sync + 'static {
     fn decode_session_token(&self, token: &str) -> Result<SessionTokenClaims, VerifyError>;
 }
 
-/// Makes keys and key rings: the signing adapter's entry point.
-pub trait KeyRingFactory: Send + Sync + 'static {
+/// Makes signing keys and key rings: the signing adapter's entry point. It
+/// also holds the instance's [`SealedSecrets`] (the same encryption key protects
+/// private keys and the other secrets at rest).
+pub trait KeyRingFactory: SealedSecrets {
     type Ring: TokenSigner + TokenVerifier;
 
     /// A new RS256 key pair (RSA-2048, e = 65537) with the given `kid`,
@@ -107,7 +109,14 @@ pub trait KeyRingFactory: Send + Sync + 'static {
     /// active at `now`; verifies session tokens with the published keys and
     /// client tokens with any stored key.
     fn ring(&self, keys: &[SigningKeyRecord], now: UnixMillis) -> Result<Self::Ring, KeyError>;
+}
 
+/// Secrets other than the signing keys, protected at rest as private keys
+/// are: a JWT template's own signing key, and the instance secret refresh
+/// tokens derive their successors with. Seals them for storage, and uses
+/// them sealed (an HMAC digest, a template token's signature) so the plain
+/// secret never leaves the adapter.
+pub trait SealedSecrets: Send + Sync + 'static {
     /// Checks that `key` is a usable key for `algorithm` (a PEM private key
     /// of the right type, or an HMAC secret). The error says why not.
     fn check_custom_key(&self, algorithm: SigningAlgorithm, key: &str) -> Result<(), String>;

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, web};
-use hallpass_app::{ClientCredential, ClientView, Hallpass};
+use hallpass_app::{ClientView, Hallpass};
 use hallpass_domain::ClientId;
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
@@ -39,9 +39,8 @@ pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::missing_param("token"))?;
     let view = app
-        .resolve_client(&ClientCredential::Token(token))
-        .await
-        .map_err(ApiError::from)?
+        .client_by_token(&token)
+        .await?
         .ok_or_else(|| ApiError::not_found("client"))?;
     let activities = app.session_activities(&view.sessions).await?;
     Ok(HttpResponse::Ok().json(dto::bapi_client(&view, &activities)))
@@ -49,10 +48,7 @@ pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
 
 /// `GET /v1/clients`: deprecated and gone on Clerk; 410.
 pub(crate) async fn list() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        actix_web::http::StatusCode::GONE,
-        "gone",
-        "gone",
+    Err(ApiError::gone(
         "Listing all clients is no longer supported; get a client by id or verify a client token.",
     ))
 }

@@ -1,6 +1,5 @@
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use hallpass_app::{Hallpass, RefreshError};
+use hallpass_app::{Hallpass, RefreshError, RefreshFormat, RefreshResponse};
 use hallpass_domain::SessionId;
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
@@ -28,17 +27,13 @@ pub(crate) struct RefreshQuery {
 }
 
 fn refused(code: &'static str) -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        code,
-        "Unauthorized request",
-        "The session cannot be refreshed; start a handshake.",
-    )
+    ApiError::unauthorized(code, "The session cannot be refreshed; start a handshake.")
 }
 
 /// `POST /v1/sessions/{session_id}/refresh`: a new session token from an
-/// expired token of the session and a refresh token. Every validation
-/// failure is a 401, which makes `@clerk/backend` fall back to a handshake.
+/// expired token of the session and a refresh token, as a token or as the
+/// cookies the SDK sets. Every validation failure is a 401, which makes
+/// `@clerk/backend` fall back to a handshake.
 pub(crate) async fn refresh<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     path: web::Path<String>,
@@ -59,9 +54,11 @@ pub(crate) async fn refresh<S: Store, K: KeyRingFactory>(
         .request_origin
         .filter(|o| !o.is_empty())
         .ok_or_else(|| refused("request_origin_missing"))?;
-    let cookies = match body.format.as_deref() {
-        None | Some("token") => false,
-        Some("cookie") => true,
+    let format = match body.format.as_deref() {
+        None | Some("token") => RefreshFormat::Token,
+        Some("cookie") => RefreshFormat::Cookies {
+            suffixed_cookies: matches!(query.suffixed_cookies.as_deref(), Some("true" | "1")),
+        },
         Some(_) => {
             return Err(ApiError::invalid_param(
                 "format",
@@ -70,44 +67,22 @@ pub(crate) async fn refresh<S: Store, K: KeyRingFactory>(
         }
     };
     let refreshed = app
-        .refresh_session(
+        .refresh_for_app(
             &id,
             &expired,
             &refresh_token,
-            Some(&origin),
+            &origin,
             version.0.claims_version(),
+            format,
         )
         .await
         .map_err(|e| match e {
             RefreshError::Invalid(code) => refused(code),
             RefreshError::Unexpected(e) => ApiError::internal(&e),
         })?;
-    if !cookies {
-        return Ok(
-            no_store(HttpResponse::Ok()).json(json!({"object": "token", "jwt": refreshed.jwt}))
-        );
-    }
-    let secure = if origin.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
+    let body = match refreshed {
+        RefreshResponse::Token(jwt) => json!({"object": "token", "jwt": jwt}),
+        RefreshResponse::Cookies(directives) => json!({"object": "cookies", "cookies": directives}),
     };
-    let suffix = crate::fapi::cookie_suffix(&app);
-    let mut directives = Vec::new();
-    if matches!(query.suffixed_cookies.as_deref(), Some("true" | "1")) {
-        directives.push(format!(
-            "__session_{suffix}={}; Path=/{secure}; SameSite=Lax",
-            refreshed.jwt
-        ));
-    }
-    directives.push(format!(
-        "__session={}; Path=/{secure}; SameSite=Lax",
-        refreshed.jwt
-    ));
-    directives.push(format!(
-        "__refresh_{suffix}={}; Path=/; Max-Age={}{secure}; HttpOnly; SameSite=Lax",
-        refreshed.refresh_token,
-        hallpass_domain::handshake::REFRESH_MAX_AGE_SECS
-    ));
-    Ok(no_store(HttpResponse::Ok()).json(json!({"object": "cookies", "cookies": directives})))
+    Ok(no_store(HttpResponse::Ok()).json(body))
 }

@@ -54,10 +54,7 @@ pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
     crate::body::LenientJson(body): crate::body::LenientJson<VerifyBody>,
 ) -> Result<HttpResponse, ApiError> {
     if version.0.as_str() >= "2025-04-10" {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::GONE,
-            "gone",
-            "gone",
+        return Err(ApiError::gone(
             "Session verification was removed in API version 2025-04-10; verify session tokens with the JWKS.",
         ));
     }
@@ -67,10 +64,8 @@ pub(crate) async fn verify<S: Store, K: KeyRingFactory>(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::missing_param("token"))?;
     let session = app.verify_session(&id, &token).await.map_err(|e| match e {
-        hallpass_app::SessionError::NotAllowed(_) => ApiError::new(
-            actix_web::http::StatusCode::UNAUTHORIZED,
+        hallpass_app::SessionError::NotAllowed(_) => ApiError::unauthorized(
             "authentication_invalid",
-            "Unauthorized request",
             "The token is not a valid token of this session.",
         ),
         other => other.into(),

@@ -16,6 +16,47 @@ pub(crate) struct ListQuery {
     page: PageQuery,
 }
 
+impl ListQuery {
+    /// The store query and the page it asks for.
+    fn parse(self) -> Result<(SessionQuery, pagination::Page), ApiError> {
+        let page = self.page.page()?;
+        let client_id = self
+            .client_id
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                ClientId::parse(&v).map_err(|e| ApiError::invalid_param("client_id", e.to_string()))
+            })
+            .transpose()?;
+        let user_id = self
+            .user_id
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                UserId::parse(&v).map_err(|e| ApiError::invalid_param("user_id", e.to_string()))
+            })
+            .transpose()?;
+        let status = self
+            .status
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<SessionStatus>().map_err(|_| {
+                    ApiError::invalid_param(
+                        "status",
+                        "status must be one of abandoned, active, ended, expired, pending, removed, replaced, revoked",
+                    )
+                })
+            })
+            .transpose()?;
+        let query = SessionQuery {
+            client_id,
+            user_id,
+            status,
+            limit: page.limit,
+            offset: page.offset,
+        };
+        Ok((query, page))
+    }
+}
+
 /// `GET /v1/sessions`: newest first, filtered by `client_id`, `user_id`,
 /// `status`; `limit` 1–500 (default 10), `offset`; `paginated=true` for
 /// `{data, total_count}`. Without `client_id` or `user_id` (deprecated by
@@ -25,42 +66,9 @@ pub(crate) async fn list<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let page = q.page.page()?;
-    let client_id = q
-        .client_id
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            ClientId::parse(&v).map_err(|e| ApiError::invalid_param("client_id", e.to_string()))
-        })
-        .transpose()?;
-    let user_id = q
-        .user_id
-        .filter(|v| !v.is_empty())
-        .map(|v| UserId::parse(&v).map_err(|e| ApiError::invalid_param("user_id", e.to_string())))
-        .transpose()?;
-    let status = q
-        .status
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            v.parse::<SessionStatus>().map_err(|_| {
-                ApiError::invalid_param(
-                    "status",
-                    "status must be one of abandoned, active, ended, expired, pending, removed, replaced, revoked",
-                )
-            })
-        })
-        .transpose()?;
-    let unscoped = client_id.is_none() && user_id.is_none();
-    let result = app
-        .list_sessions(&SessionQuery {
-            client_id,
-            user_id,
-            status,
-            limit: page.limit,
-            offset: page.offset,
-        })
-        .await?;
+    let (query, page) = query.into_inner().parse()?;
+    let unscoped = query.client_id.is_none() && query.user_id.is_none();
+    let result = app.list_sessions(&query).await?;
     let data = result
         .sessions
         .iter()

@@ -1,6 +1,5 @@
 use actix_web::{HttpResponse, web};
-use hallpass_app::{Hallpass, SignInError, SignInRequest};
-use hallpass_domain::client::OnExistingSession;
+use hallpass_app::Hallpass;
 use hallpass_domain::{Environment, OrganizationId, UserId};
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
@@ -25,10 +24,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
 ) -> Result<HttpResponse, ApiError> {
     let allowed = options.is_some_and(|o| o.create_sessions_in_production);
     if app.environment() == Environment::Production && !allowed {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "authorization_invalid",
-            "not allowed",
+        return Err(ApiError::forbidden(
             "Creating sessions through the Backend API is disabled on production instances.",
         ));
     }
@@ -43,26 +39,6 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         .map(|o| OrganizationId::parse(&o))
         .transpose()
         .map_err(|e| ApiError::invalid_param("active_organization_id", e.to_string()))?;
-    let client = app.create_client().await.map_err(ApiError::from)?;
-    let (_, out) = app
-        .sign_in(SignInRequest {
-            client_id: client.id().clone(),
-            user_id,
-            active_organization_id: org,
-            tasks: vec![],
-            on_existing: OnExistingSession::Refuse,
-            ticket: None,
-        })
-        .await
-        .map_err(|e| match e {
-            SignInError::ClientNotFound => ApiError::not_found("client"),
-            SignInError::SessionExists(_) => {
-                ApiError::internal(&anyhow::anyhow!("a new client already had a session"))
-            }
-            SignInError::TicketInvalid(_) => {
-                ApiError::internal(&anyhow::anyhow!("a Backend API sign-in used a ticket"))
-            }
-            SignInError::Unexpected(e) => ApiError::internal(&e),
-        })?;
-    Ok(HttpResponse::Ok().json(dto::bapi_session(&out.session, None)))
+    let session = app.create_session_on_new_client(user_id, org).await?;
+    Ok(HttpResponse::Ok().json(dto::bapi_session(&session, None)))
 }

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, web};
-use hallpass_app::{Hallpass, TemplateInput, TemplateUseError};
+use hallpass_app::{Hallpass, TemplateInput};
 use hallpass_domain::{JwtTemplateId, SessionId};
 use hallpass_ports::{KeyRingFactory, Store, TemplateRow};
 use serde::Deserialize;
@@ -62,21 +62,6 @@ fn template_json(t: &TemplateRow) -> Value {
         "created_at": t.created_at.as_millis(),
         "updated_at": t.updated_at.as_millis(),
     })
-}
-
-impl From<TemplateUseError> for ApiError {
-    fn from(e: TemplateUseError) -> Self {
-        match e {
-            TemplateUseError::Invalid(e) => ApiError::invalid_param(e.param(), e.to_string()),
-            TemplateUseError::InvalidKey(reason) => ApiError::invalid_param("signing_key", reason),
-            TemplateUseError::NotFound => ApiError::not_found("JWT template"),
-            TemplateUseError::NameTaken => {
-                ApiError::invalid_param("name", "A JWT template with this name already exists.")
-            }
-            TemplateUseError::Session(e) => e.into(),
-            TemplateUseError::Unexpected(e) => ApiError::internal(&e),
-        }
-    }
 }
 
 fn template_id(path: &str) -> Result<JwtTemplateId, ApiError> {

@@ -33,7 +33,6 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         origin: None,
         lifetime,
         version: version.0.claims_version(),
-        owner: None,
     };
     let jwt = app.mint_session_token(&id, options).await?;
     Ok(crate::no_store(HttpResponse::Ok()).json(json!({"object": "token", "jwt": jwt})))

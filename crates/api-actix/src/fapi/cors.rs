@@ -10,8 +10,8 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
 use hallpass_app::Hallpass;
@@ -77,12 +77,7 @@ pub(crate) async fn cors<S: Store, K: KeyRingFactory>(
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD);
     if !ok && !safe {
-        let err = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "origin_invalid",
-            "Invalid origin",
-            "This request's Origin is not allowed for this instance.",
-        );
+        let err = ApiError::origin_invalid();
         return Ok(req
             .into_response(actix_web::ResponseError::error_response(&err))
             .map_into_right_body());

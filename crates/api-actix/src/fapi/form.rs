@@ -50,16 +50,6 @@ pub(crate) fn decode<T: DeserializeOwned + Default>(
     })
 }
 
-/// Decodes `body` as every Frontend API form (the session touch, the token
-/// and the sign-in forms), each as its handler would.
-pub fn decode_forms(content_type: Option<&str>, body: &[u8]) -> [Result<(), ApiError>; 3] {
-    [
-        decode::<super::sessions::TouchForm>(content_type, body).map(drop),
-        decode::<super::sessions::TokenForm>(content_type, body).map(drop),
-        decode::<super::sign_ins::SignInForm>(content_type, body).map(drop),
-    ]
-}
-
 impl<T: DeserializeOwned + Default + 'static> FromRequest for Form<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;

@@ -5,20 +5,30 @@ mod client;
 mod cors;
 mod form;
 mod handshake;
-
-pub use form::decode_forms;
-pub(crate) use handshake::cookie_suffix;
-pub use handshake::hinted_session;
-pub use transport::{Caller, Transport, overridden_method, parse_caller};
 mod respond;
 mod sessions;
 mod sign_ins;
 mod transport;
 mod well_known;
 
+pub use handshake::hinted_session;
+pub use transport::overridden_method;
+
 use actix_web::middleware::from_fn;
 use actix_web::web;
 use hallpass_ports::{KeyRingFactory, Store};
+
+use crate::ApiError;
+
+/// Decodes `body` as every Frontend API form (the session touch, the token
+/// and the sign-in forms), each as its handler would.
+pub fn decode_forms(content_type: Option<&str>, body: &[u8]) -> [Result<(), ApiError>; 3] {
+    [
+        form::decode::<sessions::TouchForm>(content_type, body).map(drop),
+        form::decode::<sessions::TokenForm>(content_type, body).map(drop),
+        form::decode::<sign_ins::SignInForm>(content_type, body).map(drop),
+    ]
+}
 
 pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -33,6 +43,7 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
         web::scope("/v1")
             .wrap(from_fn(crate::body_limit::refuse_large_bodies))
             .wrap(from_fn(crate::rate_limit::frontend))
+            .wrap(from_fn(crate::caller::identify::<S, K>))
             .wrap(crate::security_headers())
             .wrap(from_fn(transport::method_override))
             .wrap(from_fn(cors::cors::<S, K>))

@@ -2,17 +2,25 @@
 //! piggybacked, and the client credential answered in the request's own
 //! transport (the `__client` cookie, the native `Authorization` header).
 
-use actix_web::HttpResponse;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
-use hallpass_app::{ClientView, Hallpass};
+use actix_web::{HttpResponse, web};
+use hallpass_app::{ClientView, FrontendCaller, Hallpass, Transport};
 use hallpass_domain::{Environment, SessionId};
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::transport::{CLIENT_COOKIE, FapiRequest, Transport};
+use crate::caller::CLIENT_COOKIE;
 use crate::{ApiError, ApiOptions, dto};
+
+/// The operator's options, when the app registered them.
+pub(crate) type Options = Option<web::Data<ApiOptions>>;
+
+/// The operator's options, when the app registered them.
+pub(crate) fn opts(options: &Options) -> Option<&ApiOptions> {
+    options.as_ref().map(|o| o.get_ref())
+}
 
 /// What a handler decided; [`finish`] turns it into the HTTP response.
 #[derive(Debug, Default)]
@@ -62,16 +70,16 @@ pub(crate) fn secure_cookies<S: Store, K: KeyRingFactory>(app: &Hallpass<S, K>) 
 pub(crate) fn finish<S: Store, K: KeyRingFactory>(
     app: &Hallpass<S, K>,
     options: Option<&ApiOptions>,
-    req: &FapiRequest<S, K>,
+    caller: &FrontendCaller,
     outcome: Outcome,
 ) -> Result<HttpResponse, ApiError> {
-    finish_with_status(app, options, req, outcome, StatusCode::OK)
+    finish_with_status(app, options, caller, outcome, StatusCode::OK)
 }
 
 pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
     app: &Hallpass<S, K>,
     options: Option<&ApiOptions>,
-    req: &FapiRequest<S, K>,
+    caller: &FrontendCaller,
     outcome: Outcome,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
@@ -87,17 +95,17 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
     res.insert_header(("Cache-Control", "no-store"));
     let secure = secure_cookies(app);
     let token = match (&outcome.client, outcome.new_client_token) {
-        (Some(view), true) => Some(app.client_token(&view.client).map_err(ApiError::from)?),
+        (Some(view), true) => Some(app.client_token(&view.client)?),
         _ => None,
     };
-    match req.transport {
+    match caller.transport {
         Transport::Native => {
             if let Some(token) = &token {
                 res.insert_header(("Authorization", token.as_str()));
             }
         }
         Transport::DevBrowser => {
-            if let Some(dvb) = &req.dev_browser {
+            if let Some(dvb) = caller.dev_browser() {
                 res.insert_header(("Clerk-Db-Jwt", dvb.as_str()));
             }
         }
@@ -132,9 +140,9 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
     }
     // Production: the app's backend reads `__client_uat` on its own domain.
     // Both names: the SDK picks suffixed or unsuffixed cookies by itself.
-    if app.environment() == Environment::Production && req.transport == Transport::Cookie {
+    if app.environment() == Environment::Production && caller.transport == Transport::Cookie {
         let uat = client_uat(app, outcome.client.as_ref()).to_string();
-        let suffixed = format!("__client_uat_{}", super::handshake::cookie_suffix(app));
+        let suffixed = format!("__client_uat_{}", app.cookie_suffix());
         for name in ["__client_uat".to_owned(), suffixed] {
             let mut cookie = Cookie::build(name, uat.clone())
                 .path("/")

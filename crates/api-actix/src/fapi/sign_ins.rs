@@ -1,42 +1,20 @@
 //! `POST /v1/client/sign_ins`: signing in with a ticket.
 
 use actix_web::{HttpResponse, web};
-use hallpass_app::{ClientView, Hallpass, MintOptions, SignInError};
+use hallpass_app::Hallpass;
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::client::{Options, current, opts};
 use super::form::Form;
-use super::respond::{Outcome, finish};
-use super::transport::FapiRequest;
+use super::respond::{Options, Outcome, finish, opts};
 use crate::ApiError;
+use crate::caller::FapiCaller;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SignInForm {
     strategy: Option<String>,
     ticket: Option<String>,
-}
-
-fn sign_in_error(e: SignInError) -> ApiError {
-    match e {
-        SignInError::SessionExists(id) => ApiError::new(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            "session_exists",
-            "You're already signed in",
-            "You're already signed in.",
-        )
-        .with_meta(json!({ "session_id": id.as_str() })),
-        SignInError::TicketInvalid(why) => ApiError::new(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "ticket_invalid",
-            "is invalid",
-            format!("The sign-in ticket is invalid ({why})."),
-        )
-        .with_meta(json!({ "param_name": "ticket" })),
-        SignInError::ClientNotFound => ApiError::not_found("client"),
-        SignInError::Unexpected(e) => ApiError::internal(&e),
-    }
 }
 
 /// Clerk's `sign_in_attempt`, completed.
@@ -63,7 +41,7 @@ fn attempt_json(id: &str, session_id: &str, abandon_at: i64) -> Value {
 pub(crate) async fn create<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     options: Options,
-    req: FapiRequest<S, K>,
+    caller: FapiCaller,
     http: actix_web::HttpRequest,
     form: Form<SignInForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -81,42 +59,22 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         .0
         .ticket
         .ok_or_else(|| ApiError::missing_param("ticket"))?;
-    let client = match current(&app, &req).await? {
-        Some(view) => view.client,
-        None => app
-            .create_client_for(req.dev_browser.as_ref())
-            .await
-            .map_err(ApiError::from)?,
-    };
-    let (_, out) = app
-        .sign_in_with_ticket(client.id(), &ticket)
-        .await
-        .map_err(sign_in_error)?;
-    let session_id = out.session.id().clone();
-    app.record_session_activity(
-        &session_id,
-        &super::activity::from_request(&http, opts(&options)),
-    )
-    .await;
-    let mint = MintOptions {
-        origin: req.origin.as_deref(),
-        lifetime: None,
-        version: req.version.claims_version(),
-        owner: None,
-    };
-    let token = app.mint_session_token(&session_id, mint).await?;
-    let (client, sessions) = app.client(client.id()).await.map_err(ApiError::from)?;
+    let activity = super::activity::from_request(&http, opts(&options));
+    let signed_in = app
+        .sign_in_caller_with_ticket(&caller, &ticket, &activity)
+        .await?;
+    let session_id = signed_in.session.id().clone();
     let attempt_id = format!("sia_{}", &session_id.as_str()["sess_".len()..]);
     let outcome = Outcome {
         response: Some(attempt_json(
             &attempt_id,
             session_id.as_str(),
-            out.session.abandon_at().as_millis(),
+            signed_in.session.abandon_at().as_millis(),
         )),
-        client: Some(ClientView { client, sessions }),
+        client: Some(signed_in.client),
         new_client_token: true,
-        token_for: Some((session_id, token)),
+        token_for: Some((session_id, signed_in.token)),
         ..Outcome::default()
     };
-    finish(&app, super::client::opts(&options), &req, outcome)
+    finish(&app, opts(&options), &caller, outcome)
 }

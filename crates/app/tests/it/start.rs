@@ -51,7 +51,7 @@ async fn an_instance_cannot_change_environment() {
 async fn secret_keys_authenticate_only_when_exact_and_stored_only_as_hashes() {
     let env = env().await;
     let key = env.started.as_ref().unwrap().key.expose_secret().to_owned();
-    env.app.authenticate_secret_key(&key).await.unwrap();
+    let first = env.app.authenticate_secret_key(&key).await.unwrap();
 
     let mut wrong = key.clone();
     let last = wrong.pop().unwrap();
@@ -81,10 +81,13 @@ async fn secret_keys_authenticate_only_when_exact_and_stored_only_as_hashes() {
     );
 
     let second = env.app.create_secret_key().await.unwrap();
-    env.app
+    let caller = env
+        .app
         .authenticate_secret_key(second.key.expose_secret())
         .await
         .unwrap();
+    assert_eq!(caller.secret_key_id, second.id);
+    assert_ne!(caller, first, "each key is its own caller");
 }
 
 #[tokio::test]

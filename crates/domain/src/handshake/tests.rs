@@ -19,6 +19,7 @@ fn prod(session_token: Option<&str>) -> HandshakeInput<'_> {
         secure: true,
         dev_browser: None,
         refresh_token: session_token.map(|_| "Qw3rTyUiOp"),
+        refresh_suffix: None,
     }
 }
 
@@ -36,6 +37,7 @@ fn dev(session_token: Option<&str>) -> HandshakeInput<'_> {
         secure: false,
         dev_browser: Some("dvb_2abc"),
         refresh_token: None,
+        refresh_suffix: None,
     }
 }
 
@@ -98,6 +100,112 @@ fn production_without_suffix_or_domain() {
     ];
     assert_eq!(d, expected, "no suffix: no __refresh_ cookie at all");
     assert_eq!(session_token_of(&d), Some(TOKEN));
+}
+
+#[test]
+fn unsuffixed_session_cookies_keep_the_refresh_cookie_under_the_instance_suffix() {
+    let input = HandshakeInput {
+        suffix: None,
+        refresh_suffix: Some("naoXFJnI"),
+        ..prod(Some(TOKEN))
+    };
+    let d = handshake_directives(&input).unwrap();
+    let expected = vec![
+        format!("__client_uat=; Path=/; Expires={X}"),
+        format!("__clerk_handshake=; Path=/; Domain=example.com; Expires={X}"),
+        format!("__clerk_handshake_nonce=; Path=/; Domain=example.com; Expires={X}"),
+        "__client_uat=1706822359; Path=/; Domain=example.com; Max-Age=315360000; Secure; SameSite=Lax".to_owned(),
+        "__refresh_naoXFJnI=Qw3rTyUiOp; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax".to_owned(),
+        format!("__session={TOKEN}; Path=/; Secure; SameSite=Lax"),
+    ];
+    assert_eq!(d, expected);
+    // Signed out: nothing about the refresh cookie without a suffix.
+    let out = HandshakeInput {
+        suffix: None,
+        refresh_suffix: Some("naoXFJnI"),
+        ..prod(None)
+    };
+    let d = handshake_directives(&out).unwrap();
+    assert!(d.iter().all(|d| !d.starts_with("__refresh")), "{d:?}");
+    // The given suffix wins over the refresh suffix.
+    let both = HandshakeInput {
+        refresh_suffix: Some("zzzzzzzz"),
+        ..prod(Some(TOKEN))
+    };
+    assert_eq!(
+        handshake_directives(&both).unwrap(),
+        handshake_directives(&prod(Some(TOKEN))).unwrap()
+    );
+    let bad = HandshakeInput {
+        suffix: None,
+        refresh_suffix: Some("bad;suffix"),
+        ..prod(Some(TOKEN))
+    };
+    assert_eq!(
+        handshake_directives(&bad),
+        Err(HandshakeError::UnsafeValue("refresh_suffix"))
+    );
+}
+
+#[test]
+fn a_server_side_refresh_sets_the_session_then_the_refresh_cookie() {
+    let input = RefreshCookiesInput {
+        session_token: TOKEN,
+        refresh_token: "Qw3rTyUiOp",
+        suffix: "naoXFJnI",
+        suffixed_cookies: true,
+        secure: true,
+    };
+    assert_eq!(
+        refresh_directives(&input).unwrap(),
+        vec![
+            format!("__session_naoXFJnI={TOKEN}; Path=/; Secure; SameSite=Lax"),
+            format!("__session={TOKEN}; Path=/; Secure; SameSite=Lax"),
+            "__refresh_naoXFJnI=Qw3rTyUiOp; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax"
+                .to_owned(),
+        ]
+    );
+    let plain = RefreshCookiesInput {
+        suffixed_cookies: false,
+        secure: false,
+        ..input
+    };
+    assert_eq!(
+        refresh_directives(&plain).unwrap(),
+        vec![
+            format!("__session={TOKEN}; Path=/; SameSite=Lax"),
+            "__refresh_naoXFJnI=Qw3rTyUiOp; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax"
+                .to_owned(),
+        ]
+    );
+    for (field, bad) in [
+        (
+            "session_token",
+            RefreshCookiesInput {
+                session_token: "a;b",
+                ..input
+            },
+        ),
+        (
+            "refresh_token",
+            RefreshCookiesInput {
+                refresh_token: "a;b",
+                ..input
+            },
+        ),
+        (
+            "suffix",
+            RefreshCookiesInput {
+                suffix: "short",
+                ..input
+            },
+        ),
+    ] {
+        assert_eq!(
+            refresh_directives(&bad),
+            Err(HandshakeError::UnsafeValue(field))
+        );
+    }
 }
 
 #[test]
@@ -416,6 +524,7 @@ proptest! {
             secure,
             dev_browser: dev_browser.as_deref(),
             refresh_token: if token.is_some() { refresh.as_deref() } else { None },
+            refresh_suffix: domain.as_deref(),
         };
         let Ok(directives) = handshake_directives(&input) else { return Ok(()) };
         let domain_attr = domain.as_deref().map(|d| format!("Domain={d}"));

@@ -421,3 +421,21 @@ proptest! {
         let _ = AllowedOrigins::new(&[raw], loopback);
     }
 }
+
+#[test]
+fn a_checked_redirect_knows_its_origin_and_takes_a_query_pair() {
+    let url = allowed(true)
+        .check_redirect("https://app.example.com/dashboard?tab=1#top")
+        .unwrap();
+    assert_eq!(url.origin().as_deref(), Some("https://app.example.com"));
+    assert!(url.is_https());
+    assert_eq!(
+        url.with_query_pair("__clerk_handshake", "a.b+c").as_deref(),
+        Some("https://app.example.com/dashboard?tab=1&__clerk_handshake=a.b%2Bc#top")
+    );
+    let local = allowed(true)
+        .check_redirect("http://localhost:3000/")
+        .unwrap();
+    assert_eq!(local.origin().as_deref(), Some("http://localhost:3000"));
+    assert!(!local.is_https());
+}

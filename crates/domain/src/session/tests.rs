@@ -165,6 +165,70 @@ fn inactivity_only_policy_keeps_abandon_at_after_expire_at() {
     assert_eq!(s.status(), SessionStatus::Active);
 }
 
+fn in_org(org: Option<&str>) -> Session {
+    let new = NewSession {
+        active_organization_id: org.map(|o| OrganizationId::parse(o).unwrap()),
+        ..new_session(vec![])
+    };
+    Session::start(new, &InstanceSettings::default(), T0)
+}
+
+#[test]
+fn a_browser_cannot_make_another_organization_active() {
+    let org = |o: &str| OrganizationId::parse(o).unwrap();
+    // The hole: a browser naming someone else's organization.
+    let mut s = in_org(None);
+    assert_eq!(
+        s.select_organization(Some(org("org_someone_elses_company")), T0),
+        Err(SelectOrganizationError::NotAllowed(org(
+            "org_someone_elses_company"
+        )))
+    );
+    assert_eq!(s.last_active_organization_id(), None);
+    let mut s = in_org(Some("org_mine"));
+    assert_eq!(
+        s.select_organization(Some(org("org_other")), T0),
+        Err(SelectOrganizationError::NotAllowed(org("org_other")))
+    );
+    assert_eq!(s.last_active_organization_id(), Some(&org("org_mine")));
+    assert!(!s.frontend_may_select(Some(&org("org_other"))));
+}
+
+#[test]
+fn a_browser_may_keep_its_organization_or_leave_it_for_the_personal_account() {
+    let org = |o: &str| OrganizationId::parse(o).unwrap();
+    let mut s = in_org(Some("org_mine"));
+    assert!(s.frontend_may_select(Some(&org("org_mine"))));
+    assert!(s.frontend_may_select(None));
+    assert_eq!(s.select_organization(Some(org("org_mine")), T0), Ok(false));
+    assert_eq!(
+        s.select_organization(None, T0.saturating_add(MIN)),
+        Ok(true)
+    );
+    assert_eq!(s.last_active_organization_id(), None);
+    assert_eq!(s.updated_at(), T0.saturating_add(MIN));
+    // A personal account stays personal.
+    assert_eq!(
+        s.select_organization(None, T0.saturating_add(MIN)),
+        Ok(false)
+    );
+}
+
+#[test]
+fn an_ended_session_refuses_an_organization_before_judging_it() {
+    let mut s = in_org(Some("org_mine"));
+    s.end(T0).unwrap();
+    let refused = s.select_organization(Some(OrganizationId::parse("org_x").unwrap()), T0);
+    assert!(
+        matches!(refused, Err(SelectOrganizationError::Transition(_))),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        s.select_organization(None, T0),
+        Err(SelectOrganizationError::Transition(_))
+    ));
+}
+
 #[test]
 fn status_names_round_trip() {
     for status in SessionStatus::ALL {

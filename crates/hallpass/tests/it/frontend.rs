@@ -169,24 +169,56 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
     assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(body["object"], "token");
     assert_eq!(part(body["jwt"].as_str().unwrap(), 1)["sid"], sid.as_str());
+    // A browser never makes itself a member of an organization: the
+    // Frontend API cannot verify memberships, so it refuses any organization
+    // but the session's own (set through the Backend API).
     let (status, _, body) = fapi(
         &server,
         "POST",
         &format!("/v1/client/sessions/{sid}/touch"),
         Some(&dvb),
         &[
-            ("active_organization_id", "org_9"),
+            ("active_organization_id", "org_someone_elses_company"),
             ("intent", "select_org"),
         ],
         Some(APP),
     )
     .await;
+    assert_eq!(
+        (status, &body["errors"][0]["code"]),
+        (403, &json!("authorization_invalid")),
+        "{body}"
+    );
+    let (status, _, body) = fapi(
+        &server,
+        "POST",
+        &format!("/v1/client/sessions/{sid}/tokens"),
+        Some(&dvb),
+        &[("organization_id", "org_someone_elses_company")],
+        Some(APP),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["errors"][0]["code"]),
+        (403, &json!("authorization_invalid")),
+        "{body}"
+    );
+    // The personal account can always be chosen.
+    let (status, _, body) = fapi(
+        &server,
+        "POST",
+        &format!("/v1/client/sessions/{sid}/touch"),
+        Some(&dvb),
+        &[("active_organization_id", ""), ("intent", "select_org")],
+        Some(APP),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["response"]["last_active_organization_id"], "org_9");
+    assert_eq!(body["response"]["last_active_organization_id"], Value::Null);
     let jwt = body["response"]["last_active_token"]["jwt"]
         .as_str()
         .unwrap();
-    assert_eq!(part(jwt, 1)["o"], json!({"id": "org_9"}));
+    assert!(part(jwt, 1).get("o").is_none(), "{}", part(jwt, 1));
 
     // The handshake, as the app's backend SDK starts it.
     let mut url = url::Url::parse(&format!("{}/v1/client/handshake", server.fapi)).unwrap();
@@ -235,6 +267,33 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
             .any(|d| d.starts_with(&format!("__clerk_db_jwt={dvb};")))
     );
     assert!(directives.iter().any(|d| d.starts_with("__session_")));
+    assert!(token_claims.get("o").is_none(), "{token_claims}");
+
+    // The handshake's `organization_id` is applied only when it may be: a
+    // foreign organization leaves the session as it was (the Client API's
+    // contract), and the token carries no organization.
+    let mut foreign = url.clone();
+    foreign
+        .query_pairs_mut()
+        .append_pair("organization_id", "org_someone_elses_company");
+    let res = no_redirects().get(foreign).send().await.unwrap();
+    assert_eq!(res.status(), 307);
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let (_, handshake) = location
+        .query_pairs()
+        .into_owned()
+        .find(|(k, _)| k == "__clerk_handshake")
+        .unwrap();
+    let directives: Vec<String> =
+        serde_json::from_value(part(&handshake, 1)["handshake"].clone()).unwrap();
+    let claims = part(session_token_of(&directives).expect("a session token"), 1);
+    assert_eq!(claims["sid"], sid.as_str());
+    assert!(claims.get("o").is_none(), "{claims}");
+    let (_, _, body) = fapi(&server, "GET", "/v1/client", Some(&dvb), &[], Some(APP)).await;
+    assert_eq!(
+        body["response"]["sessions"][0]["last_active_organization_id"],
+        Value::Null
+    );
 
     // A foreign redirect is refused without a redirect.
     for evil in [
