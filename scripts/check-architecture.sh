@@ -5,7 +5,8 @@
 # - adapters never depend on each other;
 # - only adapter-postgres names diesel's PostgreSQL backend, only
 #   adapter-sqlite SQLite, only adapter-jwt josekit, only api-actix actix-web
-#   (the binary, as composition root, may name them all).
+#   (the binary, as composition root, may name them all);
+# - no file-level import cycles inside a crate, no source file over 700 lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,16 @@ forbid hallpass-adapter-redis hallpass-adapter-postgres hallpass-adapter-sqlite 
 forbid hallpass-api-actix hallpass-adapter-redis redis
 forbid hallpass-app redis
 forbid hallpass-api-actix hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-storage-diesel diesel josekit
+
+# Inside a crate: no file-level import cycles (the check has its own
+# self-test) and no source file over 700 lines (split by responsibility;
+# `tests.rs` files of unit tests excepted).
+python3 scripts/check-import-cycles.py crates/*/src || fail=1
+big=$(find crates -path '*/src/*' -name '*.rs' ! -name 'tests.rs' -print0 | xargs -0 wc -l | awk '$2 != "total" && $1 > 700 { print $2 " (" $1 " lines)" }')
+if [ -n "$big" ]; then
+  echo "architecture: source files over 700 lines: $big" >&2
+  fail=1
+fi
 
 # The guard must be able to fail: a dependency we know exists is found.
 if ! depends_on hallpass-adapter-postgres diesel; then
