@@ -55,6 +55,16 @@ impl FrontendCaller {
         }
     }
 
+    /// How tokens minted for this caller are made: `azp` is its `Origin`,
+    /// the claims follow its API version.
+    pub(crate) fn mint_options(&self) -> crate::MintOptions<'_> {
+        crate::MintOptions {
+            origin: self.origin.as_deref(),
+            lifetime: None,
+            version: self.version.claims_version(),
+        }
+    }
+
     /// The credential as text: the key of the caller's per-client budget.
     /// Not checked: a forged credential only spends its own budget.
     pub fn credential_text(&self) -> Option<&str> {

@@ -13,7 +13,7 @@ use hallpass_ports::{
 };
 
 use crate::caller::{CallerError, FrontendCaller};
-use crate::{ClientError, Hallpass, MintOptions, SessionError, SignInError, TemplateUseError};
+use crate::{ClientError, Hallpass, SessionError, SignInError, TemplateUseError};
 
 /// A client and its sessions, time applied to their statuses.
 #[derive(Debug, Clone)]
@@ -176,12 +176,9 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         {
             return Err(SessionError::OrganizationNotAllowed(org.to_owned()).into());
         }
-        let options = MintOptions {
-            origin: caller.origin.as_deref(),
-            lifetime: None,
-            version: caller.version.claims_version(),
-        };
-        Ok(self.mint_session_token_for(session, options).await?)
+        Ok(self
+            .mint_session_token_for(session, caller.mint_options())
+            .await?)
     }
 
     /// `POST /v1/client/sessions/{id}/tokens/{template}`: a JWT-template
@@ -229,12 +226,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         self.touch_client_session(view.client.id(), id, organization)
             .await?;
         self.record_session_activity(id, activity).await;
-        let options = MintOptions {
-            origin: caller.origin.as_deref(),
-            lifetime: None,
-            version: caller.version.claims_version(),
-        };
-        let token = self.mint_session_token(id, options).await?;
+        let token = self.mint_session_token(id, caller.mint_options()).await?;
         let client = self.client_view(view.client.id()).await?;
         let session = client
             .sessions
@@ -350,12 +342,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let (_, out) = self.sign_in_with_ticket(client.id(), ticket).await?;
         let id = out.session.id();
         self.record_session_activity(id, activity).await;
-        let options = MintOptions {
-            origin: caller.origin.as_deref(),
-            lifetime: None,
-            version: caller.version.claims_version(),
-        };
-        let token = self.mint_session_token(id, options).await?;
+        let token = self.mint_session_token(id, caller.mint_options()).await?;
         let client = self.client_view(client.id()).await?;
         Ok(TicketSignedIn {
             session: out.session,
