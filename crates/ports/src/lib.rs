@@ -5,7 +5,7 @@
 //! randomness ([`IdGenerator`]) and rate limiting ([`rate_limit`]). No diesel, josekit, actix or openssl
 //! type appears in a signature.
 //!
-//! With the `conformance` feature, [`rate_limit_conformance`] holds the test
+//! With the `conformance` feature, `rate_limit_conformance` holds the test
 //! every [`RateLimiter`] runs. The storage conformance suite is its own crate,
 //! `hallpass-store-conformance`.
 
