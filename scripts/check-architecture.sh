@@ -2,11 +2,15 @@
 # Guards the arrows of the hexagon (docs/architecture.md):
 # - the domain depends on no framework, adapter, I/O or async crate;
 # - ports and app name no adapter or framework;
-# - adapters never depend on each other;
+# - adapters never depend on each other; the store adapter
+#   (adapter-store) depends on neither of its two backends (adapter-postgres,
+#   adapter-sqlite), which depend on it and not on each other;
 # - only adapter-postgres names diesel's PostgreSQL backend, only
 #   adapter-sqlite SQLite, only adapter-jwt josekit, only api-actix actix-web
 #   (the binary, as composition root, may name them all);
 # - no file-level import cycles inside a crate, no source file over 700 lines.
+# - the storage conformance suite names no adapter, and nothing ships it
+#   (it is a dev-dependency of the storage adapters only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +32,7 @@ forbid() { # crate dep...
 }
 
 io_and_frameworks=(diesel diesel_migrations r2d2 libsqlite3-sys pq-sys josekit openssl actix-web actix-rt tokio reqwest serde serde_json config)
-adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-adapter-redis hallpass-api-actix hallpass-app hallpass-storage-diesel hallpass-json)
+adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-adapter-redis hallpass-api-actix hallpass-app hallpass-adapter-store hallpass-json)
 
 forbid hallpass-domain hallpass-ports "${adapters[@]}" "${io_and_frameworks[@]}" rand getrandom chrono uuid
 forbid hallpass-ports "${adapters[@]}" diesel josekit openssl actix-web reqwest serde_json
@@ -36,15 +40,19 @@ forbid hallpass-json hallpass-ports "${adapters[@]}" diesel josekit actix-web
 # The verification library is for other services: nothing of ours.
 forbid hallpass-verify hallpass-domain hallpass-ports "${adapters[@]}" hallpass diesel
 forbid hallpass-app "${adapters[@]}" diesel josekit openssl actix-web
-forbid hallpass-storage-diesel hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app pq-sys libsqlite3-sys josekit actix-web
+forbid hallpass-adapter-store hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app pq-sys libsqlite3-sys josekit actix-web
 forbid hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app libsqlite3-sys josekit actix-web
 forbid hallpass-adapter-sqlite hallpass-adapter-postgres hallpass-adapter-jwt hallpass-api-actix hallpass-app pq-sys josekit actix-web
-forbid hallpass-adapter-jwt hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-api-actix hallpass-app hallpass-storage-diesel diesel actix-web
+forbid hallpass-adapter-jwt hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-api-actix hallpass-app hallpass-adapter-store diesel actix-web
 # The Redis rate limiter depends on ports only.
-forbid hallpass-adapter-redis hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app hallpass-storage-diesel diesel josekit actix-web
+forbid hallpass-adapter-redis hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-api-actix hallpass-app hallpass-adapter-store diesel josekit actix-web
 forbid hallpass-api-actix hallpass-adapter-redis redis
 forbid hallpass-app redis
-forbid hallpass-api-actix hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-storage-diesel diesel josekit
+forbid hallpass-api-actix hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-adapter-store diesel josekit
+forbid hallpass-store-conformance "${adapters[@]}" diesel josekit actix-web
+for crate in hallpass-domain hallpass-ports hallpass-app hallpass-api-actix hallpass-adapter-store hallpass-adapter-postgres hallpass-adapter-sqlite hallpass; do
+  forbid "$crate" hallpass-store-conformance
+done
 
 # Inside a crate: no file-level import cycles (the check has its own
 # self-test) and no source file over 700 lines (split by responsibility;

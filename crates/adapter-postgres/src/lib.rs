@@ -9,6 +9,12 @@
 //! Several `hallpass` processes can share one database: every consistency
 //! rule is enforced in SQL (unique keys, compare-and-set updates inside
 //! transactions), nothing lives only in one process's memory.
+//!
+//! The query code is `hallpass-adapter-store`'s, compiled here for
+//! `PgConnection` (module `store`); this crate adds only what is
+//! PostgreSQL's own: the pool's session settings, the migrations under an
+//! advisory lock, the test-database harness and the write transaction's
+//! flavour (module `backend`).
 
 use std::time::Duration;
 
@@ -16,7 +22,7 @@ use anyhow::Context as _;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
-use hallpass_storage_diesel::blocking::{Db, OnConnect};
+use hallpass_adapter_store::blocking::{Db, OnConnect};
 
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -131,4 +137,26 @@ impl PgStore {
     }
 }
 
-hallpass_storage_diesel::impl_diesel_store!(PgStore, PgConnection, transaction);
+/// What the shared store code (`src/store/` of `hallpass-adapter-store`)
+/// needs from this backend: everything in which PostgreSQL differs there.
+mod backend {
+    use diesel::Connection as _;
+
+    pub(crate) type Conn = diesel::pg::PgConnection;
+    pub(crate) type Store = crate::PgStore;
+
+    /// A write transaction: a plain `BEGIN` (read committed; the writes'
+    /// compare-and-set conditions settle concurrent writers).
+    pub(crate) fn write_tx<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        conn.transaction(f)
+    }
+}
+
+/// The storage ports implemented for [`PgStore`]: the query code shared
+/// with the SQLite adapter, compiled here for PostgreSQL.
+#[path = "../../adapter-store/src/store/mod.rs"]
+mod store;

@@ -12,4 +12,4 @@ async fn fresh_store() -> (PgStore, TestDatabase) {
         .expect("create test database")
 }
 
-hallpass_ports::storage_conformance_tests!(|| fresh_store());
+hallpass_store_conformance::storage_conformance_tests!(|| fresh_store());

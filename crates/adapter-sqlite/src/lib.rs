@@ -8,6 +8,11 @@
 //! It is meant for one `hallpass` process (a development machine, a small
 //! single-node deployment). Several processes sharing one store need the
 //! PostgreSQL adapter.
+//!
+//! The query code is `hallpass-adapter-store`'s, compiled here for
+//! `SqliteConnection` (module `store`); this crate adds only what is
+//! SQLite's own: opening the file, the pragmas, the migrations and the
+//! write transaction's flavour (module `backend`).
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,7 +22,7 @@ use diesel::connection::SimpleConnection as _;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
-use hallpass_storage_diesel::blocking::{Db, OnConnect};
+use hallpass_adapter_store::blocking::{Db, OnConnect};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
@@ -101,4 +106,24 @@ impl SqliteStore {
     }
 }
 
-hallpass_storage_diesel::impl_diesel_store!(SqliteStore, SqliteConnection, immediate_transaction);
+/// What the shared store code (`src/store/` of `hallpass-adapter-store`)
+/// needs from this backend: everything in which SQLite differs there.
+mod backend {
+    pub(crate) type Conn = diesel::sqlite::SqliteConnection;
+    pub(crate) type Store = crate::SqliteStore;
+
+    /// A write transaction: `BEGIN IMMEDIATE`, which takes the write lock up
+    /// front instead of failing to upgrade a read lock under contention.
+    pub(crate) fn write_tx<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        conn.immediate_transaction(f)
+    }
+}
+
+/// The storage ports implemented for [`SqliteStore`]: the query code shared
+/// with the PostgreSQL adapter, compiled here for SQLite.
+#[path = "../../adapter-store/src/store/mod.rs"]
+mod store;

@@ -11,4 +11,4 @@ async fn fresh_store() -> (SqliteStore, tempfile::TempDir) {
     (store, dir)
 }
 
-hallpass_ports::storage_conformance_tests!(|| fresh_store());
+hallpass_store_conformance::storage_conformance_tests!(|| fresh_store());

@@ -5,12 +5,11 @@
 //! randomness ([`IdGenerator`]) and rate limiting ([`rate_limit`]). No diesel, josekit, actix or openssl
 //! type appears in a signature.
 //!
-//! With the `conformance` feature, the `conformance` module holds one set of tests,
-//! generic over the store, that every storage adapter runs.
+//! With the `conformance` feature, `rate_limit_conformance` holds the test
+//! every [`RateLimiter`] runs. The storage conformance suite is its own crate,
+//! `hallpass-store-conformance`.
 
 pub mod clock;
-#[cfg(feature = "conformance")]
-pub mod conformance;
 pub mod rate_limit;
 #[cfg(feature = "conformance")]
 pub mod rate_limit_conformance;

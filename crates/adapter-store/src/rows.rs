@@ -476,3 +476,25 @@ impl SessionActivityRow {
         ))
     }
 }
+
+/// A handshake nonce's `payload` column: its directives as a JSON array.
+pub fn handshake_payload(directives: &[String]) -> String {
+    Json::Array(directives.iter().map(|d| Json::str(d.as_str())).collect()).to_compact_string()
+}
+
+/// The directives stored in a handshake nonce's `payload` column.
+pub fn handshake_directives(payload: &str) -> anyhow::Result<Vec<String>> {
+    let wrapped = format!("{{\"d\":{payload}}}");
+    let obj = hallpass_json::parse_object(&wrapped)
+        .map_err(|e| anyhow::Error::new(e).context("corrupt handshake payload"))?;
+    Ok(obj
+        .get("d")
+        .and_then(|d| d.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
