@@ -10,6 +10,13 @@ fn refusal(res: &Resp) -> Value {
     json!({ "status": res.status.as_u16(), "body": res.json() })
 }
 
+/// Keys of a JSON object, sorted.
+fn keys(v: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
 #[actix_web::test]
 async fn a_session_is_created_for_a_user_on_a_new_client() {
     let h = Harness::dev().await;
@@ -62,6 +69,76 @@ async fn session_creation_refuses_missing_invalid_and_unknown_parameters() {
         refusals.insert(label.to_owned(), refusal(&res));
     }
     snapshot!("session_create_refusals", refusals);
+}
+
+/// The defect this pins: sessions signed in through the Frontend API
+/// carried `"city": null, "country": null` (and null device details when
+/// the user agent said nothing); Clerk's spec types them as strings and
+/// Clerk leaves unknown values out.
+#[actix_web::test]
+async fn latest_activity_omits_what_is_not_known() {
+    let h = Harness::dev().await;
+    let mut phone = Browser::dev(&h).await;
+    phone.user_agent = Some(IPHONE);
+    let phone_sid = phone.sign_in(&h, "user_m").await;
+    h.advance(std::time::Duration::from_secs(1));
+    let mut bare = Browser::dev(&h).await;
+    let bare_sid = bare.sign_in(&h, "user_m").await;
+
+    let phone_session = h
+        .bapi(Method::GET, &format!("/v1/sessions/{phone_sid}"), None)
+        .await
+        .ok_json();
+    let activity = &phone_session["latest_activity"];
+    assert_eq!(
+        keys(activity),
+        [
+            "browser_name",
+            "browser_version",
+            "device_type",
+            "id",
+            "ip_address",
+            "is_mobile",
+            "object"
+        ],
+        "no null city or country: {activity}"
+    );
+    snapshot!("session_with_activity", phone_session);
+
+    let bare_session = h
+        .bapi(Method::GET, &format!("/v1/sessions/{bare_sid}"), None)
+        .await
+        .ok_json();
+    assert_eq!(
+        keys(&bare_session["latest_activity"]),
+        ["id", "ip_address", "is_mobile", "object"],
+        "only what is known: {bare_session}"
+    );
+
+    // The list and the revoke show the same activity.
+    let list = h
+        .bapi(Method::GET, "/v1/sessions?user_id=user_m", None)
+        .await
+        .ok_json();
+    let listed: Vec<&Value> = list.as_array().unwrap().iter().collect();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["id"], bare_sid.as_str(), "newest first");
+    assert_eq!(
+        listed[0]["latest_activity"],
+        bare_session["latest_activity"]
+    );
+    assert_eq!(listed[1]["latest_activity"], *activity);
+    snapshot!("sessions_with_activity_listed", list);
+    let revoked = h
+        .bapi(
+            Method::POST,
+            &format!("/v1/sessions/{phone_sid}/revoke"),
+            None,
+        )
+        .await
+        .ok_json();
+    assert_eq!(revoked["latest_activity"], *activity);
+    snapshot!("session_with_activity_revoked", revoked);
 }
 
 #[actix_web::test]
