@@ -28,5 +28,6 @@ mod common;
 mod fapi_client;
 mod fapi_sessions;
 mod handshake;
+mod metrics;
 mod redact;
 mod support;

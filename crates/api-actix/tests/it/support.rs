@@ -360,6 +360,13 @@ impl Harness {
             .await
             .ok_json()
     }
+
+    /// `GET /metrics` on the Backend API listener.
+    pub async fn scrape(&self) -> String {
+        let res = self.bapi_raw(TestRequest::get().uri("/metrics")).await;
+        assert_eq!(res.status, StatusCode::OK);
+        String::from_utf8(res.body.to_vec()).unwrap()
+    }
 }
 
 /// How a Frontend API caller carries its client credential.
@@ -527,4 +534,12 @@ pub fn jwt_parts(jwt: &str) -> (Value, Value) {
     };
     assert!(!parts[2].is_empty(), "a signature");
     (decode(parts[0]), decode(parts[1]))
+}
+
+/// The value of one sample line (`name{labels} value`) of a scrape, 0 when absent.
+pub fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
 }
