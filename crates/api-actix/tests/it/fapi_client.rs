@@ -259,7 +259,8 @@ async fn production_cors_echoes_allowed_origins_and_refuses_foreign_state_change
 async fn native_clients_carry_the_client_token_in_the_authorization_header() {
     let h = Harness::prod().await;
     let mut app = Browser::native();
-    let res = app.call(&h, Method::PUT, "/v1/client", &[]).await;
+    // A plain POST creates a client too.
+    let res = app.call(&h, Method::POST, "/v1/client", &[]).await;
     let created = res.ok_json();
     assert!(res.set_cookies().is_empty(), "native clients get no cookie");
     let token = res.header("authorization").unwrap().to_owned();

@@ -2,7 +2,8 @@
 //! for its shape first, then replaced by a stable label.
 //!
 //! - Generated ids (`sess_…`, `client_…`, …) become `[sess_1]`, numbered
-//!   by their random body in order of appearance within one snapshot, so a
+//!   by their random body within one snapshot (in the order the redactions
+//!   meet them: deterministic, as the ids and the traversal are), so a
 //!   snapshot still shows that `last_active_session_id` is `sessions[0].id`
 //!   (and that `sia_1`/`sess_activity_1` belong to `sess_1`). User and
 //!   organization ids are the test's own values and stay.
