@@ -50,16 +50,26 @@ fn tasks(s: &Session) -> Option<Vec<Task<'_>>> {
     (!s.tasks().is_empty()).then(|| s.tasks().iter().map(|t| Task { key: t.as_str() }).collect())
 }
 
+/// `SessionActivityResponse`: only `object`, `id` and `is_mobile` are
+/// required, and the others are strings, never `null`: Clerk leaves out
+/// what it does not know (Hallpass has no geolocation, so `city` and
+/// `country` are always left out).
 #[derive(Debug, Serialize)]
 struct Activity<'a> {
     object: &'static str,
     id: String,
     is_mobile: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     device_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     browser_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     browser_version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     ip_address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     city: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     country: Option<&'a str>,
 }
 

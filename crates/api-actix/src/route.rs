@@ -9,6 +9,35 @@
 use actix_web::HttpMessage as _;
 use actix_web::dev::ServiceRequest;
 
+/// The route patterns the metrics derive domain events from (a token
+/// minted, a session ended, …). The route tables register these same
+/// constants, so renaming a route or one of its parameters changes what
+/// the metrics match too: a match against a copied string that the table
+/// no longer has would silently count nothing.
+pub(crate) mod patterns {
+    /// The scope both APIs serve their versioned routes under.
+    pub(crate) const V1: &str = "/v1";
+
+    /// Frontend API routes, under [`V1`].
+    pub(crate) mod fapi {
+        pub(crate) const CLIENT: &str = "/client";
+        pub(crate) const HANDSHAKE: &str = "/client/handshake";
+        pub(crate) const SESSIONS: &str = "/client/sessions";
+        pub(crate) const SESSION_END: &str = "/client/sessions/{session_id}/end";
+        pub(crate) const SESSION_REMOVE: &str = "/client/sessions/{session_id}/remove";
+        pub(crate) const SESSION_TOKEN: &str = "/client/sessions/{session_id}/tokens";
+        pub(crate) const TEMPLATE_TOKEN: &str = "/client/sessions/{session_id}/tokens/{template}";
+    }
+
+    /// Backend API routes, under [`V1`].
+    pub(crate) mod bapi {
+        pub(crate) const SESSION_REVOKE: &str = "/sessions/{session_id}/revoke";
+        pub(crate) const SESSION_REFRESH: &str = "/sessions/{session_id}/refresh";
+        pub(crate) const SESSION_TOKEN: &str = "/sessions/{session_id}/tokens";
+        pub(crate) const TEMPLATE_TOKEN: &str = "/sessions/{session_id}/tokens/{template_name}";
+    }
+}
+
 /// The matched pattern, stored in the request's extensions.
 #[derive(Debug, Clone)]
 struct RoutePattern(Option<String>);

@@ -18,9 +18,11 @@ use actix_web::middleware::from_fn;
 use actix_web::web;
 use hallpass_ports::{KeyRingFactory, Store};
 
+use crate::route::patterns::{V1, bapi as path};
+
 pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope("/v1")
+        web::scope(V1)
             .wrap(from_fn(crate::body_limit::refuse_large_bodies))
             .wrap(from_fn(crate::rate_limit::backend))
             .wrap(from_fn(auth::require_secret_key::<S, K>))
@@ -40,23 +42,20 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
                 web::get().to(session::get::<S, K>),
             )
             .route(
-                "/sessions/{session_id}/revoke",
+                path::SESSION_REVOKE,
                 web::post().to(session::revoke::<S, K>),
             )
             .route(
-                "/sessions/{session_id}/refresh",
+                path::SESSION_REFRESH,
                 web::post().to(refresh::refresh::<S, K>),
             )
             .route(
                 "/sessions/{session_id}/verify",
                 web::post().to(session::verify::<S, K>),
             )
+            .route(path::SESSION_TOKEN, web::post().to(tokens::create::<S, K>))
             .route(
-                "/sessions/{session_id}/tokens",
-                web::post().to(tokens::create::<S, K>),
-            )
-            .route(
-                "/sessions/{session_id}/tokens/{template_name}",
+                path::TEMPLATE_TOKEN,
                 web::post().to(templates::mint::<S, K>),
             )
             .route(

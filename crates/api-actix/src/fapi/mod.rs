@@ -19,6 +19,7 @@ use actix_web::web;
 use hallpass_ports::{KeyRingFactory, Store};
 
 use crate::ApiError;
+use crate::route::patterns::{V1, fapi as path};
 
 /// Decodes `body` as every Frontend API form (the session touch, the token
 /// and the sign-in forms), each as its handler would.
@@ -40,7 +41,7 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
         web::get().to(well_known::openid_configuration::<S, K>),
     )
     .service(
-        web::scope("/v1")
+        web::scope(V1)
             .wrap(from_fn(crate::body_limit::refuse_large_bodies))
             .wrap(from_fn(crate::rate_limit::frontend))
             .wrap(from_fn(crate::caller::identify::<S, K>))
@@ -53,20 +54,17 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
                 "/dev_browser",
                 web::post().to(client::create_dev_browser::<S, K>),
             )
-            .route("/client", web::get().to(client::get::<S, K>))
-            .route(
-                "/client/handshake",
-                web::get().to(handshake::handshake::<S, K>),
-            )
+            .route(path::CLIENT, web::get().to(client::get::<S, K>))
+            .route(path::HANDSHAKE, web::get().to(handshake::handshake::<S, K>))
             .route(
                 "/client/touch",
                 web::get().to(handshake::touch_redirect::<S, K>),
             )
-            .route("/client", web::put().to(client::create::<S, K>))
-            .route("/client", web::post().to(client::create::<S, K>))
-            .route("/client", web::delete().to(client::delete::<S, K>))
+            .route(path::CLIENT, web::put().to(client::create::<S, K>))
+            .route(path::CLIENT, web::post().to(client::create::<S, K>))
+            .route(path::CLIENT, web::delete().to(client::delete::<S, K>))
             .route(
-                "/client/sessions",
+                path::SESSIONS,
                 web::delete().to(client::delete_sessions::<S, K>),
             )
             .route("/client/sign_ins", web::post().to(sign_ins::create::<S, K>))
@@ -78,20 +76,14 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
                 "/client/sessions/{session_id}/touch",
                 web::post().to(sessions::touch::<S, K>),
             )
+            .route(path::SESSION_END, web::post().to(sessions::end::<S, K>))
             .route(
-                "/client/sessions/{session_id}/end",
-                web::post().to(sessions::end::<S, K>),
-            )
-            .route(
-                "/client/sessions/{session_id}/remove",
+                path::SESSION_REMOVE,
                 web::post().to(sessions::remove::<S, K>),
             )
+            .route(path::SESSION_TOKEN, web::post().to(sessions::token::<S, K>))
             .route(
-                "/client/sessions/{session_id}/tokens",
-                web::post().to(sessions::token::<S, K>),
-            )
-            .route(
-                "/client/sessions/{session_id}/tokens/{template}",
+                path::TEMPLATE_TOKEN,
                 web::post().to(sessions::template_token::<S, K>),
             ),
     );

@@ -1,0 +1,266 @@
+//! `GET /v1/client/handshake` and `GET /v1/client/touch` on the Frontend
+//! API, and the redemption of a handshake nonce on the Backend API.
+
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use hallpass_domain::Environment;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+fn refusal(res: &Resp) -> Value {
+    assert_eq!(res.header("location"), None, "a refusal never redirects");
+    json!({ "status": res.status.as_u16(), "body": res.json() })
+}
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The handshake JWT's header and directives.
+fn payload(jwt: &str) -> (Value, Vec<String>) {
+    let (header, claims) = jwt_parts(jwt);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        60
+    );
+    (
+        header,
+        serde_json::from_value(claims["handshake"].clone()).unwrap(),
+    )
+}
+
+#[actix_web::test]
+async fn a_development_handshake_redirects_back_with_the_payload_in_the_query() {
+    let h = Harness::dev().await;
+    let mut browser = Browser::dev(&h).await;
+    let dvb = browser.credential.clone().unwrap();
+    browser.sign_in(&h, "user_1").await;
+    let path = format!(
+        "/v1/client/handshake?redirect_url={}&suffixed_cookies=true&format=token&__clerk_hs_reason=dev-browser-sync",
+        encode(&format!("{DEV_APP}/dashboard?tab=1"))
+    );
+    let res = browser.call(&h, Method::GET, &path, &[]).await;
+    assert_eq!(res.status, 307, "{:?}", res.body);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert!(res.set_cookies().is_empty(), "development: no cookies");
+    let location = url::Url::parse(res.header("location").unwrap()).unwrap();
+    assert_eq!(location.origin().ascii_serialization(), DEV_APP);
+    assert_eq!(location.path(), "/dashboard");
+    let pairs: Vec<(String, String)> = location.query_pairs().into_owned().collect();
+    assert_eq!(pairs.len(), 2, "{pairs:?}");
+    assert_eq!(pairs[0], ("tab".to_owned(), "1".to_owned()));
+    assert_eq!(pairs[1].0, "__clerk_handshake");
+    let (header, directives) = payload(&pairs[1].1);
+    assert!(
+        directives
+            .iter()
+            .any(|d| d.starts_with(&format!("__clerk_db_jwt={dvb};")))
+    );
+    snapshot!("development_handshake_header", header);
+    snapshot!(
+        "development_handshake_signed_in",
+        json!({ "handshake": directives })
+    );
+}
+
+#[actix_web::test]
+async fn a_development_handshake_without_a_known_dev_browser_makes_one_and_ends_signed_out() {
+    let h = Harness::dev().await;
+    for dvb in [None, Some("dvb_unknownunknownunknown1")] {
+        let mut browser = Browser {
+            transport: Transport::DevBrowser,
+            credential: dvb.map(str::to_owned),
+            origin: None,
+            user_agent: None,
+        };
+        let path = format!(
+            "/v1/client/handshake?redirect_url={}",
+            encode(&format!("{DEV_APP}/"))
+        );
+        let res = browser.call(&h, Method::GET, &path, &[]).await;
+        assert_eq!(res.status, 307, "{dvb:?}");
+        let location = url::Url::parse(res.header("location").unwrap()).unwrap();
+        let jwt = location
+            .query_pairs()
+            .find(|(k, _)| k == "__clerk_handshake")
+            .unwrap()
+            .1
+            .into_owned();
+        let (_, directives) = payload(&jwt);
+        let new = directives
+            .iter()
+            .find_map(|d| d.strip_prefix("__clerk_db_jwt="))
+            .map(|d| d.split(';').next().unwrap().to_owned())
+            .unwrap();
+        assert_ne!(Some(new.as_str()), dvb);
+        // A real development browser: the Frontend API knows it.
+        let mut fresh = Browser {
+            credential: Some(new),
+            ..browser.clone()
+        };
+        let res = fresh.call(&h, Method::GET, "/v1/client", &[]).await;
+        assert_eq!(res.ok_json(), json!({"response": null, "client": null}));
+        snapshot!(
+            "development_handshake_new_dev_browser",
+            json!({ "handshake": directives })
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_production_handshake_sets_its_payload_as_a_cookie_on_the_apps_domain() {
+    let h = Harness::prod().await;
+    let mut browser = Browser::cookie();
+    browser.sign_in(&h, "user_p").await;
+    let path = format!(
+        "/v1/client/handshake?redirect_url={}&format=token",
+        encode(&format!("{PROD_APP}/home"))
+    );
+    // The SDK sends the browser here: no `Origin` on a navigation.
+    let navigation = Browser {
+        origin: None,
+        ..browser.clone()
+    };
+    let res = h.fapi(navigation.request(Method::GET, &path)).await;
+    assert_eq!(res.status, 307, "{:?}", res.body);
+    assert_eq!(
+        res.header("location"),
+        Some(format!("{PROD_APP}/home").as_str())
+    );
+    let cookie = res.cookie("__clerk_handshake").unwrap();
+    let jwt = cookie_value(&cookie).to_owned();
+    assert_eq!(
+        cookie.replace(&jwt, "[jwt]"),
+        "__clerk_handshake=[jwt]; HttpOnly; SameSite=Lax; Secure; Path=/; Domain=example.com; Max-Age=60"
+    );
+    let (_, directives) = payload(&jwt);
+    snapshot!(
+        "production_handshake_signed_in",
+        json!({ "handshake": directives })
+    );
+}
+
+#[actix_web::test]
+async fn a_large_handshake_travels_as_a_nonce_redeemed_once_on_the_backend_api() {
+    let mut options = options(Environment::Production);
+    options.handshake_nonce_min_bytes = 0;
+    let h = Harness::start(Environment::Production, options).await;
+    let mut browser = Browser::cookie();
+    browser.sign_in(&h, "user_n").await;
+    let path = format!(
+        "/v1/client/handshake?redirect_url={}&format=nonce&suffixed_cookies=true",
+        encode(&format!("{PROD_APP}/"))
+    );
+    let res = browser.call(&h, Method::GET, &path, &[]).await;
+    assert_eq!(res.status, 307);
+    assert_eq!(res.cookie("__clerk_handshake"), None);
+    let cookie = res.cookie("__clerk_handshake_nonce").unwrap();
+    let nonce = cookie_value(&cookie).to_owned();
+    assert_eq!(
+        cookie.replace(&nonce, "[nonce]"),
+        "__clerk_handshake_nonce=[nonce]; HttpOnly; SameSite=Lax; Secure; Path=/; Domain=example.com; Max-Age=60"
+    );
+
+    let uri = format!("/v1/clients/handshake_payload?nonce={nonce}");
+    // Only with the secret key.
+    let res = h.bapi_raw(TestRequest::get().uri(&uri)).await;
+    assert_eq!(res.status, 401);
+    let res = h.bapi(Method::GET, &uri, None).await;
+    let body = res.ok_json();
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    snapshot!("handshake_payload_redeemed", body);
+    // Once.
+    let res = h.bapi(Method::GET, &uri, None).await;
+    let mut refusals = serde_json::Map::new();
+    refusals.insert("redeemed_twice".to_owned(), refusal(&res));
+    let res = h
+        .bapi(Method::GET, "/v1/clients/handshake_payload", None)
+        .await;
+    refusals.insert("no_nonce".to_owned(), refusal(&res));
+    snapshot!("handshake_payload_refusals", refusals);
+}
+
+#[actix_web::test]
+async fn handshakes_refuse_foreign_redirects_and_unknown_formats_without_redirecting() {
+    let h = Harness::dev().await;
+    let mut browser = Browser::dev(&h).await;
+    let mut refusals = serde_json::Map::new();
+    for (label, query) in [
+        ("no_redirect_url", String::new()),
+        (
+            "foreign_redirect",
+            format!("redirect_url={}", encode("https://evil.example/x")),
+        ),
+        (
+            "protocol_relative_redirect",
+            format!("redirect_url={}", encode("//evil.example")),
+        ),
+        (
+            "userinfo_redirect",
+            format!(
+                "redirect_url={}",
+                encode("http://localhost:3000@evil.example/")
+            ),
+        ),
+        (
+            "unknown_format",
+            format!("redirect_url={}&format=json", encode(DEV_APP)),
+        ),
+    ] {
+        let res = browser
+            .call(
+                &h,
+                Method::GET,
+                &format!("/v1/client/handshake?{query}"),
+                &[],
+            )
+            .await;
+        assert!(res.status.is_client_error(), "{label}");
+        refusals.insert(label.to_owned(), refusal(&res));
+    }
+    snapshot!("handshake_refusals", refusals);
+}
+
+#[actix_web::test]
+async fn client_touch_reissues_the_cookie_and_redirects_back() {
+    let h = Harness::prod().await;
+    let mut browser = Browser::cookie();
+    browser.create_client(&h).await;
+    let before = browser.credential.clone().unwrap();
+    h.advance(std::time::Duration::from_secs(1));
+    let path = format!(
+        "/v1/client/touch?redirect_url={}",
+        encode(&format!("{PROD_APP}/x"))
+    );
+    let res = browser.call(&h, Method::GET, &path, &[]).await;
+    assert_eq!(res.status, 307);
+    assert_eq!(
+        res.header("location"),
+        Some(format!("{PROD_APP}/x").as_str())
+    );
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    let cookie = res.cookie("__client").unwrap();
+    // Re-signed, expiring with the client (a year after its creation, a second ago).
+    assert!(
+        cookie.ends_with("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=31535999"),
+        "{cookie}"
+    );
+    assert_ne!(
+        browser.credential.as_deref(),
+        Some(before.as_str()),
+        "re-signed"
+    );
+    let res = browser
+        .call(
+            &h,
+            Method::GET,
+            &format!(
+                "/v1/client/touch?redirect_url={}",
+                encode("https://evil.example/")
+            ),
+            &[],
+        )
+        .await;
+    snapshot!("client_touch_foreign_redirect", refusal(&res));
+}
