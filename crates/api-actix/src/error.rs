@@ -161,7 +161,7 @@ impl ApiError {
             "not allowed",
             "This organization cannot be made active for this session from the Frontend API.",
         )
-        .with_meta(json!({ "param_name": "organization_id", "organization_id": organization }))
+        .with_meta(json!({ "organization_id": organization }))
     }
 
     /// 403 `authorization_invalid`: the operator disabled the action.

@@ -29,5 +29,6 @@ mod fapi_client;
 mod fapi_sessions;
 mod handshake;
 mod metrics;
+mod organizations;
 mod redact;
 mod support;
