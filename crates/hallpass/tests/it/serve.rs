@@ -129,6 +129,56 @@ async fn sigterm_stops_the_server_cleanly() {
     }
 }
 
+/// SIGTERM sent the moment the readiness line is read, start after start:
+/// every run drains and exits 0. (With the handlers installed after the
+/// banner, a signal in between met the default action: "signal: 15".)
+#[test]
+fn sigterm_as_soon_as_the_ready_line_is_read_still_drains() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    for start in 0..20 {
+        let mut child = hallpass()
+            .args(["serve", "--fapi-addr", "127.0.0.1:0"])
+            .args(["--bapi-addr", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A shell already waiting, so the signal leaves within microseconds
+        // of the line (spawning `kill` then would take a millisecond).
+        let mut killer = Command::new("sh")
+            .arg("-c")
+            .arg(format!("read _ && kill -TERM {}", child.id()))
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        killer.stdin.take().unwrap().write_all(b"go\n").unwrap();
+        assert!(line.contains("is ready"), "start {start}: {line:?}");
+        assert!(killer.wait().unwrap().success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("start {start}: no exit 20 s after SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(
+            status.code(),
+            Some(0),
+            "start {start}: exit status {status}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn serve_on_postgres_migrates_creates_the_instance_and_reports_readiness() {
     let db = tokio::task::spawn_blocking(TestDatabase::create)
