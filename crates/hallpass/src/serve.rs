@@ -78,7 +78,7 @@ async fn serve<S: Store>(
     metrics: Option<web::Data<Metrics>>,
 ) -> anyhow::Result<()> {
     let started = Hallpass::start(
-        system::deps(store, settings),
+        system::deps(store, settings.encryption_key.as_deref()),
         settings.instance_config(frontend.clone()),
     )
     .await

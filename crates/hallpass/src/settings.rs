@@ -15,7 +15,7 @@ use hallpass_domain::{Environment, FrontendApi, InstanceSettings, SessionLifetim
 use secrecy::SecretBox;
 use serde::Deserialize;
 
-use crate::GlobalArgs;
+use crate::cli::GlobalArgs;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
