@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::database_url::DatabaseUrl;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "hallpass",
@@ -26,7 +28,7 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
     /// PostgreSQL URL; without one the embedded store in the data directory is used.
     #[arg(long, global = true)]
-    pub database_url: Option<String>,
+    pub database_url: Option<DatabaseUrl>,
     /// Where the embedded store keeps its file.
     #[arg(long, global = true)]
     pub data_dir: Option<PathBuf>,

@@ -8,6 +8,7 @@
 
 mod admin;
 mod cli;
+mod database_url;
 mod rate_limit;
 mod serve;
 mod settings;

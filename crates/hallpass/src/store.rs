@@ -35,7 +35,7 @@ pub async fn open(settings: &Settings, migrations: Migrations) -> anyhow::Result
             Ok(OpenedStore::Sqlite(store))
         }
         Some(url) => {
-            let store = PgStore::connect(url, &settings.database)?;
+            let store = PgStore::connect(url.expose(), &settings.database)?;
             match migrations {
                 Migrations::Apply => {
                     let applied = store.migrate()?;
@@ -79,33 +79,6 @@ fn warn_if_exposed(path: &Path) {
 pub fn describe(settings: &Settings) -> String {
     match &settings.database_url {
         None => format!("embedded SQLite at {}", settings.sqlite_path().display()),
-        Some(url) => format!("PostgreSQL at {}", redact(url)),
-    }
-}
-
-/// A database URL without its password.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_never_reach_the_output() {
-        assert_eq!(
-            super::redact("postgres://app:s3cret@db.example.com:5432/hallpass"),
-            "postgres://app@db.example.com:5432/hallpass"
-        );
-        assert_eq!(
-            super::redact("postgres://127.0.0.1/h"),
-            "postgres://127.0.0.1/h"
-        );
+        Some(url) => format!("PostgreSQL at {}", url.redacted()),
     }
 }
