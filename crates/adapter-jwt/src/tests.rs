@@ -74,6 +74,16 @@ fn generated_keys_are_rsa_2048_with_e_65537_and_a_full_jwk() {
 }
 
 #[test]
+fn a_stored_key_prints_no_private_key() {
+    let key = record("ins_debug", T0);
+    let pem_line = key.private_key.lines().nth(1).unwrap();
+    let debug = format!("{key:?}");
+    assert!(debug.contains("ins_debug"), "{debug}");
+    assert!(!debug.contains("PRIVATE KEY"), "{debug}");
+    assert!(!debug.contains(pem_line), "{debug}");
+}
+
+#[test]
 fn session_tokens_round_trip_with_clerks_header_and_claims() {
     let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
     let c = claims(T0);

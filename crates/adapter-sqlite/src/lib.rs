@@ -14,6 +14,10 @@
 //! SQLite's own: opening the file, the pragmas, the migrations and the
 //! write transaction's flavour (module `backend`).
 
+mod files;
+
+pub use files::{ExposedPath, exposed_paths};
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -67,12 +71,15 @@ impl SqliteStore {
     }
 
     /// Opens (creating if needed) the store at `path` and applies pending
-    /// migrations.
+    /// migrations. A new directory is created `0700` and a new database
+    /// file `0600` (see [`exposed_paths`] for an existing store).
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            files::create_private_dir(dir)
                 .with_context(|| format!("creating the data directory {}", dir.display()))?;
         }
+        files::create_private_file(path)
+            .with_context(|| format!("creating the SQLite store {}", path.display()))?;
         let url = path
             .to_str()
             .with_context(|| format!("the store path {} is not UTF-8", path.display()))?;

@@ -78,7 +78,7 @@ async fn serve<S: Store>(
     metrics: Option<web::Data<Metrics>>,
 ) -> anyhow::Result<()> {
     let started = Hallpass::start(
-        system::deps(store, settings),
+        system::deps(store, settings.encryption_key.as_deref()),
         settings.instance_config(frontend.clone()),
     )
     .await
@@ -135,6 +135,10 @@ async fn serve<S: Store>(
     .shutdown_timeout(grace)
     .run();
 
+    // The signal handlers go in before the banner announces readiness: a
+    // SIGTERM sent as soon as the banner is read must drain, not meet the
+    // default action (exit by signal 15).
+    let shutdown = ShutdownSignals::install()?;
     print_banner(
         &app,
         settings,
@@ -156,7 +160,7 @@ async fn serve<S: Store>(
     let fapi_task = actix_web::rt::spawn(fapi_server);
     let bapi_task = actix_web::rt::spawn(bapi_server);
     tokio::select! {
-        () = shutdown_signal() => {
+        () = shutdown.recv() => {
             tracing::info!(grace_secs = grace, "shutting down: draining in-flight requests");
             keys_task.abort();
             if let Some(task) = &sweep_task {
@@ -204,26 +208,48 @@ async fn keep_keys_fresh<S: Store>(
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// SIGTERM and SIGINT (Ctrl-C), registered when installed: a signal
+/// arriving before [`ShutdownSignals::recv`] is polled is kept, not lost to
+/// the default action.
+struct ShutdownSignals {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+}
+
+impl ShutdownSignals {
+    fn install() -> anyhow::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                terminate: signal(SignalKind::terminate())
+                    .context("installing the SIGTERM handler")?,
+                interrupt: signal(SignalKind::interrupt())
+                    .context("installing the SIGINT handler")?,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+        #[cfg(windows)]
+        {
+            Ok(Self {
+                ctrl_c: tokio::signal::windows::ctrl_c()
+                    .context("installing the Ctrl-C handler")?,
+            })
+        }
+    }
+
+    /// Waits for the first shutdown signal.
+    async fn recv(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+        #[cfg(windows)]
+        self.ctrl_c.recv().await;
     }
 }
 

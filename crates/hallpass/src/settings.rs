@@ -15,7 +15,8 @@ use hallpass_domain::{Environment, FrontendApi, InstanceSettings, SessionLifetim
 use secrecy::SecretBox;
 use serde::Deserialize;
 
-use crate::GlobalArgs;
+use crate::cli::GlobalArgs;
+use crate::database_url::DatabaseUrl;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -26,7 +27,7 @@ pub struct RawSettings {
     /// publishable key). Default: `http://` + the Frontend API listen address.
     pub frontend_api_url: Option<String>,
     /// PostgreSQL URL; none means the embedded store.
-    pub database_url: Option<String>,
+    pub database_url: Option<DatabaseUrl>,
     /// Directory of the embedded store.
     pub data_dir: PathBuf,
     pub listen: ListenSettings,
@@ -131,7 +132,7 @@ pub struct BackendApiSettings {
     pub allow_session_create_in_production: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KeySettings {
     /// Base64 of 32 random bytes: private keys are stored encrypted under it.
@@ -155,6 +156,21 @@ impl Default for KeySettings {
             refresh_interval_secs: 30,
             rotate_after_secs: 0,
         }
+    }
+}
+
+impl std::fmt::Debug for KeySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySettings")
+            .field(
+                "encryption_key",
+                &self.encryption_key.as_ref().map(|_| "[redacted]"),
+            )
+            .field("rotation_delay_secs", &self.rotation_delay_secs)
+            .field("retain_secs", &self.retain_secs)
+            .field("refresh_interval_secs", &self.refresh_interval_secs)
+            .field("rotate_after_secs", &self.rotate_after_secs)
+            .finish()
     }
 }
 
@@ -271,7 +287,7 @@ impl Default for LogSettings {
 pub struct Settings {
     pub environment: Environment,
     pub frontend_api_url: Option<FrontendApi>,
-    pub database_url: Option<String>,
+    pub database_url: Option<DatabaseUrl>,
     pub data_dir: PathBuf,
     pub fapi_addr: SocketAddr,
     pub bapi_addr: SocketAddr,
@@ -366,7 +382,10 @@ impl Settings {
                 .with_list_parse_key("frontend_api.allowed_origins"),
         );
         let overrides: [(&str, Option<String>); 4] = [
-            ("database_url", args.database_url.clone()),
+            (
+                "database_url",
+                args.database_url.as_ref().map(|u| u.expose().to_owned()),
+            ),
             (
                 "data_dir",
                 args.data_dir.as_ref().map(|p| p.display().to_string()),
@@ -428,7 +447,7 @@ impl Settings {
         if raw.database.max_connections == 0 {
             return Err(anyhow!("`database.max_connections` must be at least 1"));
         }
-        if let Some(url) = &raw.database_url
+        if let Some(url) = raw.database_url.as_ref().map(DatabaseUrl::expose)
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
         {
             return Err(anyhow!(
@@ -454,7 +473,7 @@ impl Settings {
         Ok(Self {
             environment,
             frontend_api_url,
-            database_url: raw.database_url.filter(|u| !u.is_empty()),
+            database_url: raw.database_url.filter(|u| !u.expose().is_empty()),
             data_dir: raw.data_dir,
             fapi_addr: addr("listen.fapi", &raw.listen.fapi)?,
             bapi_addr: addr("listen.bapi", &raw.listen.bapi)?,
@@ -580,7 +599,7 @@ mod tests {
             ),
             (
                 "database_url",
-                Box::new(|r| r.database_url = Some("mysql://x".into())),
+                Box::new(|r| r.database_url = Some("mysql://x".to_owned().into())),
             ),
             (
                 "sessions",
@@ -594,6 +613,40 @@ mod tests {
             let err = validate(edit).unwrap_err().to_string();
             assert!(err.contains(name), "{name}: {err}");
         }
+    }
+
+    #[test]
+    fn debug_prints_no_encryption_key_or_database_password() {
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let mut raw = RawSettings::default();
+        raw.keys.encryption_key = Some(key.to_owned());
+        raw.database_url = Some("postgres://app:hunter2@db.example.com/h".to_owned().into());
+        let settings = Settings::validate(raw.clone()).unwrap();
+        let args = GlobalArgs {
+            config: None,
+            database_url: Some("postgres://app:hunter2@db/h".to_owned().into()),
+            data_dir: None,
+            fapi_addr: None,
+            bapi_addr: None,
+        };
+        for debug in [
+            format!("{raw:?}"),
+            format!("{settings:?}"),
+            format!("{:?}", raw.keys),
+            format!("{args:?}"),
+        ] {
+            assert!(!debug.contains("hunter2"), "{debug}");
+            assert!(!debug.contains(&key[..16]), "{debug}");
+            assert!(debug.contains("postgres://app:***@db") || debug.contains("[redacted]"));
+        }
+        assert_eq!(
+            settings
+                .database_url
+                .map(|u| u.expose().to_owned())
+                .as_deref(),
+            Some("postgres://app:hunter2@db.example.com/h"),
+            "only its Debug is redacted"
+        );
     }
 
     #[test]

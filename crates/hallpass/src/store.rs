@@ -1,6 +1,8 @@
 //! Choosing and opening the store: PostgreSQL when a database URL is
 //! configured, the embedded SQLite file otherwise.
 
+use std::path::Path;
+
 use anyhow::{Context as _, bail};
 use hallpass_adapter_postgres::PgStore;
 use hallpass_adapter_sqlite::SqliteStore;
@@ -28,10 +30,12 @@ pub async fn open(settings: &Settings, migrations: Migrations) -> anyhow::Result
     tokio::task::spawn_blocking(move || match &settings.database_url {
         None => {
             let path = settings.sqlite_path();
-            Ok(OpenedStore::Sqlite(SqliteStore::open(&path)?))
+            let store = SqliteStore::open(&path)?;
+            warn_if_exposed(&path);
+            Ok(OpenedStore::Sqlite(store))
         }
         Some(url) => {
-            let store = PgStore::connect(url, &settings.database)?;
+            let store = PgStore::connect(url.expose(), &settings.database)?;
             match migrations {
                 Migrations::Apply => {
                     let applied = store.migrate()?;
@@ -53,37 +57,28 @@ pub async fn open(settings: &Settings, migrations: Migrations) -> anyhow::Result
     .context("opening the store")?
 }
 
+/// Warns about each part of the embedded store at `path` that group or
+/// others may access. (A new store is private; an existing one keeps the
+/// permissions it was given.)
+fn warn_if_exposed(path: &Path) {
+    for exposed in hallpass_adapter_sqlite::exposed_paths(path) {
+        let what = if exposed.is_dir { "directory" } else { "file" };
+        let (path, mode) = (exposed.path.display(), format!("{:04o}", exposed.mode));
+        tracing::warn!(
+            %path,
+            %mode,
+            "the embedded store's {what} {path} has mode {mode}: other local users can \
+             read it, and with it the signing keys unless `keys.encryption_key` is set; \
+             make it private with `chmod {:o} {path}`",
+            exposed.private_mode(),
+        );
+    }
+}
+
 /// A one-line description for people.
 pub fn describe(settings: &Settings) -> String {
     match &settings.database_url {
         None => format!("embedded SQLite at {}", settings.sqlite_path().display()),
-        Some(url) => format!("PostgreSQL at {}", redact(url)),
-    }
-}
-
-/// A database URL without its password.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_never_reach_the_output() {
-        assert_eq!(
-            super::redact("postgres://app:s3cret@db.example.com:5432/hallpass"),
-            "postgres://app@db.example.com:5432/hallpass"
-        );
-        assert_eq!(
-            super::redact("postgres://127.0.0.1/h"),
-            "postgres://127.0.0.1/h"
-        );
+        Some(url) => format!("PostgreSQL at {}", url.redacted()),
     }
 }

@@ -3,13 +3,11 @@
 use std::sync::Arc;
 
 use hallpass_adapter_jwt::{JoseKeys, Sealer};
-use secrecy::ExposeSecret as _;
-
-use crate::settings::Settings;
 use hallpass_app::Deps;
 use hallpass_domain::UnixMillis;
 use hallpass_ports::{Clock, IdGenerator};
 use rand::{Rng as _, RngCore as _};
+use secrecy::{ExposeSecret as _, SecretBox};
 
 /// The system clock.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,10 +35,10 @@ impl IdGenerator for OsRandom {
     }
 }
 
-/// The production ports around a store: RS256 keys (sealed at rest when an
-/// encryption key is configured), the system clock, OS randomness.
-pub fn deps<S>(store: S, settings: &Settings) -> Deps<S, JoseKeys> {
-    let keys = match &settings.encryption_key {
+/// The production ports around a store: RS256 keys (sealed at rest under
+/// `encryption_key` when one is configured), the system clock, OS randomness.
+pub fn deps<S>(store: S, encryption_key: Option<&SecretBox<[u8; 32]>>) -> Deps<S, JoseKeys> {
+    let keys = match encryption_key {
         Some(key) => JoseKeys::sealed(Sealer::new(*key.expose_secret())),
         None => JoseKeys::plain(),
     };

@@ -120,8 +120,8 @@ pub enum RotateKeyError {
     Unexpected(#[from] anyhow::Error),
 }
 
-/// A stored signing key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A stored signing key. `Debug` leaves out the private key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SigningKeyRecord {
     pub kid: String,
     pub algorithm: String,
@@ -136,6 +136,20 @@ pub struct SigningKeyRecord {
     pub activates_at: UnixMillis,
     /// When it leaves the JWKS, if scheduled.
     pub retires_at: Option<UnixMillis>,
+}
+
+impl std::fmt::Debug for SigningKeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeyRecord")
+            .field("kid", &self.kid)
+            .field("algorithm", &self.algorithm)
+            .field("sealing", &self.sealing)
+            .field("public_jwk", &self.public_jwk)
+            .field("created_at", &self.created_at)
+            .field("activates_at", &self.activates_at)
+            .field("retires_at", &self.retires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A stored secret key (Backend API credential): only its hash is kept.

@@ -129,6 +129,136 @@ async fn sigterm_stops_the_server_cleanly() {
     }
 }
 
+/// SIGTERM sent the moment the readiness line is read, start after start:
+/// every run drains and exits 0. (With the handlers installed after the
+/// banner, a signal in between met the default action: "signal: 15".)
+#[test]
+fn sigterm_as_soon_as_the_ready_line_is_read_still_drains() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    for start in 0..20 {
+        let mut child = hallpass()
+            .args(["serve", "--fapi-addr", "127.0.0.1:0"])
+            .args(["--bapi-addr", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A shell already waiting, so the signal leaves within microseconds
+        // of the line (spawning `kill` then would take a millisecond).
+        let mut killer = Command::new("sh")
+            .arg("-c")
+            .arg(format!("read _ && kill -TERM {}", child.id()))
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        killer.stdin.take().unwrap().write_all(b"go\n").unwrap();
+        assert!(line.contains("is ready"), "start {start}: {line:?}");
+        assert!(killer.wait().unwrap().success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("start {start}: no exit 20 s after SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(
+            status.code(),
+            Some(0),
+            "start {start}: exit status {status}"
+        );
+    }
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+/// Under the usual umask 022 a new embedded store is still private: it
+/// holds the signing key (plain PEM without `keys.encryption_key`).
+#[test]
+fn a_new_embedded_store_is_private_under_umask_022() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("hallpass-data");
+    let _server = serve_command(hallpass_after("umask 022"), &data, &[], &[], None);
+    let modes: Vec<String> = ["", "sqlite3", "sqlite3-wal", "sqlite3-shm"]
+        .into_iter()
+        .map(|ext| {
+            let path = match ext {
+                "" => data.clone(),
+                ext => data.join(format!("hallpass.{ext}")),
+            };
+            format!("{ext} {:o}", mode(&path))
+        })
+        .collect();
+    assert_eq!(
+        modes,
+        [" 700", "sqlite3 600", "sqlite3-wal 600", "sqlite3-shm 600"],
+        "the data directory, then the database and its -wal and -shm files"
+    );
+}
+
+/// An existing store others can read is left as it is, with a warning per
+/// directory or file naming it, its mode and the fix; a private one gets
+/// none.
+#[test]
+fn an_existing_store_others_can_read_is_reported_at_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let db = data.join("hallpass.sqlite3");
+    let warnings = |log: &std::path::Path| -> Vec<Value> {
+        std::fs::read_to_string(log)
+            .unwrap()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|e| e["level"] == "WARN")
+            .filter(|e| e["message"].as_str().unwrap().contains("embedded store"))
+            .collect()
+    };
+    let envs = [
+        ("HALLPASS__LOG__LEVEL", "warn"),
+        ("HALLPASS__LOG__FORMAT", "json"),
+    ];
+    let log = tmp.path().join("first.log");
+    drop(serve_logging(&data, &[], &envs, Some(&log)));
+    assert_eq!(warnings(&log), Vec::<Value>::new(), "a private store");
+
+    let chmod = |path: &std::path::Path, mode: &str| {
+        let status = Command::new("chmod").arg(mode).arg(path).status().unwrap();
+        assert!(status.success());
+    };
+    chmod(&data, "755");
+    chmod(&db, "644");
+    let log = tmp.path().join("second.log");
+    drop(serve_logging(&data, &[], &envs, Some(&log)));
+    assert_eq!((mode(&data), mode(&db)), (0o755, 0o644), "left as they are");
+    let warnings = warnings(&log);
+    for (path, mode, private) in [(&data, "0755", "700"), (&db, "0644", "600")] {
+        let path = path.display().to_string();
+        let warning = warnings
+            .iter()
+            .find(|w| w["path"] == path.as_str())
+            .unwrap_or_else(|| panic!("no warning for {path}: {warnings:#?}"));
+        assert_eq!(warning["mode"], mode);
+        let message = warning["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("has mode {mode}"))
+                && message.contains(&format!("chmod {private} {path}")),
+            "{message}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn serve_on_postgres_migrates_creates_the_instance_and_reports_readiness() {
     let db = tokio::task::spawn_blocking(TestDatabase::create)

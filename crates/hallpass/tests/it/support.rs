@@ -5,7 +5,20 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 pub fn hallpass() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hallpass"));
+    with_test_env(Command::new(env!("CARGO_BIN_EXE_hallpass")))
+}
+
+/// `hallpass` run by `sh` after the shell command `prelude` (e.g.
+/// `umask 022`): `sh -c '<prelude> && exec hallpass "$@"'`, same process.
+pub fn hallpass_after(prelude: &str) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("{prelude} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_hallpass"));
+    with_test_env(cmd)
+}
+
+fn with_test_env(mut cmd: Command) -> Command {
     cmd.env_remove("RUST_LOG")
         .env("HALLPASS__LOG__LEVEL", "error")
         // Load and fault tests drive one client far harder than a person
@@ -94,7 +107,18 @@ pub fn serve_logging(
     envs: &[(&str, &str)],
     log: Option<&Path>,
 ) -> Server {
-    let mut cmd = hallpass();
+    serve_command(hallpass(), data_dir, extra, envs, log)
+}
+
+/// [`serve_logging`] with `cmd` as the `hallpass` to run (see
+/// [`hallpass_after`]).
+pub fn serve_command(
+    mut cmd: Command,
+    data_dir: &Path,
+    extra: &[&str],
+    envs: &[(&str, &str)],
+    log: Option<&Path>,
+) -> Server {
     cmd.envs(envs.iter().copied());
     if let Some(log) = log {
         cmd.stderr(std::fs::File::create(log).expect("log file"));
