@@ -32,11 +32,11 @@ forbid() { # crate dep...
 }
 
 io_and_frameworks=(diesel diesel_migrations r2d2 libsqlite3-sys pq-sys josekit openssl actix-web actix-rt tokio reqwest serde serde_json config)
-adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-adapter-redis hallpass-api-actix hallpass-app hallpass-adapter-store hallpass-json)
+adapters=(hallpass-adapter-postgres hallpass-adapter-sqlite hallpass-adapter-jwt hallpass-adapter-redis hallpass-api-actix hallpass-app hallpass-adapter-store hallpass-json-bridge)
 
 forbid hallpass-domain hallpass-ports "${adapters[@]}" "${io_and_frameworks[@]}" rand getrandom chrono uuid
 forbid hallpass-ports "${adapters[@]}" diesel josekit openssl actix-web reqwest serde_json
-forbid hallpass-json hallpass-ports "${adapters[@]}" diesel josekit actix-web
+forbid hallpass-json-bridge hallpass-ports "${adapters[@]}" diesel josekit actix-web
 # The verification library is for other services: nothing of ours.
 forbid hallpass-verify hallpass-domain hallpass-ports "${adapters[@]}" hallpass diesel
 forbid hallpass-app "${adapters[@]}" diesel josekit openssl actix-web

@@ -16,7 +16,7 @@ use hallpass_fuzz::{fields, now};
 use libfuzzer_sys::fuzz_target;
 
 fn default_context() -> Json {
-    hallpass_json::from_value(serde_json::json!({
+    hallpass_json_bridge::from_value(serde_json::json!({
         "user": {
             "id": "user_2u", "first_name": "Ada", "last_name": null, "age": 36,
             "verified": true, "banned": false, "score": 1.5,
@@ -59,12 +59,12 @@ fn assert_object_shape(input: &JsonObject, output: &JsonObject) {
 fuzz_target!(|data: &[u8]| {
     let f = fields(data, 2);
     let first = String::from_utf8_lossy(f[0]);
-    let claims = hallpass_json::parse_object(&first)
+    let claims = hallpass_json_bridge::parse_object(&first)
         .unwrap_or_else(|_| [("c", Json::str(first.as_ref()))].into_iter().collect());
     let context = f
         .get(1)
         .and_then(|c| serde_json::from_slice::<serde_json::Value>(c).ok())
-        .map(hallpass_json::from_value)
+        .map(hallpass_json_bridge::from_value)
         .unwrap_or_else(default_context);
 
     // Rendering is total and deterministic, whatever the claims hold.
@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(rendered, render_claims(&claims, &context));
     assert_object_shape(&claims, &rendered);
     // And what it renders can be written as JSON.
-    serde_json::to_string(&hallpass_json::object_to_map(&rendered)).expect("rendered JSON");
+    serde_json::to_string(&hallpass_json_bridge::object_to_map(&rendered)).expect("rendered JSON");
 
     if validate_claims(&claims).is_err() {
         return;

@@ -162,7 +162,7 @@ impl SealedSecrets for JoseKeys {
         Ok(custom::sign(
             signer.as_ref(),
             None,
-            hallpass_json::object_to_map(claims),
+            hallpass_json_bridge::object_to_map(claims),
         )?)
     }
 }
@@ -393,7 +393,7 @@ impl TokenSigner for KeyRing {
     fn sign_template_token(&self, claims: &JsonObject) -> Result<String, SignError> {
         self.sign(
             Some(TokenCategory::Template),
-            hallpass_json::object_to_map(claims),
+            hallpass_json_bridge::object_to_map(claims),
         )
     }
 }

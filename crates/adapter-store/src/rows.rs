@@ -300,7 +300,8 @@ impl JwtTemplateRow {
         Ok(TemplateRow {
             id: JwtTemplateId::parse(&self.id).context("corrupt template id")?,
             name: TemplateName::parse(&self.name).map_err(|_| anyhow!("corrupt template name"))?,
-            claims: hallpass_json::parse_object(&self.claims).context("corrupt template claims")?,
+            claims: hallpass_json_bridge::parse_object(&self.claims)
+                .context("corrupt template claims")?,
             lifetime: self.lifetime,
             allowed_clock_skew: self.allowed_clock_skew,
             custom_key,
@@ -485,7 +486,7 @@ pub fn handshake_payload(directives: &[String]) -> String {
 /// The directives stored in a handshake nonce's `payload` column.
 pub fn handshake_directives(payload: &str) -> anyhow::Result<Vec<String>> {
     let wrapped = format!("{{\"d\":{payload}}}");
-    let obj = hallpass_json::parse_object(&wrapped)
+    let obj = hallpass_json_bridge::parse_object(&wrapped)
         .map_err(|e| anyhow::Error::new(e).context("corrupt handshake payload"))?;
     Ok(obj
         .get("d")

@@ -27,7 +27,7 @@ impl TemplateBody {
     pub(crate) fn into_input(self) -> Result<TemplateInput, ApiError> {
         let name = self.name.ok_or_else(|| ApiError::missing_param("name"))?;
         let claims = match self.claims {
-            Some(Value::Object(map)) => hallpass_json::object_from_map(map),
+            Some(Value::Object(map)) => hallpass_json_bridge::object_from_map(map),
             Some(_) => {
                 return Err(ApiError::invalid_param(
                     "claims",
@@ -54,7 +54,7 @@ fn template_json(t: &TemplateRow) -> Value {
         "object": "jwt_template",
         "id": t.id.as_str(),
         "name": t.name.as_str(),
-        "claims": Value::Object(hallpass_json::object_to_map(&t.claims)),
+        "claims": Value::Object(hallpass_json_bridge::object_to_map(&t.claims)),
         "lifetime": t.lifetime,
         "allowed_clock_skew": t.allowed_clock_skew,
         "custom_signing_key": t.custom_key.is_some(),

@@ -1,8 +1,9 @@
-//! # hallpass-json
+//! # hallpass-json-bridge
 //!
 //! The domain keeps JSON as its own value type ([`hallpass_domain::Json`])
 //! so that it needs no serialisation framework. Adapters that speak JSON
 //! (HTTP, storage, signing) convert at their edge with these functions.
+//! Why the domain keeps its own value: `docs/adr/0004-json-value.md`.
 
 use hallpass_domain::{Json, JsonNumber, JsonObject};
 use serde_json::{Map, Number, Value};
