@@ -24,14 +24,24 @@ pub enum Transport {
     DevBrowser,
 }
 
-/// How a Frontend API request identifies its client.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a Frontend API request identifies its client. Both are bearer
+/// credentials: `Debug` prints neither.
+#[derive(Clone, PartialEq, Eq)]
 pub enum ClientCredential {
     /// The client token: the `__client` cookie (production browsers) or the
     /// `Authorization` header (native apps).
     Token(String),
     /// The development browser (`__clerk_db_jwt`), on development instances.
     DevBrowser(DevBrowserId),
+}
+
+impl std::fmt::Debug for ClientCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Token(_) => f.write_str("Token(<redacted>)"),
+            Self::DevBrowser(_) => f.write_str("DevBrowser(<redacted>)"),
+        }
+    }
 }
 
 /// Everything a Frontend API request says about its caller, read from the
@@ -286,5 +296,30 @@ fn found<T>(read: Result<T, FindClientError>) -> Result<Option<T>, CallerError> 
         Ok(value) => Ok(Some(value)),
         Err(FindClientError::NotFound) => Ok(None),
         Err(FindClientError::Unexpected(e)) => Err(CallerError::Unexpected(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_caller_prints_no_credential() {
+        let dev = DevBrowserId::from_random(7);
+        for credential in [
+            ClientCredential::Token("eyJ.secret.token".to_owned()),
+            ClientCredential::DevBrowser(dev.clone()),
+        ] {
+            let caller = FrontendCaller {
+                transport: Transport::Cookie,
+                credential: Some(credential),
+                origin: None,
+                version: ApiVersion::LATEST,
+            };
+            let shown = format!("{caller:?}");
+            assert!(!shown.contains("secret"), "{shown}");
+            assert!(!shown.contains(dev.as_str()), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
     }
 }
