@@ -20,7 +20,8 @@
 # BENCH_SMALL_SESSIONS (default 10000; BENCH_SIZES="N ..." overrides both),
 # BENCH_BROWSERS (1000), BENCH_STEP_SECONDS (3, per measurement), BENCH_REPEAT
 # (1: rounds of saturation + 50% per scenario, medians reported),
-# BENCH_CONNECTIONS (32), BENCH_LOADGEN_THREADS (1), BENCH_OPENSSL_SECONDS
+# BENCH_CONNECTIONS (32), BENCH_LOADGEN_THREADS (1), BENCH_HALLPASS (another
+# server binary to measure, e.g. a saved build for an A/B), BENCH_OPENSSL_SECONDS
 # (5), BENCH_PGBENCH_SECONDS (5), BENCH_PG_SSLMODE (disable), BENCH_DATABASE_URL
 # (default HALLPASS_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
 #
@@ -79,7 +80,14 @@ psql -X -q "$admin_url" -c "SELECT 1" >/dev/null || {
 echo "== build (release): hallpass, hallpass-loadgen" >&2
 cargo build --release -p hallpass -p hallpass-loadgen >&2
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
-export BENCH_HALLPASS="$target_dir/release/hallpass"
+# BENCH_HALLPASS=/path/to/hallpass measures another build of the server
+# (an A/B against a saved binary, with this run's baselines and generator).
+if [ -n "${BENCH_HALLPASS:-}" ]; then
+  echo "== measuring the server binary $BENCH_HALLPASS" >&2
+else
+  export BENCH_HALLPASS="$target_dir/release/hallpass"
+fi
+export BENCH_HALLPASS
 export BENCH_LOADGEN="$target_dir/release/hallpass-loadgen"
 
 echo "== baseline: openssl speed -seconds $openssl_seconds rsa2048 (one core)" >&2
