@@ -4,9 +4,10 @@
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use hallpass_app::{ClientView, FrontendCaller, Hallpass, Transport};
-use hallpass_domain::{Environment, SessionId};
+use hallpass_domain::handshake::CLIENT_UAT_MAX_AGE_SECS;
+use hallpass_domain::{Environment, SessionId, UnixMillis};
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Serialize;
 use serde_json::Value;
@@ -98,61 +99,13 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
         (Some(view), true) => Some(app.client_token(&view.client)?),
         _ => None,
     };
-    match caller.transport {
-        Transport::Native => {
-            if let Some(token) = &token {
-                res.insert_header(("Authorization", token.as_str()));
-            }
-        }
-        Transport::DevBrowser => {
-            if let Some(dvb) = caller.dev_browser() {
-                res.insert_header(("Clerk-Db-Jwt", dvb.as_str()));
-            }
-        }
-        Transport::Cookie => {
-            if let Some(token) = &token {
-                let expires = outcome
-                    .client
-                    .as_ref()
-                    .map_or(0, |v| v.client.cookie_expires_at().since(now).as_secs());
-                res.cookie(
-                    Cookie::build(CLIENT_COOKIE, token.clone())
-                        .path("/")
-                        .http_only(true)
-                        .secure(secure)
-                        .same_site(SameSite::Lax)
-                        .max_age(CookieDuration::seconds(i64::try_from(expires).unwrap_or(0)))
-                        .finish(),
-                );
-            }
-            if outcome.clear_client {
-                res.cookie(
-                    Cookie::build(CLIENT_COOKIE, "")
-                        .path("/")
-                        .http_only(true)
-                        .secure(secure)
-                        .same_site(SameSite::Lax)
-                        .max_age(CookieDuration::ZERO)
-                        .finish(),
-                );
-            }
-        }
-    }
+    answer_credential(&mut res, caller, token, &outcome, now, secure);
     // Production: the app's backend reads `__client_uat` on its own domain.
-    // Both names: the SDK picks suffixed or unsuffixed cookies by itself.
     if app.environment() == Environment::Production && caller.transport == Transport::Cookie {
         let uat = client_uat(app, outcome.client.as_ref()).to_string();
-        let suffixed = format!("__client_uat_{}", app.cookie_suffix());
-        for name in ["__client_uat".to_owned(), suffixed] {
-            let mut cookie = Cookie::build(name, uat.clone())
-                .path("/")
-                .secure(secure)
-                .same_site(SameSite::Lax)
-                .max_age(CookieDuration::seconds(315_360_000));
-            if let Some(domain) = options.and_then(|o| o.cookie_domain.clone()) {
-                cookie = cookie.domain(domain);
-            }
-            res.cookie(cookie.finish());
+        let domain = options.and_then(|o| o.cookie_domain.as_deref());
+        for cookie in client_uat_cookies(&uat, &app.cookie_suffix(), domain, secure) {
+            res.cookie(cookie);
         }
     }
     #[derive(Serialize)]
@@ -177,4 +130,79 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
         client_json.as_ref()
     };
     Ok(res.json(Body { response, client }))
+}
+
+/// The client credential, answered in the request's own transport: the
+/// native `Authorization` header, the development browser's
+/// `Clerk-Db-Jwt`, or the `__client` cookie (set, or expired when the
+/// client is gone for this browser).
+fn answer_credential(
+    res: &mut HttpResponseBuilder,
+    caller: &FrontendCaller,
+    token: Option<String>,
+    outcome: &Outcome,
+    now: UnixMillis,
+    secure: bool,
+) {
+    match caller.transport {
+        Transport::Native => {
+            if let Some(token) = token {
+                res.insert_header(("Authorization", token));
+            }
+        }
+        Transport::DevBrowser => {
+            if let Some(dvb) = caller.dev_browser() {
+                res.insert_header(("Clerk-Db-Jwt", dvb.as_str()));
+            }
+        }
+        Transport::Cookie => {
+            if let Some(token) = token {
+                let expires = outcome
+                    .client
+                    .as_ref()
+                    .map_or(0, |v| v.client.cookie_expires_at().since(now).as_secs());
+                let max_age = CookieDuration::seconds(i64::try_from(expires).unwrap_or(0));
+                res.cookie(client_cookie(token, max_age, secure));
+            }
+            if outcome.clear_client {
+                res.cookie(client_cookie(String::new(), CookieDuration::ZERO, secure));
+            }
+        }
+    }
+}
+
+/// The `__client` cookie: HttpOnly, `SameSite=Lax`, host-only.
+fn client_cookie(value: String, max_age: CookieDuration, secure: bool) -> Cookie<'static> {
+    Cookie::build(CLIENT_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .finish()
+}
+
+/// `__client_uat` under both names (the SDK picks suffixed or unsuffixed
+/// cookies by itself), readable by the app, ten years.
+fn client_uat_cookies(
+    uat: &str,
+    suffix: &str,
+    domain: Option<&str>,
+    secure: bool,
+) -> [Cookie<'static>; 2] {
+    let cookie = |name: String| {
+        let mut cookie = Cookie::build(name, uat.to_owned())
+            .path("/")
+            .secure(secure)
+            .same_site(SameSite::Lax)
+            .max_age(CookieDuration::seconds(CLIENT_UAT_MAX_AGE_SECS));
+        if let Some(domain) = domain {
+            cookie = cookie.domain(domain.to_owned());
+        }
+        cookie.finish()
+    };
+    [
+        cookie("__client_uat".to_owned()),
+        cookie(format!("__client_uat_{suffix}")),
+    ]
 }
