@@ -77,9 +77,14 @@ psql -X -q "$admin_url" -c "SELECT 1" >/dev/null || {
   exit 1
 }
 
-echo "== build (release): hallpass, hallpass-loadgen" >&2
-cargo build --release -p hallpass -p hallpass-loadgen >&2
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+if [ -n "${BENCH_HALLPASS:-}" ]; then
+  echo "== build (release): hallpass-loadgen" >&2
+  cargo build --release -p hallpass-loadgen >&2
+else
+  echo "== build (release): hallpass, hallpass-loadgen" >&2
+  cargo build --release -p hallpass -p hallpass-loadgen >&2
+fi
 # BENCH_HALLPASS=/path/to/hallpass measures another build of the server
 # (an A/B against a saved binary, with this run's baselines and generator).
 if [ -n "${BENCH_HALLPASS:-}" ]; then
