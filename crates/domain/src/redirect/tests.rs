@@ -566,7 +566,10 @@ fn configured_hostnames_are_ldh_labels_of_1_to_63_bytes_253_in_all() {
         "https://1.example.com".to_owned(),
     ];
     for raw in &good {
-        assert!(AllowedOrigins::new(&[raw.clone()], false).is_ok(), "{raw}");
+        assert!(
+            AllowedOrigins::new(std::slice::from_ref(raw), false).is_ok(),
+            "{raw}"
+        );
     }
     let bad = [
         format!("https://{}.example.com", label('a', 64)),
@@ -578,7 +581,7 @@ fn configured_hostnames_are_ldh_labels_of_1_to_63_bytes_253_in_all() {
     ];
     for raw in &bad {
         assert_eq!(
-            AllowedOrigins::new(&[raw.clone()], false),
+            AllowedOrigins::new(std::slice::from_ref(raw), false),
             Err(RedirectError::InvalidOrigin(raw.clone())),
             "{raw}"
         );

@@ -141,8 +141,7 @@ fn activity_is_recorded_from_the_moment_the_write_interval_has_elapsed() {
 #[test]
 fn without_a_write_interval_activity_is_recorded_whenever_the_clock_moved_forward() {
     let settings = settings_with(Some(7 * DAY), Some(DAY));
-    let settings =
-        InstanceSettings::new(settings.lifetime().clone(), Duration::ZERO, MIN, false).unwrap();
+    let settings = InstanceSettings::new(*settings.lifetime(), Duration::ZERO, MIN, false).unwrap();
     let mut s = active(&settings);
     // The same millisecond, or a clock that went back: nothing to store.
     assert_eq!(s.record_activity(T0, &settings), Ok(Activity::Throttled));
