@@ -233,4 +233,48 @@ mod tests {
             assert!(PublishableKey::decode(bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn environments_are_named_development_and_production() {
+        for (environment, name, kind) in [
+            (Environment::Development, "development", "test"),
+            (Environment::Production, "production", "live"),
+        ] {
+            assert_eq!(environment.as_str(), name);
+            assert_eq!(environment.to_string(), name);
+            assert_eq!(Environment::parse(name), Some(environment));
+            assert_eq!(environment.key_kind(), kind);
+        }
+        for bad in ["", "Production", "prod", "test", "live"] {
+            assert_eq!(Environment::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_frontend_api_host_may_be_253_bytes_and_not_one_more() {
+        let longest = format!("{}.{}", "a".repeat(126), "b".repeat(126));
+        assert_eq!(longest.len(), 253);
+        let fapi = FrontendApi::parse(&format!("https://{longest}")).unwrap();
+        assert_eq!(fapi.host(), longest);
+        assert_eq!(
+            FrontendApi::parse(&format!("https://{longest}b")),
+            Err(FrontendApiError::NotAnOrigin)
+        );
+    }
+
+    #[test]
+    fn the_frontend_api_scheme_decides_https() {
+        let secure = FrontendApi::parse("https://Clerk.Example.com/").unwrap();
+        assert!(secure.is_https());
+        assert_eq!(secure.origin(), "https://clerk.example.com");
+        let plain = FrontendApi::parse("http://127.0.0.1:8080").unwrap();
+        assert!(!plain.is_https());
+    }
+
+    #[test]
+    fn a_publishable_key_displays_as_its_text() {
+        let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
+        let pk = PublishableKey::new(Environment::Production, &fapi);
+        assert_eq!(pk.to_string(), "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k");
+    }
 }

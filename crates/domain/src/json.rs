@@ -442,6 +442,51 @@ mod tests {
     }
 
     #[test]
+    fn each_accessor_answers_for_its_own_kind_only() {
+        let array = vec![Json::Null];
+        let object: JsonObject = [("a", Json::int(1))].into_iter().collect();
+        let values = [
+            Json::Null,
+            Json::Bool(false),
+            Json::int(3),
+            Json::float(2.5).unwrap(),
+            Json::str("s"),
+            Json::Array(array.clone()),
+            Json::Object(object.clone()),
+        ];
+        for (i, v) in values.iter().enumerate() {
+            assert_eq!(v.is_null(), i == 0, "{v:?}");
+            assert_eq!(v.as_bool(), (i == 1).then_some(false), "{v:?}");
+            assert_eq!(v.as_i64(), (i == 2).then_some(3), "{v:?}");
+            let number = match i {
+                2 => Some(JsonNumber::Int(3)),
+                3 => Some(JsonNumber::Float(2.5)),
+                _ => None,
+            };
+            assert_eq!(v.as_number(), number, "{v:?}");
+            assert_eq!(v.as_str(), (i == 4).then_some("s"), "{v:?}");
+            assert_eq!(v.as_array(), (i == 5).then_some(array.as_slice()), "{v:?}");
+            assert_eq!(v.as_object(), (i == 6).then_some(&object), "{v:?}");
+        }
+        let converted: [Json; 6] = [
+            false.into(),
+            3_i64.into(),
+            JsonNumber::Float(2.5).into(),
+            String::from("s").into(),
+            array.clone().into(),
+            object.clone().into(),
+        ];
+        assert_eq!(converted, values[1..]);
+        assert_eq!(JsonNumber::Int(-3).as_f64(), -3.0);
+        assert_eq!(JsonNumber::Float(2.5).as_f64(), 2.5);
+        assert!(!object.is_empty());
+        assert_eq!(
+            object.into_iter().collect::<Vec<_>>(),
+            [("a".to_owned(), Json::int(1))]
+        );
+    }
+
+    #[test]
     fn compact_text() {
         let cases: Vec<(Json, &str)> = vec![
             (Json::Null, "null"),

@@ -86,6 +86,12 @@ mod tests {
     }
 
     #[test]
+    fn a_refresh_token_lives_thirty_days_and_its_rotation_has_ten_seconds_of_grace() {
+        assert_eq!(LIFETIME, Duration::from_secs(30 * 86_400));
+        assert_eq!(GRACE, Duration::from_secs(10));
+    }
+
+    #[test]
     fn decisions_follow_status_time_and_grace() {
         let exp = at(1_000_000);
         assert_eq!(

@@ -227,6 +227,36 @@ mod tests {
     }
 
     #[test]
+    fn session_lifetimes_range_from_one_minute_to_ten_years_inclusive() {
+        let ten_years = Duration::from_secs(315_360_000);
+        let second = Duration::from_secs(1);
+        let minute = Duration::from_secs(60);
+        assert!(SessionLifetime::new(Some(ten_years), None, ten_years).is_ok());
+        assert!(SessionLifetime::new(Some(minute), Some(minute), minute).is_ok());
+        assert!(matches!(
+            SessionLifetime::new(None, Some(ten_years + second), ten_years),
+            Err(SettingsError::TooLong {
+                name: "inactivity_timeout",
+                ..
+            })
+        ));
+        assert!(matches!(
+            SessionLifetime::new(Some(ten_years), None, ten_years + second),
+            Err(SettingsError::TooLong {
+                name: "abandon_after",
+                ..
+            })
+        ));
+        assert!(matches!(
+            SessionLifetime::new(Some(minute - second), None, DAY),
+            Err(SettingsError::TooShort {
+                name: "max_lifetime",
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn defaults_match_clerk() {
         let s = InstanceSettings::default();
         assert_eq!(s.lifetime().max_lifetime(), Some(7 * DAY));

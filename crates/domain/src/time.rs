@@ -68,6 +68,15 @@ mod tests {
     }
 
     #[test]
+    fn a_time_displays_as_its_milliseconds_since_the_epoch() {
+        assert_eq!(
+            UnixMillis::new(1_700_000_000_123).to_string(),
+            "1700000000123"
+        );
+        assert_eq!(UnixMillis::new(-5).to_string(), "-5");
+    }
+
+    #[test]
     fn arithmetic_saturates_instead_of_overflowing() {
         let max = UnixMillis::new(i64::MAX);
         assert_eq!(max.saturating_add(Duration::from_secs(1)), max);

@@ -299,4 +299,21 @@ mod version_tests {
             assert_eq!(ApiVersion::parse(bad), None, "{bad:?}");
         }
     }
+
+    #[test]
+    fn a_known_version_reads_back_as_the_text_it_was_parsed_from() {
+        for known in ApiVersion::KNOWN {
+            assert_eq!(
+                ApiVersion::parse(known).map(ApiVersion::as_str),
+                Some(known)
+            );
+        }
+        assert_eq!(ApiVersion::LATEST.as_str(), "2026-05-12");
+    }
+
+    #[test]
+    fn the_cat_header_tells_session_tokens_from_template_tokens_as_clerk_does() {
+        assert_eq!(TokenCategory::Session.as_str(), "cl_B7d4PD111AAA");
+        assert_eq!(TokenCategory::Template.as_str(), "cl_B7d4PD222AAA");
+    }
 }

@@ -425,6 +425,19 @@ fn debug_output_redacts_the_secrets() {
     assert!(!shown.contains(TOKEN), "{shown}");
     assert!(!shown.contains("Qw3rTyUiOp"), "{shown}");
     assert!(shown.contains("naoXFJnI"), "{shown}");
+
+    let refresh = RefreshCookiesInput {
+        session_token: TOKEN,
+        refresh_token: "Qw3rTyUiOp",
+        suffix: "naoXFJnI",
+        suffixed_cookies: true,
+        secure: false,
+    };
+    let shown = format!("{refresh:?}");
+    assert!(!shown.contains(TOKEN), "{shown}");
+    assert!(!shown.contains("Qw3rTyUiOp"), "{shown}");
+    assert!(shown.starts_with("RefreshCookiesInput"), "{shown}");
+    assert!(shown.contains("naoXFJnI"), "{shown}");
 }
 
 #[test]
@@ -549,5 +562,56 @@ proptest! {
         }
         prop_assert_eq!(session_token_of(&directives), token.as_deref());
         prop_assert!(directives.last().is_some_and(|d| d.starts_with("__session=")));
+    }
+}
+
+#[test]
+fn a_cookie_domain_is_a_lowercase_host_name_of_ldh_labels() {
+    let label = |c: char, n: usize| c.to_string().repeat(n);
+    let longest = [
+        label('a', 63),
+        label('b', 63),
+        label('c', 63),
+        label('d', 61),
+    ]
+    .join(".");
+    assert_eq!(longest.len(), 253);
+    let sixty_three = format!("{}.example.com", label('a', 63));
+    for good in [
+        "example.com",
+        "my-app.example.com",
+        "app2.example.com",
+        "localhost",
+        sixty_three.as_str(),
+        longest.as_str(),
+    ] {
+        let input = HandshakeInput {
+            cookie_domain: Some(good),
+            ..prod(Some(TOKEN))
+        };
+        let directives = handshake_directives(&input).unwrap();
+        assert!(
+            directives[2].contains(&format!("; Domain={good};")),
+            "{good}: {directives:?}"
+        );
+    }
+    let too_long = format!("{longest}d");
+    let label_too_long = format!("{}.example.com", label('a', 64));
+    for bad in [
+        "",
+        too_long.as_str(),
+        label_too_long.as_str(),
+        "app_1.example.com",
+        "example.com.",
+    ] {
+        let input = HandshakeInput {
+            cookie_domain: Some(bad),
+            ..prod(Some(TOKEN))
+        };
+        assert_eq!(
+            handshake_directives(&input),
+            Err(HandshakeError::UnsafeValue("cookie_domain")),
+            "{bad:?}"
+        );
     }
 }

@@ -439,3 +439,164 @@ fn a_checked_redirect_knows_its_origin_and_takes_a_query_pair() {
     assert_eq!(local.origin().as_deref(), Some("http://localhost:3000"));
     assert!(!local.is_https());
 }
+
+#[test]
+fn a_redirect_url_may_be_4096_bytes_long_and_not_one_more() {
+    let base = "https://app.example.com/";
+    let exactly = format!("{base}{}", "a".repeat(MAX_REDIRECT_URL_BYTES - base.len()));
+    assert_eq!(exactly.len(), MAX_REDIRECT_URL_BYTES);
+    assert_eq!(
+        allowed(false).check_redirect(&exactly).map(String::from),
+        Ok(exactly.clone())
+    );
+    let over = format!("{exactly}a");
+    assert_eq!(allowed(false).check_redirect(&over), Err(Malformed));
+}
+
+#[test]
+fn each_character_a_parser_would_rewrite_is_refused_on_its_own() {
+    // Each alone, in the path of an allowed URL, where the URL parser would
+    // quietly percent-encode, drop or turn it into `/` and accept the URL.
+    for c in ['\u{e9}', '\t', '\n', ' ', '\\', '\x7f', '\0'] {
+        let raw = format!("https://app.example.com/a{c}b");
+        assert_eq!(
+            allowed(false).check_redirect(&raw),
+            Err(Malformed),
+            "{raw:?}"
+        );
+    }
+    assert!(
+        allowed(false)
+            .check_redirect("https://app.example.com/a~b-c_d.e%20f")
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_port_must_be_digits_after_the_host() {
+    for raw in [
+        "https://app.example.com:+443/",
+        "https://app.example.com:4.43/",
+        "https://[::1]x/",
+        "https://[::1]:x/",
+        "https://:443/",
+    ] {
+        assert_eq!(allowed(true).check_redirect(raw), Err(Malformed), "{raw:?}");
+    }
+    assert!(
+        allowed(false)
+            .check_redirect("https://admin.example.com:8443/")
+            .is_ok()
+    );
+}
+
+#[test]
+fn loopback_origins_are_allowed_in_development_only() {
+    let production = allowed(false);
+    let development = allowed(true);
+    assert!(!production.allows_loopback());
+    assert!(development.allows_loopback());
+    for loopback in [
+        "http://localhost:5173",
+        "https://localhost",
+        "http://127.0.0.1:8080",
+        "https://[::1]:3001",
+    ] {
+        assert!(!production.contains(loopback), "{loopback}");
+        assert!(development.contains(loopback), "{loopback}");
+        let url = format!("{loopback}/callback");
+        assert_eq!(production.check_redirect(&url), Err(OriginNotAllowed));
+        assert_eq!(
+            development.check_redirect(&url).map(String::from),
+            Ok(url.clone())
+        );
+    }
+    // Development widens loopback only: other origins are still refused.
+    assert_eq!(
+        development.check_redirect("https://evil.com/"),
+        Err(OriginNotAllowed)
+    );
+    assert!(development.contains("https://app.example.com"));
+}
+
+#[test]
+fn ip_literal_origins_may_be_configured_except_unspecified_and_broadcast() {
+    let o = AllowedOrigins::new(
+        &[
+            "http://10.0.0.7:8080".to_owned(),
+            "http://[fd00::7]".to_owned(),
+        ],
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        o.origins(),
+        vec!["http://10.0.0.7:8080", "http://[fd00::7]"]
+    );
+    assert!(o.check_redirect("http://[fd00::7]/x").is_ok());
+    assert!(o.check_redirect("http://10.0.0.7:8080/x").is_ok());
+    for bad in [
+        "http://0.0.0.0:8080",
+        "http://255.255.255.255",
+        "http://[::]",
+    ] {
+        assert!(
+            AllowedOrigins::new(&[bad.to_owned()], false).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn configured_hostnames_are_ldh_labels_of_1_to_63_bytes_253_in_all() {
+    let label = |c: char, n: usize| c.to_string().repeat(n);
+    let longest = format!(
+        "{}.{}.{}.{}",
+        label('a', 63),
+        label('b', 63),
+        label('c', 63),
+        label('d', 61)
+    );
+    assert_eq!(longest.len(), 253);
+    let good = [
+        format!("https://{}.example.com", label('a', 63)),
+        format!("https://{longest}"),
+        "https://my-app.example.com".to_owned(),
+        "https://app1.example.com".to_owned(),
+        "https://1.example.com".to_owned(),
+    ];
+    for raw in &good {
+        assert!(
+            AllowedOrigins::new(std::slice::from_ref(raw), false).is_ok(),
+            "{raw}"
+        );
+    }
+    let bad = [
+        format!("https://{}.example.com", label('a', 64)),
+        format!("https://{longest}d"),
+        "https://app..example.com".to_owned(),
+        "https://app-.example.com".to_owned(),
+        "https://app.-example.com".to_owned(),
+        "https://app_1.example.com".to_owned(),
+    ];
+    for raw in &bad {
+        assert_eq!(
+            AllowedOrigins::new(std::slice::from_ref(raw), false),
+            Err(RedirectError::InvalidOrigin(raw.clone())),
+            "{raw}"
+        );
+    }
+}
+
+#[test]
+fn a_checked_redirect_reads_the_same_through_every_accessor() {
+    let url = allowed(false)
+        .check_redirect("HTTPS://App.Example.com:443/a?b=c")
+        .unwrap();
+    let text = "https://app.example.com/a?b=c";
+    assert_eq!(url.as_str(), text);
+    assert_eq!(url.as_ref(), text);
+    assert_eq!(url.to_string(), text);
+    assert_eq!(url.clone().into_string(), text);
+    assert_eq!(String::from(url), text);
+}

@@ -422,3 +422,5 @@ fn the_transition_table_in_the_docs_matches_the_code() {
         }
     }
 }
+
+mod rules;

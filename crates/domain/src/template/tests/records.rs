@@ -109,6 +109,20 @@ fn names_are_trimmed_and_bounded() {
 }
 
 #[test]
+fn only_the_hs_algorithms_are_hmac_with_a_secret_at_least_their_hash_size() {
+    for alg in SigningAlgorithm::ALL {
+        let expected = match alg.as_str() {
+            "HS256" => Some(32),
+            "HS384" => Some(48),
+            "HS512" => Some(64),
+            _ => None,
+        };
+        assert_eq!(alg.is_hmac(), expected.is_some(), "{alg}");
+        assert_eq!(alg.min_hmac_secret_bytes(), expected, "{alg}");
+    }
+}
+
+#[test]
 fn signing_algorithms_have_exact_names() {
     for alg in SigningAlgorithm::ALL {
         assert_eq!(SigningAlgorithm::parse(alg.as_str()), Ok(alg));
@@ -181,6 +195,44 @@ fn custom_signing_keys_are_checked_against_their_algorithm() {
         }
     }
     assert_eq!(TemplateSigning::InstanceKey.custom_algorithm(), None);
+    assert!(!TemplateSigning::InstanceKey.is_custom());
+}
+
+#[test]
+fn a_custom_key_may_be_16384_bytes_and_too_short_an_hmac_secret_names_its_minimum() {
+    let create = |algorithm, key: String| {
+        JwtTemplate::create(
+            id(),
+            NewJwtTemplate {
+                signing: TemplateSigning::Custom {
+                    algorithm,
+                    key: CustomSigningKey::new(key),
+                },
+                ..new_template()
+            },
+            T0,
+        )
+    };
+    let reason = |algorithm, key: String| match create(algorithm, key) {
+        Err(TemplateError::InvalidSigningKey { reason, .. }) => reason,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(CustomSigningKey::MAX_BYTES, 16_384);
+    assert!(create(SigningAlgorithm::HS256, "k".repeat(16_384)).is_ok());
+    assert_eq!(
+        reason(SigningAlgorithm::HS256, "k".repeat(16_385)),
+        "must be at most 16384 bytes"
+    );
+    for (algorithm, min) in [
+        (SigningAlgorithm::HS256, 32),
+        (SigningAlgorithm::HS384, 48),
+        (SigningAlgorithm::HS512, 64),
+    ] {
+        assert_eq!(
+            reason(algorithm, "k".repeat(min - 1)),
+            format!("must be at least {min} bytes for {algorithm}")
+        );
+    }
 }
 
 #[test]
@@ -188,7 +240,7 @@ fn signing_keys_never_show_in_debug_output() {
     let secret = "super-secret-hmac-key-0123456789abcdef";
     let key = CustomSigningKey::new(secret);
     assert_eq!(key.expose(), secret);
-    assert!(!format!("{key:?}").contains("super-secret"));
+    assert_eq!(format!("{key:?}"), "CustomSigningKey(<redacted>)");
     let t = JwtTemplate::create(
         id(),
         NewJwtTemplate {

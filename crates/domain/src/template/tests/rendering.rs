@@ -473,3 +473,15 @@ proptest! {
         prop_assert_eq!(out.get("azp").and_then(Json::as_str), azp.as_deref().filter(|a| !a.is_empty()));
     }
 }
+
+#[test]
+fn true_false_and_null_are_literals_even_when_the_context_has_such_keys() {
+    let ctx = obj([
+        ("true", s("a path")),
+        ("false", s("a path")),
+        ("null", s("a path")),
+    ]);
+    assert_eq!(render_one(s("{{ true }}"), &ctx), Json::Bool(true));
+    assert_eq!(render_one(s("{{ false }}"), &ctx), Json::Bool(false));
+    assert_eq!(render_one(s("{{ null }}"), &ctx), Json::Null);
+}
