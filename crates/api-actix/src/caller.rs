@@ -13,6 +13,7 @@
 //!   extensions; the rate limit reads it with [`backend_caller`].
 
 use std::future::{Ready, ready};
+use std::rc::Rc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -37,9 +38,10 @@ pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// The parsed caller, as the request's extension.
+/// The parsed caller, as the request's extension (shared with the
+/// handler's extractor, not copied).
 #[derive(Debug, Clone)]
-struct Parsed(Result<FrontendCaller, ApiError>);
+struct Parsed(Result<Rc<FrontendCaller>, ApiError>);
 
 /// Parses the caller once and keeps it for the rate limits and handlers.
 pub(crate) async fn identify<S: Store, K: KeyRingFactory>(
@@ -57,7 +59,7 @@ pub(crate) async fn identify<S: Store, K: KeyRingFactory>(
             "Hallpass is not in the app data"
         ))),
     };
-    req.extensions_mut().insert(Parsed(parsed));
+    req.extensions_mut().insert(Parsed(parsed.map(Rc::new)));
     next.call(req).await
 }
 
@@ -71,7 +73,7 @@ pub(crate) fn credential_text(req: &HttpRequest) -> Option<String> {
 
 /// A Frontend API handler's caller: what [`identify`] read.
 #[derive(Debug)]
-pub(crate) struct FapiCaller(pub FrontendCaller);
+pub(crate) struct FapiCaller(Rc<FrontendCaller>);
 
 impl std::ops::Deref for FapiCaller {
     type Target = FrontendCaller;
