@@ -303,6 +303,38 @@ fn found<T>(read: Result<T, FindClientError>) -> Result<Option<T>, CallerError> 
 mod tests {
     use super::*;
 
+    fn caller(credential: Option<ClientCredential>) -> FrontendCaller {
+        FrontendCaller {
+            transport: Transport::Native,
+            credential,
+            origin: Some("https://app.example.com".to_owned()),
+            version: ApiVersion::LATEST,
+        }
+    }
+
+    #[test]
+    fn a_callers_budget_is_keyed_by_the_credential_it_presents() {
+        let dev = DevBrowserId::from_random(7);
+        assert_eq!(
+            caller(Some(ClientCredential::Token("eyJ.a.b".to_owned()))).credential_text(),
+            Some("eyJ.a.b")
+        );
+        assert_eq!(
+            caller(Some(ClientCredential::DevBrowser(dev.clone()))).credential_text(),
+            Some(dev.as_str())
+        );
+        assert_eq!(caller(None).credential_text(), None);
+    }
+
+    #[test]
+    fn tokens_minted_for_a_caller_name_its_origin_and_follow_its_api_version() {
+        let caller = caller(None);
+        let options = caller.mint_options();
+        assert_eq!(options.origin, Some("https://app.example.com"));
+        assert_eq!(options.lifetime, None);
+        assert_eq!(options.version, ApiVersion::LATEST.claims_version());
+    }
+
     #[test]
     fn a_caller_prints_no_credential() {
         let dev = DevBrowserId::from_random(7);
