@@ -172,37 +172,28 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
     // A browser never makes itself a member of an organization: the
     // Frontend API cannot verify memberships, so it refuses any organization
     // but the session's own (set through the Backend API).
-    let (status, _, body) = fapi(
-        &server,
-        "POST",
-        &format!("/v1/client/sessions/{sid}/touch"),
-        Some(&dvb),
-        &[
-            ("active_organization_id", "org_someone_elses_company"),
-            ("intent", "select_org"),
-        ],
-        Some(APP),
-    )
-    .await;
-    assert_eq!(
-        (status, &body["errors"][0]["code"]),
-        (403, &json!("authorization_invalid")),
-        "{body}"
-    );
-    let (status, _, body) = fapi(
-        &server,
-        "POST",
-        &format!("/v1/client/sessions/{sid}/tokens"),
-        Some(&dvb),
-        &[("organization_id", "org_someone_elses_company")],
-        Some(APP),
-    )
-    .await;
-    assert_eq!(
-        (status, &body["errors"][0]["code"]),
-        (403, &json!("authorization_invalid")),
-        "{body}"
-    );
+    for (action, form) in [
+        (
+            "touch",
+            [
+                ("active_organization_id", "org_someone_elses_company"),
+                ("intent", "select_org"),
+            ]
+            .as_slice(),
+        ),
+        (
+            "tokens",
+            [("organization_id", "org_someone_elses_company")].as_slice(),
+        ),
+    ] {
+        let path = format!("/v1/client/sessions/{sid}/{action}");
+        let (status, _, body) = fapi(&server, "POST", &path, Some(&dvb), form, Some(APP)).await;
+        assert_eq!(
+            (status, &body["errors"][0]["code"]),
+            (403, &json!("authorization_invalid")),
+            "{action}: {body}"
+        );
+    }
     // The personal account can always be chosen.
     let (status, _, body) = fapi(
         &server,
