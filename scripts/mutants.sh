@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing (cargo-mutants): does a broken rule make a test fail?
 #
-#   scripts/mutants.sh [domain|app|all] [extra cargo-mutants arguments]
+#   scripts/mutants.sh [domain|app|all|diff] [extra cargo-mutants arguments]
 #
 # - domain: every mutant of `hallpass-domain`, tested by the domain crate's
 #   own unit and property tests only (a rule of the domain must be pinned
@@ -10,6 +10,10 @@
 #   and the in-process route tests of `hallpass-api-actix` (both on the
 #   embedded store; no PostgreSQL needed). Much longer than domain.
 # - all (default): domain, then app.
+# - diff: only the mutants on lines changed since the merge base of HEAD and
+#   MUTANTS_BASE (default: the commit in .ci/mutants-base, the last commit
+#   that landed on main), in domain and app, each tested as above. This is
+#   the CI step: a change's new or edited rules must be pinned by tests.
 #
 # Extra arguments go to every cargo-mutants run, e.g. `--list` to count the
 # mutants, `-f crates/domain/src/session.rs` for one file, `--in-diff
@@ -21,7 +25,8 @@
 # viable mutant was caught, else the first failing cargo-mutants status
 # (2: missed mutants, 3: timeouts, 4: the unmutated tree fails its tests).
 # MUTANTS_JOBS (default 1) runs that many mutants at once; each build is
-# limited to one job per mutant. Not part of CI (see docs/testing.md).
+# limited to one job per mutant. CI runs `diff` only (see docs/testing.md);
+# the full runs are too long for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,8 +56,39 @@ app() {
     --test-package hallpass-app --test-package hallpass-api-actix "$@"
 }
 
+# The mutants of the lines a change touches, in domain and app.
+in_diff() {
+  local base merge_base patch status=0
+  base="${MUTANTS_BASE:-}"
+  # A push that created its branch has no "before" (all zeros): use the file.
+  if [[ -z "$base" || "$base" =~ ^0+$ ]]; then
+    base=$(tr -d '[:space:]' <.ci/mutants-base)
+  fi
+  if ! git cat-file -e "${base}^{commit}" 2>/dev/null; then
+    echo "mutants: base $base is not a commit of this repository (set MUTANTS_BASE or fix .ci/mutants-base)" >&2
+    return 64
+  fi
+  merge_base=$(git merge-base "$base" HEAD)
+  mkdir -p "$out"
+  patch="$(cd "$out" && pwd)/in-diff.patch"
+  git diff --no-ext-diff "$merge_base" -- crates/domain/src crates/app/src >"$patch"
+  echo "mutants: lines changed since $merge_base: $(grep -c '^+[^+]' "$patch" || true) added" >&2
+  if git diff --quiet "$merge_base" -- crates/domain/src; then
+    echo "mutants: domain unchanged" >&2
+  else
+    domain --in-diff "$patch" "$@" || status=$?
+  fi
+  if git diff --quiet "$merge_base" -- crates/app/src; then
+    echo "mutants: app unchanged" >&2
+  else
+    app --in-diff "$patch" "$@" || { s=$?; [[ $status -ne 0 ]] || status=$s; }
+  fi
+  return "$status"
+}
+
 case "$part" in
   domain) domain "$@" ;;
+  diff) in_diff "$@" ;;
   app) app "$@" ;;
   all)
     status=0
@@ -61,7 +97,7 @@ case "$part" in
     exit "$status"
     ;;
   *)
-    echo "usage: scripts/mutants.sh [domain|app|all] [cargo-mutants arguments]" >&2
+    echo "usage: scripts/mutants.sh [domain|app|all|diff] [cargo-mutants arguments]" >&2
     exit 64
     ;;
 esac
