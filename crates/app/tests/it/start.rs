@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 
-use hallpass_app::{AuthError, StartError};
+use hallpass_app::{AuthError, Deps, StartError};
 use hallpass_domain::{Environment, InstanceSettings};
 use hallpass_ports::InstanceStore as _;
 use secrecy::ExposeSecret as _;
@@ -105,4 +105,26 @@ async fn the_signing_key_is_persisted_and_reused() {
     .unwrap();
     assert_eq!(again.app.ring().active_kid(), kid);
     assert_eq!(env.store.list_signing_keys().await.unwrap().len(), 1);
+}
+
+/// `Debug` of the running instance and of its dependencies names what it
+/// is without printing the store or the keys (logs and panics carry it).
+#[tokio::test]
+async fn debug_names_the_instance_and_prints_no_dependency() {
+    let env = env().await;
+    let shown = format!("{:?}", env.app);
+    assert_eq!(
+        shown,
+        format!(
+            "Hallpass {{ instance: {:?}, environment: Development, .. }}",
+            env.app.instance().id
+        )
+    );
+    let deps = Deps {
+        store: env.store.clone(),
+        keys: hallpass_adapter_jwt::JoseKeys::plain(),
+        clock: env.clock.clone(),
+        ids: Arc::new(TestIds::default()),
+    };
+    assert_eq!(format!("{deps:?}"), "Deps { .. }");
 }

@@ -28,7 +28,7 @@ impl Clock for TestClock {
 
 /// Distinct values from a counter mixed with a per-test seed: enough for
 /// ids in a test, and deterministic.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TestIds(AtomicU64);
 
 impl IdGenerator for TestIds {
