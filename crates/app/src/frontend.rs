@@ -277,7 +277,9 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let session = self
             .change_session(session_id, move |s, now| {
                 if let Some(org) = organization.clone() {
-                    s.select_organization(org, now)?;
+                    // No membership store yet: no membership is found, so
+                    // only the personal account can be chosen (fail closed).
+                    s.select_organization(org.into(), None, now)?;
                 }
                 s.record_activity(now, &settings)
                     .map(|_| ())
