@@ -238,7 +238,7 @@ fn valid_local_part(local: &str) -> bool {
         })
 }
 
-fn valid_domain(domain: &str) -> bool {
+pub(super) fn valid_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     domain.len() <= 253
         && labels.len() >= 2
