@@ -43,6 +43,7 @@ mod sign_in_tokens;
 mod support;
 mod sweeps;
 mod templates;
+mod users;
 
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
 /// expression evaluating to a closure that returns a future of
@@ -79,6 +80,11 @@ macro_rules! storage_conformance_tests {
             refresh_tokens::refresh_tokens_rotate_once_and_revoke_with_their_session,
             session_activities::the_latest_session_activity_is_replaced_and_read_in_bulk,
             sweeps::a_sweep_applies_passed_deadlines_and_deletes_dead_rows_once_per_gap,
+            users::users_round_trip_with_their_identifiers,
+            users::every_unique_identifier_belongs_to_one_user,
+            users::a_user_update_is_compare_and_set_and_rewrites_its_identifiers,
+            users::deleting_a_user_revokes_its_sessions_and_removes_the_rest,
+            users::a_ban_is_saved_with_the_revocation_of_live_sessions,
         );
     };
     (@tests [$make:expr] $($module:ident :: $case:ident),+ $(,)?) => {
