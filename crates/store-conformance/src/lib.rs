@@ -43,6 +43,7 @@ mod sign_in_tokens;
 mod support;
 mod sweeps;
 mod templates;
+mod user_lists;
 mod users;
 
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
@@ -85,6 +86,8 @@ macro_rules! storage_conformance_tests {
             users::a_user_update_is_compare_and_set_and_rewrites_its_identifiers,
             users::deleting_a_user_revokes_its_sessions_and_removes_the_rest,
             users::a_ban_is_saved_with_the_revocation_of_live_sessions,
+            user_lists::users_are_listed_by_each_filter_with_totals,
+            user_lists::users_are_ordered_by_each_field,
         );
     };
     (@tests [$make:expr] $($module:ident :: $case:ident),+ $(,)?) => {
