@@ -35,6 +35,8 @@ mod clients;
 mod dev_browsers;
 mod handshake_nonces;
 mod instance;
+mod memberships;
+mod organizations;
 mod refresh_tokens;
 mod session_activities;
 mod session_lists;
@@ -88,6 +90,15 @@ macro_rules! storage_conformance_tests {
             users::a_ban_is_saved_with_the_revocation_of_live_sessions,
             user_lists::users_are_listed_by_each_filter_with_totals,
             user_lists::users_are_ordered_by_each_field,
+            organizations::organizations_are_found_by_id_or_slug_with_their_member_count,
+            organizations::an_organization_update_is_compare_and_set_and_keeps_slugs_unique,
+            organizations::deleting_an_organization_removes_its_memberships_and_clears_it_from_sessions,
+            organizations::organizations_are_listed_with_filters_orders_and_totals,
+            memberships::memberships_are_unique_and_written_compare_and_set,
+            memberships::the_membership_limit_admits_members_up_to_the_limit,
+            memberships::racing_inserts_never_pass_the_membership_limit,
+            memberships::members_are_listed_with_their_organization_and_public_data,
+            memberships::the_minting_read_follows_the_active_membership,
         );
     };
     (@tests [$make:expr] $($module:ident :: $case:ident),+ $(,)?) => {
