@@ -154,6 +154,22 @@ mod backend {
     {
         conn.transaction(f)
     }
+
+    /// Whether the user exists, its row locked (`FOR UPDATE`) until the
+    /// transaction ends: a concurrent membership insert for the user (which
+    /// holds a key-share lock through its foreign key) finishes first, or
+    /// waits and then finds no user.
+    pub(crate) fn lock_user(conn: &mut Conn, id: &str) -> diesel::QueryResult<bool> {
+        use diesel::prelude::*;
+        use hallpass_adapter_store::schema::users;
+        users::table
+            .find(id)
+            .select(users::id)
+            .for_update()
+            .first::<String>(conn)
+            .optional()
+            .map(|found| found.is_some())
+    }
 }
 
 /// The storage ports implemented for [`PgStore`]: the query code shared

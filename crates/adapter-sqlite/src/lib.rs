@@ -128,6 +128,14 @@ mod backend {
     {
         conn.immediate_transaction(f)
     }
+
+    /// Whether the user exists. The write transaction (`BEGIN IMMEDIATE`)
+    /// holds SQLite's one write lock already: no row lock is needed.
+    pub(crate) fn lock_user(conn: &mut Conn, id: &str) -> diesel::QueryResult<bool> {
+        use diesel::prelude::*;
+        use hallpass_adapter_store::schema::users;
+        diesel::select(diesel::dsl::exists(users::table.find(id))).get_result(conn)
+    }
 }
 
 /// The storage ports implemented for [`SqliteStore`]: the query code shared

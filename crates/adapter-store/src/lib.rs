@@ -20,5 +20,6 @@
 
 pub mod blocking;
 pub mod errors;
+pub mod identity_rows;
 pub mod rows;
 pub mod schema;

@@ -151,7 +151,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> Text,
+        external_id -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        username -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        primary_email_address_id -> Nullable<Text>,
+        primary_email_address -> Nullable<Text>,
+        primary_phone_number_id -> Nullable<Text>,
+        primary_phone_number -> Nullable<Text>,
+        public_metadata -> Text,
+        private_metadata -> Text,
+        unsafe_metadata -> Text,
+        banned -> Bool,
+        locked -> Bool,
+        locked_until -> Nullable<BigInt>,
+        last_sign_in_at -> Nullable<BigInt>,
+        last_active_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    user_email_addresses (id) {
+        id -> Text,
+        user_id -> Text,
+        position -> Integer,
+        email_address -> Text,
+        verified -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    user_phone_numbers (id) {
+        id -> Text,
+        user_id -> Text,
+        position -> Integer,
+        phone_number -> Text,
+        verified -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        name -> Text,
+        slug -> Text,
+        image_url -> Nullable<Text>,
+        public_metadata -> Text,
+        private_metadata -> Text,
+        max_allowed_memberships -> BigInt,
+        admin_delete_enabled -> Bool,
+        created_by -> Nullable<Text>,
+        members_count -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    organization_memberships (id) {
+        id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        public_metadata -> Text,
+        private_metadata -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> clients (client_id));
+diesel::joinable!(organization_memberships -> organizations (organization_id));
+diesel::joinable!(organization_memberships -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
     signing_keys,
@@ -165,5 +246,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     instance_secrets,
     refresh_tokens,
     session_activities,
-    sweeps
+    sweeps,
+    users,
+    user_email_addresses,
+    user_phone_numbers,
+    organizations,
+    organization_memberships
 );

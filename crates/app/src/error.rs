@@ -33,7 +33,7 @@ pub enum SessionError {
     #[error(transparent)]
     NotAllowed(#[from] TransitionError),
     /// The Frontend API named an organization it may not make active (see
-    /// `Session::frontend_may_select`).
+    /// `Session::may_select_organization`).
     #[error("organization {0} cannot be made active from the Frontend API")]
     OrganizationNotAllowed(String),
     #[error(transparent)]
@@ -53,7 +53,7 @@ impl From<SelectOrganizationError> for SessionError {
     fn from(e: SelectOrganizationError) -> Self {
         match e {
             SelectOrganizationError::Transition(t) => Self::NotAllowed(t),
-            SelectOrganizationError::NotAllowed(org) => {
+            SelectOrganizationError::NotAMember(org) => {
                 Self::OrganizationNotAllowed(org.as_str().to_owned())
             }
         }

@@ -276,8 +276,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let settings = *self.settings();
         let session = self
             .change_session(session_id, move |s, now| {
-                if let Some(org) = organization.clone() {
-                    s.select_organization(org, now)?;
+                // Until memberships are stored (issue 15) no membership is
+                // found: the organization the session already has is kept
+                // (unchanged, as before), any other is refused (fail closed).
+                if let Some(org) = organization.clone()
+                    && org.as_ref() != s.last_active_organization_id()
+                {
+                    s.select_organization(org.into(), None, now)?;
                 }
                 s.record_activity(now, &settings)
                     .map(|_| ())

@@ -30,7 +30,7 @@ pub struct HandshakeRequest<'a> {
     pub session_hint: Option<SessionId>,
     /// `organization_id`: `None` absent, `Some(None)` the personal account,
     /// `Some(Some(org))` an organization, applied only when the Frontend
-    /// API may select it (see `Session::frontend_may_select`); otherwise
+    /// API may select it (see `Session::may_select_organization`); otherwise
     /// the session is left as it was.
     pub organization: Option<Option<OrganizationId>>,
     /// `format=nonce`: a payload over `nonce_min_bytes` goes by nonce.
@@ -191,7 +191,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             return Ok(HandshakeSession::default());
         };
         let id = session.id().clone();
-        let organization = organization.filter(|o| session.frontend_may_select(o.as_ref()));
+        // Until memberships are stored (issue 15) no membership is found: the
+        // session's own organization is kept, the personal account passes,
+        // any other organization is dropped (fail closed).
+        let organization = organization.filter(|o| {
+            o.as_ref() == session.last_active_organization_id()
+                || session.may_select_organization(&o.clone().into(), None)
+        });
         let client = match self
             .touch_client_session(view.client.id(), &id, organization)
             .await

@@ -6,9 +6,16 @@
 //! of 1 to 64 characters, so ids imported from Clerk (27-character KSUIDs)
 //! stay valid.
 //!
-//! Users and organizations live outside Hallpass (in the team's user system),
-//! so [`UserId`] and [`OrganizationId`] only check that the value is safe to
-//! carry in tokens, URLs and logs.
+//! Users and organizations live in Hallpass (see `docs/identity.md`). New ones
+//! get `user_` / `org_` and a base62 body ([`UserId::from_random`],
+//! [`OrganizationId::from_random`]). Before Hallpass stored them, sessions
+//! carried ids from the team's own user system, and stores still hold those:
+//! so [`UserId`] and [`OrganizationId`] keep accepting any value that is safe
+//! to carry in tokens, URLs and logs (1 to 128 characters of
+//! `[A-Za-z0-9._:@|-]`), not only their own prefix.
+//!
+//! An email address and a phone number share Clerk's `idn_` prefix (both are
+//! "identifications"); a membership is `orgmem_`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -124,6 +131,18 @@ prefixed_id!(
     /// A sign-in token (ticket).
     SignInTokenId, "sit_"
 );
+prefixed_id!(
+    /// One of a user's email addresses (Clerk's identification prefix).
+    EmailAddressId, "idn_"
+);
+prefixed_id!(
+    /// One of a user's phone numbers (Clerk's identification prefix).
+    PhoneNumberId, "idn_"
+);
+prefixed_id!(
+    /// A user's membership in an organization.
+    OrganizationMembershipId, "orgmem_"
+);
 
 fn valid_external(value: &str) -> bool {
     !value.is_empty()
@@ -177,6 +196,14 @@ external_id!(
 );
 
 impl UserId {
+    /// The prefix of the ids Hallpass gives new users.
+    pub const PREFIX: &'static str = "user_";
+
+    /// A new user id: `user_` and the given random bits in base62.
+    pub fn from_random(bits: u128) -> Self {
+        Self(format!("{}{}", Self::PREFIX, base62_u128(bits)))
+    }
+
     /// Validates a user id. `mch_` is refused: Clerk's SDKs treat a `sub`
     /// with that prefix as a machine, and would reject the session token.
     pub fn parse(value: &str) -> Result<Self, IdError> {
@@ -191,6 +218,14 @@ impl UserId {
 }
 
 impl OrganizationId {
+    /// The prefix of the ids Hallpass gives new organizations.
+    pub const PREFIX: &'static str = "org_";
+
+    /// A new organization id: `org_` and the given random bits in base62.
+    pub fn from_random(bits: u128) -> Self {
+        Self(format!("{}{}", Self::PREFIX, base62_u128(bits)))
+    }
+
     /// Validates an organization id.
     pub fn parse(value: &str) -> Result<Self, IdError> {
         if valid_external(value) {
@@ -239,6 +274,42 @@ mod tests {
             UserId::parse("mch_robot"),
             Err(IdError::Reserved { prefix: "mch_" })
         );
+    }
+
+    #[test]
+    fn new_users_and_organizations_get_clerks_prefixes_and_parse_back() {
+        let user = UserId::from_random(u128::MAX);
+        assert!(user.as_str().starts_with("user_"));
+        assert_eq!(user.as_str().len(), "user_".len() + 22);
+        assert_eq!(UserId::parse(user.as_str()), Ok(user));
+        let org = OrganizationId::from_random(1);
+        assert_eq!(org.as_str(), "org_0000000000000000000001");
+        assert_eq!(OrganizationId::parse(org.as_str()), Ok(org));
+    }
+
+    #[test]
+    fn identifiers_and_memberships_carry_clerks_prefixes() {
+        assert_eq!(
+            EmailAddressId::from_random(0).as_str(),
+            "idn_0000000000000000000000"
+        );
+        assert_eq!(PhoneNumberId::PREFIX, "idn_");
+        assert_eq!(
+            OrganizationMembershipId::from_random(0).as_str(),
+            "orgmem_0000000000000000000000"
+        );
+        assert!(EmailAddressId::parse("idn_29w83yL7CwVlJXylYLxcslromF1").is_ok());
+        assert!(OrganizationMembershipId::parse("mem_1").is_err());
+    }
+
+    #[test]
+    fn organization_ids_from_before_hallpass_stored_organizations_stay_valid() {
+        assert!(OrganizationId::parse("acme-corp").is_ok());
+        assert!(OrganizationId::parse("org_2u").is_ok());
+        assert!(OrganizationId::parse("").is_err());
+        assert!(OrganizationId::parse("a/b").is_err());
+        assert!(OrganizationId::parse(&"a".repeat(129)).is_err());
+        assert!(OrganizationId::parse(&"a".repeat(128)).is_ok());
     }
 
     proptest! {

@@ -1,7 +1,8 @@
 //! # hallpass-domain
 //!
 //! The pure core of Hallpass: instances, clients, sessions, JWT templates and
-//! the tokens they carry, modelled as values and state machines.
+//! the tokens they carry, and the identities behind them (users,
+//! organizations, memberships, roles), modelled as values and state machines.
 //!
 //! Rules of this crate:
 //! - no I/O, no async, no clock, no randomness, no serialisation framework;
@@ -20,15 +21,21 @@ pub mod handshake;
 pub mod id;
 pub mod instance;
 pub mod json;
+pub mod membership;
+pub mod metadata;
+pub mod org_claims;
+pub mod organization;
 pub mod rate;
 pub mod redirect;
 pub mod refresh;
+pub mod role;
 pub mod session;
 pub mod settings;
 pub mod sign_in_token;
 pub mod template;
 pub mod time;
 pub mod token;
+pub mod user;
 
 pub use client::{Client, ClientError, RotatingToken, SignIn};
 pub use handshake::{
@@ -36,15 +43,28 @@ pub use handshake::{
     handshake_directives, payload_size, refresh_directives, session_token_of,
 };
 pub use id::{
-    ClientId, DevBrowserId, IdError, InstanceId, JwtTemplateId, OrganizationId, SessionId,
-    SignInTokenId, UserId,
+    ClientId, DevBrowserId, EmailAddressId, IdError, InstanceId, JwtTemplateId, OrganizationId,
+    OrganizationMembershipId, PhoneNumberId, SessionId, SignInTokenId, UserId,
 };
 pub use instance::{Environment, FrontendApi, FrontendApiError, Instance, PublishableKey};
 pub use json::{Json, JsonNumber, JsonObject};
+pub use membership::{Membership, MembershipError, MembershipRecord, NewMembership};
+pub use metadata::{
+    METADATA_MAX_BYTES, Metadata, MetadataError, MetadataField, MetadataFieldError, deep_merge,
+};
+pub use org_claims::{OrgClaims, OrgClaimsError, OrgClaimsV1, OrgClaimsV2};
+pub use organization::{
+    InvalidOrganizationRef, MembershipLimit, NewOrganization, Organization, OrganizationName,
+    OrganizationPatch, OrganizationRecord, OrganizationRef, Slug,
+};
 pub use redirect::{AllowedOrigins, RedirectError, RedirectUrl};
+pub use role::{
+    Permission, Role, RoleDescription, RoleEntry, RoleError, RoleSet, RoleSetDescription,
+    SYSTEM_PERMISSIONS,
+};
 pub use session::{
-    Activity, Actor, InvalidActor, NewSession, SelectOrganizationError, Session, SessionAction,
-    SessionStatus, SessionTask, TransitionError,
+    Activity, Actor, InvalidActor, NewSession, OrganizationChoice, SelectOrganizationError,
+    Session, SessionAction, SessionStatus, SessionTask, TransitionError,
 };
 pub use settings::{InstanceSettings, SessionLifetime, SettingsError};
 pub use sign_in_token::{SignInToken, SignInTokenError, SignInTokenRecord, SignInTokenStatus};
@@ -54,3 +74,8 @@ pub use template::{
     TemplateTokenInput, render_claims, template_token_claims, validate_claims,
 };
 pub use time::UnixMillis;
+pub use user::{
+    E164, Email, EmailAddress, ExternalId, FieldError, IdentifierKind, ImageUrl, Lock, NewUser,
+    PersonName, PhoneNumber, SignInRefused, User, UserError, UserMetadataPatch,
+    UserMetadataReplacement, UserPatch, UserRecord, Username,
+};

@@ -16,6 +16,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::id::{ClientId, OrganizationId, SessionId, UserId};
+use crate::membership::Membership;
 use crate::settings::{InstanceSettings, SessionLifetime};
 use crate::time::UnixMillis;
 
@@ -188,10 +189,25 @@ pub enum SelectOrganizationError {
     /// The session is no longer live.
     #[error(transparent)]
     Transition(#[from] TransitionError),
-    /// Not the session's active organization: Hallpass cannot verify that
-    /// the session's user may act for it.
-    #[error("organization {0} cannot be made active from the Frontend API")]
-    NotAllowed(OrganizationId),
+    /// The session's user has no membership in the organization (or the
+    /// organization does not exist: the caller found no membership).
+    #[error("the session's user is not a member of organization {0}")]
+    NotAMember(OrganizationId),
+}
+
+/// What a browser asks to make active: the personal account, or an
+/// organization (found by the caller from an id or a slug).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OrganizationChoice {
+    Personal,
+    Organization(OrganizationId),
+}
+
+impl From<Option<OrganizationId>> for OrganizationChoice {
+    /// `None` is the personal account.
+    fn from(value: Option<OrganizationId>) -> Self {
+        value.map_or(Self::Personal, Self::Organization)
+    }
 }
 
 /// What a live session did with an activity.
@@ -561,32 +577,46 @@ impl Session {
         Ok(true)
     }
 
-    /// Whether a browser (the Frontend API) may make `organization` active
-    /// (`None`: the personal account). A browser never chooses its own
-    /// privileges: Hallpass knows no memberships yet, so it may keep the
-    /// organization the Backend API made active or leave it for the personal
-    /// account, and any other organization is refused (fail closed).
-    pub fn frontend_may_select(&self, organization: Option<&OrganizationId>) -> bool {
-        match organization {
-            None => true,
-            Some(org) => self.last_active_organization_id.as_ref() == Some(org),
+    /// Whether a browser (the Frontend API) may make `choice` active, given
+    /// `membership`, the membership the caller found for the session's user
+    /// in the chosen organization (`None`: none, or no such organization).
+    /// The personal account is always allowed; an organization only with a
+    /// membership of this session's user in that very organization. A
+    /// browser never chooses its own privileges.
+    pub fn may_select_organization(
+        &self,
+        choice: &OrganizationChoice,
+        membership: Option<&Membership>,
+    ) -> bool {
+        match choice {
+            OrganizationChoice::Personal => true,
+            OrganizationChoice::Organization(org) => {
+                membership.is_some_and(|m| m.is_of(&self.user_id, org))
+            }
         }
     }
 
-    /// A browser's choice of active organization (`touch` with
-    /// `active_organization_id`), under [`Self::frontend_may_select`].
-    /// `Ok(true)` when it changed.
+    /// A browser's choice of active organization (touch's
+    /// `active_organization_id`, the tokens call's `organization_id`), under
+    /// [`Self::may_select_organization`]. `Ok(true)` when it changed,
+    /// `Ok(false)` when it was already active. A refused choice changes
+    /// nothing.
     pub fn select_organization(
         &mut self,
-        organization: Option<OrganizationId>,
+        choice: OrganizationChoice,
+        membership: Option<&Membership>,
         now: UnixMillis,
     ) -> Result<bool, SelectOrganizationError> {
         self.require_live(now, SessionAction::Touch)?;
-        if let Some(org) = &organization
-            && !self.frontend_may_select(Some(org))
+        if let OrganizationChoice::Organization(org) = &choice
+            && !self.may_select_organization(&choice, membership)
         {
-            return Err(SelectOrganizationError::NotAllowed(org.clone()));
+            return Err(SelectOrganizationError::NotAMember(org.clone()));
         }
+        let organization = match choice {
+            OrganizationChoice::Personal => None,
+            OrganizationChoice::Organization(org) => Some(org),
+        };
         Ok(self.set_active_organization(organization, now)?)
     }
 

@@ -1,7 +1,8 @@
 //! # hallpass-ports
 //!
 //! The traits the use cases need from the outside world, in Hallpass's own
-//! vocabulary: storage ([`store`]), signing ([`signing`]), time ([`Clock`]),
+//! vocabulary: storage ([`store`], and [`identity`] for users,
+//! organizations and memberships), signing ([`signing`]), time ([`Clock`]),
 //! randomness ([`IdGenerator`]) and rate limiting ([`rate_limit`]). No diesel, josekit, actix or openssl
 //! type appears in a signature.
 //!
@@ -10,6 +11,8 @@
 //! `hallpass-store-conformance`.
 
 pub mod clock;
+pub mod errors;
+pub mod identity;
 pub mod rate_limit;
 #[cfg(feature = "conformance")]
 pub mod rate_limit_conformance;
@@ -17,6 +20,14 @@ pub mod signing;
 pub mod store;
 
 pub use clock::{Clock, IdGenerator};
+pub use identity::{
+    ActiveOrganization, CountedOrganization, DeleteMembershipError, DeleteUserError,
+    FindOrganizationError, FindUserError, IdFilter, InsertMembershipError, InsertOrganizationError,
+    InsertUserError, MembershipOrderField, MembershipQuery, MembershipStore, MembershipView,
+    Ordering, OrganizationOrderField, OrganizationQuery, OrganizationStore, PublicUserData,
+    UpdateMembershipError, UpdateOrganizationError, UpdateUserError, UserFilter, UserIdentifier,
+    UserOrderField, UserQuery, UserStore,
+};
 pub use rate_limit::{Quota, RateDecision, RateFuture, RateLimitError, RateLimiter};
 pub use signing::{
     GeneratedKey, KeyError, KeyRingFactory, SealedSecrets, SignError, TokenSigner, TokenVerifier,

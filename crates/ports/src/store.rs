@@ -20,27 +20,8 @@ use hallpass_domain::{
     SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, UserId,
 };
 
-/// Marks an error whose cause is that the store cannot be reached (no
-/// connection within the configured timeout). Adapters attach it as
-/// context; the HTTP layer answers such errors with 503 and `Retry-After`
-/// instead of 500.
-#[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("the store cannot be reached")]
-pub struct Unavailable;
-
-/// An unexpected storage failure (connection lost, corrupt row, ...).
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct StoreError(#[from] pub anyhow::Error);
-
-/// Inserting a row failed.
-#[derive(Debug, thiserror::Error)]
-pub enum InsertError {
-    #[error("a row with this id already exists")]
-    Conflict,
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
+pub use crate::errors::{InsertError, StoreError, Unavailable};
+use crate::identity::{ActiveOrganization, MembershipStore, OrganizationStore, UserStore};
 
 /// Creating the instance failed.
 #[derive(Debug, thiserror::Error)]
@@ -304,6 +285,21 @@ pub trait SessionStore: Send + Sync + 'static {
         client_id: &ClientId,
         session_id: &SessionId,
     ) -> impl Future<Output = Result<(Client, Option<Session>), FindClientError>> + Send;
+
+    /// The minting hot path with organizations: a client, one of its
+    /// sessions (as [`SessionStore::find_client_session`]) and, when that
+    /// session has an active organization, the organization and the
+    /// session user's membership in it, in one read (one statement on
+    /// PostgreSQL). The third value is `None` when there is no session, no
+    /// active organization, or when the organization or the membership is
+    /// gone: a removed member mints without it.
+    fn find_client_session_with_organization(
+        &self,
+        client_id: &ClientId,
+        session_id: &SessionId,
+    ) -> impl Future<
+        Output = Result<(Client, Option<Session>, Option<ActiveOrganization>), FindClientError>,
+    > + Send;
 
     fn list_sessions(
         &self,
@@ -672,6 +668,9 @@ pub trait Store:
     + RefreshTokenStore
     + SessionActivityStore
     + SweepStore
+    + UserStore
+    + OrganizationStore
+    + MembershipStore
     + Clone
 {
 }
@@ -687,6 +686,9 @@ impl<T> Store for T where
         + RefreshTokenStore
         + SessionActivityStore
         + SweepStore
+        + UserStore
+        + OrganizationStore
+        + MembershipStore
         + Clone
 {
 }

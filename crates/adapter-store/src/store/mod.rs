@@ -17,18 +17,26 @@
 //! - `Store`: the store type, with a `pool: Db<Conn>` field;
 //! - `write_tx(conn, f)`: runs `f` in a write transaction (`BEGIN
 //!   IMMEDIATE` on SQLite, which takes the write lock up front instead of
-//!   failing to upgrade; a plain transaction on PostgreSQL).
+//!   failing to upgrade; a plain transaction on PostgreSQL);
+//! - `lock_user(conn, id)`: inside a write transaction, whether the user
+//!   exists, holding its row against concurrent writers until the end of
+//!   the transaction (`SELECT … FOR UPDATE` on PostgreSQL; on SQLite the
+//!   write transaction holds the whole database already).
 
 mod clients;
 mod dev_browsers;
 mod handshake_nonces;
+mod identity_query;
 mod instance;
+mod memberships;
+mod organizations;
 mod refresh_tokens;
 mod session_activities;
 mod sessions;
 mod sign_in_tokens;
 mod sweeps;
 mod templates;
+mod users;
 
 use diesel::RunQueryDsl;
 use diesel::query_dsl::methods::ExecuteDsl;
@@ -36,6 +44,11 @@ use hallpass_adapter_store::errors::{is_unique_violation, unexpected};
 use hallpass_ports::InsertError;
 
 use crate::backend::Conn;
+
+diesel::define_sql_function! {
+    /// SQL's `lower`, on text that may be `NULL`.
+    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
 
 /// The statuses of a live session, as stored.
 const LIVE: [&str; 2] = ["active", "pending"];

@@ -6,13 +6,16 @@ use anyhow::Context as _;
 use diesel::prelude::*;
 use hallpass_adapter_store::blocking::run;
 use hallpass_adapter_store::errors::{TxError, is_unique_violation, unexpected};
+use hallpass_adapter_store::identity_rows::{MembershipRow, OrganizationRow};
 use hallpass_adapter_store::rows::{ClientRow, SessionRow, SignInTokenRow, status_names};
-use hallpass_adapter_store::schema::{clients, sessions, sign_in_tokens};
+use hallpass_adapter_store::schema::{
+    clients, organization_memberships, organizations, sessions, sign_in_tokens,
+};
 use hallpass_domain::sign_in_token::SignInToken;
 use hallpass_domain::{Client, ClientId, Session, SessionId, SessionStatus, UnixMillis};
 use hallpass_ports::{
-    FindClientError, FindSessionError, SaveSignInError, SessionPage, SessionQuery, SessionStore,
-    StoreError, UpdateClientError, UpdateSessionError,
+    ActiveOrganization, FindClientError, FindSessionError, SaveSignInError, SessionPage,
+    SessionQuery, SessionStore, StoreError, UpdateClientError, UpdateSessionError,
 };
 
 use super::LIVE;
@@ -118,6 +121,70 @@ impl SessionStore for Store {
             Ok((
                 client.into_domain()?,
                 session.map(SessionRow::into_domain).transpose()?,
+            ))
+        })
+        .await
+    }
+
+    async fn find_client_session_with_organization(
+        &self,
+        client_id: &ClientId,
+        session_id: &SessionId,
+    ) -> Result<(Client, Option<Session>, Option<ActiveOrganization>), FindClientError> {
+        let client_id = client_id.to_string();
+        let session_id = session_id.to_string();
+        run(&self.pool, move |conn: &mut Conn| {
+            // One statement: the client, its session (ownership checked in
+            // the join), the session's active organization and the session
+            // user's membership in it, each by a unique index.
+            let (client, session, organization, membership): (
+                ClientRow,
+                Option<SessionRow>,
+                Option<OrganizationRow>,
+                Option<MembershipRow>,
+            ) = clients::table
+                .left_join(
+                    sessions::table.on(sessions::client_id
+                        .eq(clients::id)
+                        .and(sessions::id.eq(session_id.clone()))),
+                )
+                .left_join(
+                    organizations::table.on(organizations::id
+                        .nullable()
+                        .eq(sessions::last_active_organization_id)),
+                )
+                .left_join(
+                    organization_memberships::table.on(organization_memberships::organization_id
+                        .nullable()
+                        .eq(sessions::last_active_organization_id)
+                        .and(
+                            organization_memberships::user_id
+                                .nullable()
+                                .eq(sessions::user_id.nullable()),
+                        )),
+                )
+                .filter(clients::id.eq(client_id.clone()))
+                .select((
+                    ClientRow::as_select(),
+                    Option::<SessionRow>::as_select(),
+                    Option::<OrganizationRow>::as_select(),
+                    Option::<MembershipRow>::as_select(),
+                ))
+                .first(conn)
+                .optional()
+                .map_err(|e| unexpected(e, "reading a client, a session and its organization"))?
+                .ok_or(FindClientError::NotFound)?;
+            let active = match (organization, membership) {
+                (Some(o), Some(m)) => Some(ActiveOrganization {
+                    organization: o.into_domain()?.organization,
+                    membership: m.into_domain()?,
+                }),
+                _ => None,
+            };
+            Ok((
+                client.into_domain()?,
+                session.map(SessionRow::into_domain).transpose()?,
+                active,
             ))
         })
         .await

@@ -173,58 +173,130 @@ fn in_org(org: Option<&str>) -> Session {
     Session::start(new, &InstanceSettings::default(), T0)
 }
 
+fn org(id: &str) -> OrganizationId {
+    OrganizationId::parse(id).unwrap()
+}
+
+/// `user`'s membership in `organization`, as the caller would find it.
+fn membership(user: &str, organization: &str) -> Membership {
+    use crate::organization::{NewOrganization, Organization, OrganizationName};
+    let o = Organization::create(
+        NewOrganization::named(OrganizationName::parse("Acme").unwrap()),
+        org(organization),
+        T0,
+    );
+    Membership::create(
+        &o,
+        UserId::parse(user).unwrap(),
+        crate::membership::NewMembership::default(),
+        0,
+        &crate::role::RoleSet::default(),
+        crate::id::OrganizationMembershipId::from_random(9),
+        T0,
+    )
+    .unwrap()
+}
+
+fn choose(id: &str) -> OrganizationChoice {
+    OrganizationChoice::Organization(org(id))
+}
+
 #[test]
-fn a_browser_cannot_make_another_organization_active() {
-    let org = |o: &str| OrganizationId::parse(o).unwrap();
-    // The hole: a browser naming someone else's organization.
+fn a_browser_cannot_make_an_organization_it_does_not_belong_to_active() {
+    // The hole: a browser naming someone else's organization, no membership.
     let mut s = in_org(None);
+    assert!(!s.may_select_organization(&choose("org_someone_elses_company"), None));
     assert_eq!(
-        s.select_organization(Some(org("org_someone_elses_company")), T0),
-        Err(SelectOrganizationError::NotAllowed(org(
+        s.select_organization(choose("org_someone_elses_company"), None, T0),
+        Err(SelectOrganizationError::NotAMember(org(
             "org_someone_elses_company"
         )))
     );
     assert_eq!(s.last_active_organization_id(), None);
+    assert_eq!(s.updated_at(), T0);
+    // Someone else's membership in that organization does not count.
+    let theirs = membership("user_2", "org_someone_elses_company");
+    assert_eq!(
+        s.select_organization(choose("org_someone_elses_company"), Some(&theirs), T0),
+        Err(SelectOrganizationError::NotAMember(org(
+            "org_someone_elses_company"
+        )))
+    );
+    // Nor does this user's membership in another organization.
+    let mine_elsewhere = membership("user_1", "org_mine");
     let mut s = in_org(Some("org_mine"));
     assert_eq!(
-        s.select_organization(Some(org("org_other")), T0),
-        Err(SelectOrganizationError::NotAllowed(org("org_other")))
+        s.select_organization(choose("org_other"), Some(&mine_elsewhere), T0),
+        Err(SelectOrganizationError::NotAMember(org("org_other")))
     );
     assert_eq!(s.last_active_organization_id(), Some(&org("org_mine")));
-    assert!(!s.frontend_may_select(Some(&org("org_other"))));
 }
 
 #[test]
-fn a_browser_may_keep_its_organization_or_leave_it_for_the_personal_account() {
-    let org = |o: &str| OrganizationId::parse(o).unwrap();
-    let mut s = in_org(Some("org_mine"));
-    assert!(s.frontend_may_select(Some(&org("org_mine"))));
-    assert!(s.frontend_may_select(None));
-    assert_eq!(s.select_organization(Some(org("org_mine")), T0), Ok(false));
+fn a_member_makes_the_organization_active_and_hears_whether_it_changed() {
+    let mine = membership("user_1", "org_mine");
+    let mut s = in_org(None);
+    assert!(s.may_select_organization(&choose("org_mine"), Some(&mine)));
+    let later = T0.saturating_add(MIN);
     assert_eq!(
-        s.select_organization(None, T0.saturating_add(MIN)),
+        s.select_organization(choose("org_mine"), Some(&mine), later),
+        Ok(true)
+    );
+    assert_eq!(s.last_active_organization_id(), Some(&org("org_mine")));
+    assert_eq!(s.updated_at(), later);
+    // Already active: unchanged, nothing to store.
+    assert_eq!(
+        s.select_organization(choose("org_mine"), Some(&mine), later.saturating_add(MIN)),
+        Ok(false)
+    );
+    assert_eq!(s.updated_at(), later);
+}
+
+#[test]
+fn keeping_an_organization_needs_a_membership_too() {
+    // Made active by the Backend API, the membership since removed: a
+    // browser cannot re-select it.
+    let mut s = in_org(Some("org_mine"));
+    assert_eq!(
+        s.select_organization(choose("org_mine"), None, T0),
+        Err(SelectOrganizationError::NotAMember(org("org_mine")))
+    );
+}
+
+#[test]
+fn a_browser_may_always_leave_for_the_personal_account() {
+    let mut s = in_org(Some("org_mine"));
+    assert!(s.may_select_organization(&OrganizationChoice::Personal, None));
+    assert_eq!(
+        s.select_organization(OrganizationChoice::Personal, None, T0.saturating_add(MIN)),
         Ok(true)
     );
     assert_eq!(s.last_active_organization_id(), None);
     assert_eq!(s.updated_at(), T0.saturating_add(MIN));
     // A personal account stays personal.
     assert_eq!(
-        s.select_organization(None, T0.saturating_add(MIN)),
+        s.select_organization(OrganizationChoice::Personal, None, T0.saturating_add(MIN)),
         Ok(false)
+    );
+    assert_eq!(OrganizationChoice::from(None), OrganizationChoice::Personal);
+    assert_eq!(
+        OrganizationChoice::from(Some(org("org_a"))),
+        choose("org_a")
     );
 }
 
 #[test]
 fn an_ended_session_refuses_an_organization_before_judging_it() {
+    let mine = membership("user_1", "org_mine");
     let mut s = in_org(Some("org_mine"));
     s.end(T0).unwrap();
-    let refused = s.select_organization(Some(OrganizationId::parse("org_x").unwrap()), T0);
+    let refused = s.select_organization(choose("org_mine"), Some(&mine), T0);
     assert!(
         matches!(refused, Err(SelectOrganizationError::Transition(_))),
         "{refused:?}"
     );
     assert!(matches!(
-        s.select_organization(None, T0),
+        s.select_organization(OrganizationChoice::Personal, None, T0),
         Err(SelectOrganizationError::Transition(_))
     ));
 }
