@@ -186,8 +186,11 @@ impl Membership {
         roles.permissions_of(&self.role)
     }
 
+    /// Every change moves `updated_at` strictly forward, so the store's
+    /// compare-and-set detects a concurrent change (see
+    /// [`UnixMillis::next_update_after`]).
     fn touch(&mut self, now: UnixMillis) {
-        self.updated_at = now.max(self.updated_at);
+        self.updated_at = now.next_update_after(self.updated_at);
     }
 
     /// `PATCH /v1/organizations/{id}/memberships/{user_id}`: a new role from

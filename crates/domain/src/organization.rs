@@ -358,8 +358,11 @@ impl Organization {
         self.updated_at
     }
 
+    /// Every change moves `updated_at` strictly forward, so the store's
+    /// compare-and-set detects a concurrent change (see
+    /// [`UnixMillis::next_update_after`]).
     fn touch(&mut self, now: UnixMillis) {
-        self.updated_at = now.max(self.updated_at);
+        self.updated_at = now.next_update_after(self.updated_at);
     }
 
     /// Applies a `PATCH /v1/organizations/{id}`. Returns whether anything

@@ -39,6 +39,15 @@ impl UnixMillis {
         Self(self.0.saturating_sub(duration_millis(d)))
     }
 
+    /// The `updated_at` of a change made at `self` to a value last changed
+    /// at `previous`: `self`, or 1 ms after `previous` when `self` is not
+    /// later. Strictly forward, so a store's compare-and-set on `updated_at`
+    /// tells two changes made from the same read apart even within one
+    /// millisecond (or when the clock steps back).
+    pub fn next_update_after(self, previous: Self) -> Self {
+        self.max(Self(previous.0.saturating_add(1)))
+    }
+
     /// The time elapsed from `earlier` to `self`; zero when `earlier` is later.
     pub fn since(self, earlier: Self) -> Duration {
         let diff = self.0.saturating_sub(earlier.0);
@@ -84,5 +93,27 @@ mod tests {
             UnixMillis::new(5).since(UnixMillis::new(10)),
             Duration::ZERO
         );
+    }
+
+    #[test]
+    fn an_update_moves_strictly_forward() {
+        let t = UnixMillis::new(1_000);
+        // later: the change's own time
+        assert_eq!(
+            UnixMillis::new(1_005).next_update_after(t),
+            UnixMillis::new(1_005)
+        );
+        assert_eq!(
+            UnixMillis::new(1_001).next_update_after(t),
+            UnixMillis::new(1_001)
+        );
+        // the same millisecond, or a clock that stepped back: 1 ms after
+        assert_eq!(t.next_update_after(t), UnixMillis::new(1_001));
+        assert_eq!(
+            UnixMillis::new(900).next_update_after(t),
+            UnixMillis::new(1_001)
+        );
+        let max = UnixMillis::new(i64::MAX);
+        assert_eq!(max.next_update_after(max), max);
     }
 }

@@ -208,9 +208,12 @@ fn a_role_change_is_checked_and_reported() {
     );
     assert_eq!(m.role(), &Role::admin());
     assert_eq!(m.updated_at(), at(1));
-    // updated_at never moves back.
+    // updated_at moves strictly forward, even with a clock behind it.
     assert_eq!(m.set_role(Role::member(), &roles, at(-1)), Ok(true));
-    assert_eq!(m.updated_at(), at(1));
+    assert_eq!(m.updated_at(), at(2));
+    // and within the same millisecond
+    assert_eq!(m.set_role(Role::admin(), &roles, at(2)), Ok(true));
+    assert_eq!(m.updated_at(), at(3));
 }
 
 #[test]

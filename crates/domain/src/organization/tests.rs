@@ -208,6 +208,16 @@ fn a_patch_changes_what_it_names_and_says_so() {
     assert_eq!(o.slug().as_str(), "acme-corp");
     assert_eq!(o.image_url(), None);
     assert_eq!(o.updated_at(), at(3));
+    // A second change in the same millisecond still moves updated_at
+    // forward (the store's compare-and-set tells the two apart).
+    assert!(o.update(
+        OrganizationPatch {
+            name: Some(name("Third")),
+            ..OrganizationPatch::default()
+        },
+        at(3)
+    ));
+    assert_eq!(o.updated_at(), at(4));
 }
 
 #[test]

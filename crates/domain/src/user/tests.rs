@@ -180,7 +180,8 @@ fn a_lock_holds_until_its_end_and_not_at_it() {
         assert_eq!(u.locked_until(t), None);
         assert_eq!(u.lockout_expires_in_seconds(t), None);
     }
-    assert_eq!(u.updated_at(), T0);
+    // Locked in the millisecond the user was created: 1 ms later.
+    assert_eq!(u.updated_at(), at(1));
 }
 
 #[test]
@@ -242,7 +243,8 @@ fn a_ban_wins_over_a_lock_and_is_lifted_by_unban_only() {
     assert_eq!(u.may_sign_in(at(2)), Err(SignInRefused::Banned));
     assert!(u.unban(at(3)));
     assert_eq!(u.may_sign_in(at(3)), Ok(()));
-    assert_eq!(u.updated_at(), at(3));
+    // four changes in four milliseconds, each one strictly after the last
+    assert_eq!(u.updated_at(), at(4));
 }
 
 #[test]
@@ -257,10 +259,15 @@ fn banning_twice_or_unbanning_an_unbanned_user_changes_nothing() {
 }
 
 #[test]
-fn updated_at_never_moves_back() {
+fn updated_at_moves_strictly_forward_even_within_a_millisecond() {
     let mut u = user_with(&["a@example.com"], &[]);
+    // a clock behind the last change: 1 ms after it, never back
     assert!(u.ban(at(-5)));
-    assert_eq!(u.updated_at(), T0);
+    assert_eq!(u.updated_at(), at(1));
+    // the same millisecond again: still forward, so a compare-and-set on
+    // updated_at tells the two changes apart
+    assert!(u.unban(at(1)));
+    assert_eq!(u.updated_at(), at(2));
 }
 
 // ----- activity -----
