@@ -134,7 +134,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             .store
             .list_user_memberships(user, limit, offset)
             .await?;
-        if total == 0 && self.store.find_users(std::slice::from_ref(user)).await?.is_empty() {
+        if total == 0
+            && self
+                .store
+                .find_users(std::slice::from_ref(user))
+                .await?
+                .is_empty()
+        {
             return Err(OrganizationUseError::UserNotFound(user.clone()));
         }
         Ok((page, total))

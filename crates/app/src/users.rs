@@ -68,16 +68,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         if locked {
             user.lock_for(self.config.identity.lockout, now);
         }
-        self.store
-            .insert_user(&user)
-            .await
-            .map_err(|e| match e {
-                InsertUserError::Conflict => {
-                    UserUseError::Unexpected(anyhow::anyhow!("user id collision"))
-                }
-                InsertUserError::Taken(which) => UserUseError::Taken(which),
-                InsertUserError::Unexpected(e) => UserUseError::Unexpected(e),
-            })?;
+        self.store.insert_user(&user).await.map_err(|e| match e {
+            InsertUserError::Conflict => {
+                UserUseError::Unexpected(anyhow::anyhow!("user id collision"))
+            }
+            InsertUserError::Taken(which) => UserUseError::Taken(which),
+            InsertUserError::Unexpected(e) => UserUseError::Unexpected(e),
+        })?;
         Ok(user)
     }
 
