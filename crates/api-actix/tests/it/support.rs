@@ -251,6 +251,7 @@ impl Harness {
                 frontend_api: FrontendApi::parse(fapi_url).unwrap(),
                 settings: InstanceSettings::default(),
                 keys: KeyPolicy::default(),
+                identity: hallpass_app::IdentityPolicy::default(),
             },
         )
         .await
