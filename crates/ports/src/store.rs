@@ -16,8 +16,8 @@ use hallpass_domain::activity::SessionActivity;
 use hallpass_domain::refresh::RefreshStatus;
 use hallpass_domain::sign_in_token::{SignInToken, SignInTokenStatus};
 use hallpass_domain::{
-    Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, Session, SessionId,
-    SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, UserId,
+    Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, OrganizationId, Session,
+    SessionId, SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, UserId,
 };
 
 pub use crate::errors::{InsertError, StoreError, Unavailable};
@@ -300,6 +300,28 @@ pub trait SessionStore: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<(Client, Option<Session>, Option<ActiveOrganization>), FindClientError>,
     > + Send;
+
+    /// The minting read by session id (the Backend API, refresh, the
+    /// handshake): the session and, when it has an active organization,
+    /// the organization and the session user's membership in it, in one
+    /// read (one statement on PostgreSQL). The second value is `None` as in
+    /// [`SessionStore::find_client_session_with_organization`].
+    fn find_session_with_organization(
+        &self,
+        id: &SessionId,
+    ) -> impl Future<Output = Result<(Session, Option<ActiveOrganization>), FindSessionError>> + Send;
+
+    /// Forgets the session's active organization, provided it is still
+    /// `organization` (the organization or the membership in it is gone);
+    /// `updated_at` moves to `now` (never back). `Ok(false)` when nothing
+    /// was written: the session has another organization active (chosen
+    /// meanwhile), none, or does not exist.
+    fn forget_active_organization(
+        &self,
+        session: &SessionId,
+        organization: &OrganizationId,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     fn list_sessions(
         &self,
