@@ -7,6 +7,7 @@
 //!
 //! [`Hallpass`] is the one value the HTTP layer holds.
 
+mod activation;
 mod bootstrap;
 mod caller;
 mod error;
@@ -32,6 +33,7 @@ use hallpass_domain::{
 };
 use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
 
+pub use activation::OrganizationRequest;
 pub use bootstrap::{IdentityPolicy, InstanceConfig, KeyPolicy, StartError, Started};
 pub use caller::{CallerError, ClientCredential, FrontendCaller, Transport};
 pub use error::{AuthError, ClientError, SessionError, SignInError};
