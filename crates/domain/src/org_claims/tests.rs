@@ -578,3 +578,30 @@ fn the_personal_account_carries_no_organization_whatever_is_found() {
     assert_eq!(TokenOrganization::Personal.claims(), None);
     assert_eq!(TokenOrganization::Personal.into_claims(), None);
 }
+
+#[test]
+fn a_bitmap_reads_back_at_most_sixty_four_actions() {
+    // One `fpm` entry is a 64-bit number: with 64 actions every bit is one
+    // of them, and an action past the 64th is granted by no bitmap (never a
+    // shifted-out or wrapped bit).
+    for count in [64usize, 65] {
+        let actions: Vec<String> = (0..count).map(|i| format!("a{i:02}")).collect();
+        let v2 = OrgClaimsV2 {
+            id: "org_x".to_owned(),
+            slg: "x".to_owned(),
+            rol: "admin".to_owned(),
+            per: Some(actions.join(",")),
+            fpm: Some(u64::MAX.to_string()),
+            fea: Some("o:f".to_owned()),
+        };
+        let read = OrgClaims::from_v2(&v2).unwrap();
+        let keys: BTreeSet<String> = read
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
+        let expected: BTreeSet<String> =
+            actions[..64].iter().map(|a| format!("org:f:{a}")).collect();
+        assert_eq!(keys, expected, "{count} actions");
+    }
+}
