@@ -150,3 +150,100 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use hallpass_domain::{
+        ClientId, InstanceSettings, NewMembership, NewOrganization, NewSession, Organization,
+        OrganizationMembershipId, OrganizationName, RoleSet, SessionId, Slug, UnixMillis,
+    };
+
+    use super::*;
+
+    const T0: UnixMillis = UnixMillis::new(1_700_000_000_000);
+
+    fn organization(id: &str, slug: &str) -> Organization {
+        Organization::create(
+            NewOrganization {
+                slug: Some(Slug::parse(slug).unwrap()),
+                ..NewOrganization::named(OrganizationName::parse("Org").unwrap())
+            },
+            OrganizationId::parse(id).unwrap(),
+            T0,
+        )
+    }
+
+    fn session(active: Option<&str>) -> Session {
+        Session::start(
+            NewSession {
+                id: SessionId::from_random(1),
+                client_id: ClientId::from_random(2),
+                user_id: UserId::parse("user_1").unwrap(),
+                actor: None,
+                active_organization_id: active.map(|a| OrganizationId::parse(a).unwrap()),
+                tasks: vec![],
+            },
+            &InstanceSettings::default(),
+            T0,
+        )
+    }
+
+    /// What the minting read finds for `organization`: it and user_1's
+    /// membership in it.
+    fn found(organization: Organization) -> ActiveOrganization {
+        let membership = Membership::create(
+            &organization,
+            UserId::parse("user_1").unwrap(),
+            NewMembership::default(),
+            0,
+            &RoleSet::default(),
+            OrganizationMembershipId::from_random(3),
+            T0,
+        )
+        .unwrap();
+        ActiveOrganization {
+            organization,
+            membership,
+        }
+    }
+
+    fn named(value: &str) -> OrganizationRequest {
+        OrganizationRequest::Named(value.to_owned())
+    }
+
+    #[test]
+    fn a_request_names_the_active_organization_by_its_id_or_by_its_slug_while_a_member() {
+        let acme = found(organization("org_acme", "acme"));
+        let in_acme = session(Some("org_acme"));
+        // By id, found or gone (the minting read found nothing).
+        assert!(named("org_acme").names_active(&in_acme, Some(&acme)));
+        assert!(named("org_acme").names_active(&in_acme, None));
+        // By slug, only with what the read found for it.
+        assert!(named("acme").names_active(&in_acme, Some(&acme)));
+        assert!(!named("acme").names_active(&in_acme, None));
+        // Anything else is another organization, or the personal account.
+        for other in ["org_globex", "globex", "org_acme2", "Acme", ""] {
+            assert!(!named(other).names_active(&in_acme, Some(&acme)), "{other}");
+        }
+        assert!(!OrganizationRequest::Personal.names_active(&in_acme, Some(&acme)));
+    }
+
+    #[test]
+    fn a_slug_counts_only_for_the_organization_the_session_has_active() {
+        // What the read found is not the session's active organization (it
+        // never is, from the store; the rule holds regardless): its slug
+        // names nothing active.
+        let globex = found(organization("org_globex", "globex"));
+        let in_acme = session(Some("org_acme"));
+        assert!(!named("globex").names_active(&in_acme, Some(&globex)));
+        let personal = session(None);
+        assert!(!named("globex").names_active(&personal, Some(&globex)));
+        assert!(!named("org_globex").names_active(&personal, Some(&globex)));
+    }
+
+    #[test]
+    fn the_personal_account_is_active_only_without_an_organization() {
+        assert!(OrganizationRequest::Personal.names_active(&session(None), None));
+        assert!(!OrganizationRequest::Personal.names_active(&session(Some("org_acme")), None));
+    }
+}
