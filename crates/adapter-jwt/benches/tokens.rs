@@ -14,7 +14,8 @@ use hallpass_adapter_jwt::{JoseKeys, KeyRing};
 use hallpass_domain::session::NewSession;
 use hallpass_domain::token::SessionTokenClaims;
 use hallpass_domain::{
-    ClientId, FrontendApi, InstanceSettings, OrganizationId, Session, SessionId, UnixMillis, UserId,
+    ClientId, FrontendApi, InstanceSettings, OrgClaims, OrganizationId, Permission, Role, Session,
+    SessionId, Slug, UnixMillis, UserId,
 };
 use hallpass_ports::{KeyRingFactory as _, SigningKeyRecord, TokenSigner as _, TokenVerifier as _};
 use secrecy::ExposeSecret as _;
@@ -51,18 +52,47 @@ fn session() -> Session {
     )
 }
 
+/// An active organization with a custom role (`o` with `per` and `fpm`,
+/// and `fea`): the largest claim set a session token carries.
+fn organization() -> OrgClaims {
+    OrgClaims {
+        id: OrganizationId::parse("org_2xyz").unwrap(),
+        slug: Slug::parse("acme-inc").unwrap(),
+        role: Role::parse("org:analyst").unwrap(),
+        permissions: [
+            "org:dashboard:manage",
+            "org:dashboard:read",
+            "org:teams:read",
+        ]
+        .iter()
+        .map(|p| Permission::parse(p).unwrap())
+        .collect(),
+    }
+}
+
 fn benches(c: &mut Criterion) {
     let ring = ring();
     let session = session();
+    let org = organization();
     let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
     let origin = Some("https://app.example.com");
     let lifetime = Duration::from_secs(60);
-    let claims = SessionTokenClaims::build(&session, &fapi, lifetime, origin, T0).unwrap();
+    let claims =
+        SessionTokenClaims::build(&session, Some(org.clone()), &fapi, lifetime, origin, T0)
+            .unwrap();
     let token = ring.sign_session_token(&claims).unwrap();
 
     c.bench_function("claims_build", |b| {
         b.iter(|| {
-            SessionTokenClaims::build(black_box(&session), &fapi, lifetime, origin, T0).unwrap()
+            SessionTokenClaims::build(
+                black_box(&session),
+                Some(org.clone()),
+                &fapi,
+                lifetime,
+                origin,
+                T0,
+            )
+            .unwrap()
         })
     });
     c.bench_function("session_token_sign", |b| {

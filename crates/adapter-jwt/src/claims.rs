@@ -6,7 +6,9 @@ use hallpass_domain::token::{
     ClaimsVersion, ClientTokenClaims, HandshakePayload, SESSION_TOKEN_NBF_LEEWAY_SECS,
     SessionTokenClaims,
 };
-use hallpass_domain::{ClientId, OrganizationId, SessionId, SessionStatus, UserId};
+use hallpass_domain::{
+    ClientId, OrgClaims, OrgClaimsV1, OrgClaimsV2, SessionId, SessionStatus, UserId,
+};
 use serde_json::{Map, Value, json};
 
 pub(crate) const SESSION_TOKEN_NBF_LEEWAY: i64 = SESSION_TOKEN_NBF_LEEWAY_SECS;
@@ -47,11 +49,67 @@ pub(crate) fn session_to_json(c: &SessionTokenClaims) -> Map<String, Value> {
     }
     if let Some(org) = &c.org {
         match c.version {
-            ClaimsVersion::V2 => map.insert("o".into(), json!({ "id": org.as_str() })),
-            ClaimsVersion::V1 => map.insert("org_id".into(), json!(org.as_str())),
-        };
+            ClaimsVersion::V2 => org_v2_to_json(&org.v2(), &mut map),
+            ClaimsVersion::V1 => org_v1_to_json(&org.v1(), &mut map),
+        }
     }
     map
+}
+
+/// `o: {id, slg, rol, per, fpm}` and the top-level `fea`, as
+/// `@clerk/shared`'s `jwtPayloadParser` reads them; `per`, `fpm` and `fea`
+/// only when the role has custom permissions.
+fn org_v2_to_json(v2: &OrgClaimsV2, map: &mut Map<String, Value>) {
+    let mut o = object(json!({ "id": v2.id, "slg": v2.slg, "rol": v2.rol }));
+    if let Some(per) = &v2.per {
+        o.insert("per".into(), json!(per));
+    }
+    if let Some(fpm) = &v2.fpm {
+        o.insert("fpm".into(), json!(fpm));
+    }
+    map.insert("o".into(), Value::Object(o));
+    if let Some(fea) = &v2.fea {
+        map.insert("fea".into(), json!(fea));
+    }
+}
+
+/// `org_id`, `org_slug`, `org_role`, `org_permissions` (always a list).
+fn org_v1_to_json(v1: &OrgClaimsV1, map: &mut Map<String, Value>) {
+    map.insert("org_id".into(), json!(v1.org_id));
+    map.insert("org_slug".into(), json!(v1.org_slug));
+    map.insert("org_role".into(), json!(v1.org_role));
+    map.insert("org_permissions".into(), json!(v1.org_permissions));
+}
+
+/// The organization claims read back. Tokens signed before Hallpass wrote
+/// the membership's claims (`o: {id}` alone) read back with none: no
+/// Hallpass path trusts a token's organization, it reads the store.
+fn org_from_json(version: ClaimsVersion, m: &Map<String, Value>) -> Option<OrgClaims> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    match version {
+        ClaimsVersion::V2 => {
+            let o = m.get("o")?;
+            OrgClaims::from_v2(&OrgClaimsV2 {
+                id: text(o.get("id"))?,
+                slg: text(o.get("slg"))?,
+                rol: text(o.get("rol"))?,
+                per: text(o.get("per")),
+                fpm: text(o.get("fpm")),
+                fea: text(m.get("fea")),
+            })
+        }
+        ClaimsVersion::V1 => OrgClaims::from_v1(&OrgClaimsV1 {
+            org_id: text(m.get("org_id"))?,
+            org_slug: text(m.get("org_slug"))?,
+            org_role: text(m.get("org_role"))?,
+            org_permissions: m
+                .get("org_permissions")?
+                .as_array()?
+                .iter()
+                .map(|p| p.as_str().map(str::to_owned))
+                .collect::<Option<_>>()?,
+        }),
+    }
 }
 
 pub(crate) fn session_from_json(m: &Map<String, Value>) -> Option<SessionTokenClaims> {
@@ -70,13 +128,7 @@ pub(crate) fn session_from_json(m: &Map<String, Value>) -> Option<SessionTokenCl
         Some(v) if v == i64::from(SessionTokenClaims::VERSION) => ClaimsVersion::V2,
         Some(_) => return None,
     };
-    let org = match (version, m.get("o"), m.get("org_id")) {
-        (ClaimsVersion::V2, Some(o), _) => {
-            Some(OrganizationId::parse(o.get("id")?.as_str()?).ok()?)
-        }
-        (ClaimsVersion::V1, _, Some(id)) => Some(OrganizationId::parse(id.as_str()?).ok()?),
-        _ => None,
-    };
+    let org = org_from_json(version, m);
     Some(SessionTokenClaims {
         azp: text("azp").map(str::to_owned),
         exp: int("exp")?,

@@ -1,9 +1,10 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hallpass_domain::session::NewSession;
+use hallpass_domain::token::ClaimsVersion;
 use hallpass_domain::{
-    Client, ClientId, FrontendApi, InstanceSettings, OrganizationId, RotatingToken, Session,
-    SessionId, UserId,
+    Client, ClientId, FrontendApi, InstanceSettings, OrgClaims, OrganizationId, Permission, Role,
+    RotatingToken, Session, SessionId, Slug, UserId,
 };
 use josekit::jws::HS256;
 use secrecy::ExposeSecret as _;
@@ -26,7 +27,30 @@ fn record(kid: &str, created: UnixMillis) -> SigningKeyRecord {
     }
 }
 
+/// The claims of an `org:analyst` of `org_1` (`acme`) whose role has
+/// `org:dashboard:read`, `org:dashboard:manage` and `org:teams:read`
+/// (Clerk's documented example).
+fn analyst() -> OrgClaims {
+    OrgClaims {
+        id: OrganizationId::parse("org_1").unwrap(),
+        slug: Slug::parse("acme").unwrap(),
+        role: Role::parse("org:analyst").unwrap(),
+        permissions: [
+            "org:dashboard:manage",
+            "org:dashboard:read",
+            "org:teams:read",
+        ]
+        .iter()
+        .map(|p| Permission::parse(p).unwrap())
+        .collect(),
+    }
+}
+
 fn claims(now: UnixMillis) -> SessionTokenClaims {
+    claims_with(now, Some(analyst()))
+}
+
+fn claims_with(now: UnixMillis, org: Option<OrgClaims>) -> SessionTokenClaims {
     let session = Session::start(
         NewSession {
             id: SessionId::from_random(1),
@@ -41,6 +65,7 @@ fn claims(now: UnixMillis) -> SessionTokenClaims {
     );
     SessionTokenClaims::build(
         &session,
+        org,
         &FrontendApi::parse("https://clerk.example.com").unwrap(),
         std::time::Duration::from_secs(60),
         Some("https://app.example.com"),
@@ -95,10 +120,131 @@ fn session_tokens_round_trip_with_clerks_header_and_claims() {
     );
     assert_eq!(payload["v"], 2);
     assert_eq!(payload["sts"], "active");
-    assert_eq!(payload["o"], serde_json::json!({"id": "org_1"}));
+    assert_eq!(
+        payload["o"],
+        serde_json::json!({
+            "id": "org_1", "slg": "acme", "rol": "analyst", "per": "manage,read", "fpm": "3,2"
+        })
+    );
+    assert_eq!(payload["fea"], "o:dashboard,o:teams");
     assert_eq!(payload["fva"], serde_json::json!([0, -1]));
     assert!(payload.get("aud").is_none());
+    assert!(payload.get("org_id").is_none());
     assert_eq!(ring.verify_session_token(&token, T0).unwrap(), c);
+}
+
+#[test]
+fn v1_tokens_carry_the_organization_in_org_claims_and_read_back() {
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    let c = claims(T0).with_version(ClaimsVersion::V1);
+    let token = ring.sign_session_token(&c).unwrap();
+    let (_, payload) = parts(&token);
+    assert_eq!(payload["org_id"], "org_1");
+    assert_eq!(payload["org_slug"], "acme");
+    assert_eq!(payload["org_role"], "org:analyst");
+    assert_eq!(
+        payload["org_permissions"],
+        serde_json::json!([
+            "org:dashboard:manage",
+            "org:dashboard:read",
+            "org:teams:read"
+        ])
+    );
+    for v2_only in ["v", "o", "fea"] {
+        assert!(payload.get(v2_only).is_none(), "{v2_only}: {payload}");
+    }
+    assert_eq!(ring.verify_session_token(&token, T0).unwrap(), c);
+}
+
+#[test]
+fn a_role_without_custom_permissions_carries_the_role_alone() {
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    let admin = OrgClaims {
+        role: Role::admin(),
+        permissions: vec![],
+        ..analyst()
+    };
+    let c = claims_with(T0, Some(admin.clone()));
+    let token = ring.sign_session_token(&c).unwrap();
+    let (_, payload) = parts(&token);
+    assert_eq!(
+        payload["o"],
+        serde_json::json!({"id": "org_1", "slg": "acme", "rol": "admin"})
+    );
+    assert!(payload.get("fea").is_none(), "{payload}");
+    assert_eq!(ring.verify_session_token(&token, T0).unwrap(), c);
+    let v1 = c.with_version(ClaimsVersion::V1);
+    let token = ring.sign_session_token(&v1).unwrap();
+    let (_, payload) = parts(&token);
+    assert_eq!(payload["org_role"], "org:admin");
+    assert_eq!(payload["org_permissions"], serde_json::json!([]));
+    assert_eq!(ring.verify_session_token(&token, T0).unwrap(), v1);
+}
+
+#[test]
+fn without_an_organization_no_organization_claim_is_written() {
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    for version in [ClaimsVersion::V2, ClaimsVersion::V1] {
+        let c = claims_with(T0, None).with_version(version);
+        let token = ring.sign_session_token(&c).unwrap();
+        let (_, payload) = parts(&token);
+        for claim in [
+            "o",
+            "fea",
+            "org_id",
+            "org_slug",
+            "org_role",
+            "org_permissions",
+        ] {
+            assert!(payload.get(claim).is_none(), "{claim}: {payload}");
+        }
+        assert_eq!(ring.verify_session_token(&token, T0).unwrap(), c);
+    }
+}
+
+#[test]
+fn organization_claims_of_another_shape_read_back_as_none() {
+    // Tokens signed before the membership's claims were written (`o: {id}`
+    // alone, `org_id` alone) and claims Hallpass never writes still verify:
+    // their organization reads back as none.
+    let ring = KeyRing::new(&[record("ins_k1", T0)], T0).unwrap();
+    type Change = Box<dyn Fn(&mut Map<String, Value>)>;
+    let mut changes: Vec<(ClaimsVersion, Change)> = vec![
+        (
+            ClaimsVersion::V2,
+            Box::new(|m| {
+                m.insert("o".into(), serde_json::json!({"id": "org_1"}));
+            }),
+        ),
+        (
+            ClaimsVersion::V2,
+            Box::new(|m| {
+                m.insert("fea".into(), serde_json::json!("o:dashboard"));
+                m["o"]["fpm"] = serde_json::json!("x");
+            }),
+        ),
+        (
+            ClaimsVersion::V1,
+            Box::new(|m| {
+                m.remove("org_slug");
+            }),
+        ),
+        (
+            ClaimsVersion::V1,
+            Box::new(|m| {
+                m.insert("org_permissions".into(), serde_json::json!("org:a:b"));
+            }),
+        ),
+    ];
+    for (version, change) in changes.drain(..) {
+        let c = claims(T0).with_version(version);
+        let mut json = session_json(&c);
+        change(&mut json);
+        let token = ring.sign(Some(TokenCategory::Session), json).unwrap();
+        let read = ring.verify_session_token(&token, T0).unwrap();
+        assert_eq!(read.org, None, "{version:?}");
+        assert_eq!(read.sid, c.sid);
+    }
 }
 
 /// A ring with one key, a client token it signed, and the token's claims.

@@ -181,6 +181,20 @@ fn identity_reads_use_their_indexes() {
                 "organization_memberships_member",
             ][..],
         ),
+        // The minting read by session id (Backend API, refresh, handshake):
+        // session, organization, membership.
+        (
+            "SELECT s.*, o.*, m.* FROM sessions s \
+             LEFT JOIN organizations o ON o.id = s.last_active_organization_id \
+             LEFT JOIN organization_memberships m \
+               ON m.organization_id = s.last_active_organization_id AND m.user_id = s.user_id \
+             WHERE s.id = 'sess_42' LIMIT 1",
+            &[
+                "sessions_pkey",
+                "organizations_pkey",
+                "organization_memberships_member",
+            ][..],
+        ),
         // GET /v1/users filtered by email address, external id, username,
         // organization; its count.
         (

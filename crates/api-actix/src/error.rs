@@ -152,16 +152,18 @@ impl ApiError {
         )
     }
 
-    /// 403 `authorization_invalid`: a browser named an organization the
-    /// Frontend API cannot make active (only the Backend API can).
-    pub fn organization_not_allowed(organization: &str) -> Self {
+    /// 404 `organization_not_found_or_unauthorized` (Clerk's
+    /// `OrganizationNotFoundOrUnauthorized`, which clerk-js's organization
+    /// components handle): an organization that cannot be made active for
+    /// the session, whether it does not exist or the user is not a member.
+    /// The same answer for both, and the value is not echoed.
+    pub fn organization_not_found_or_unauthorized() -> Self {
         Self::new(
-            StatusCode::FORBIDDEN,
-            "authorization_invalid",
-            "not allowed",
-            "This organization cannot be made active for this session from the Frontend API.",
+            StatusCode::NOT_FOUND,
+            "organization_not_found_or_unauthorized",
+            "not found or unauthorized",
+            "Given organization not found, or you don't have permission to access the organization",
         )
-        .with_meta(json!({ "organization_id": organization }))
     }
 
     /// 403 `authorization_invalid`: the operator disabled the action.
@@ -347,7 +349,9 @@ impl From<SessionError> for ApiError {
                 "invalid action for session",
                 t.to_string(),
             ),
-            SessionError::OrganizationNotAllowed(org) => Self::organization_not_allowed(&org),
+            SessionError::OrganizationNotAllowed(_) => {
+                Self::organization_not_found_or_unauthorized()
+            }
             SessionError::Unexpected(e) => Self::internal(&e),
         }
     }

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use hallpass_domain::{Environment, FrontendApi, Instance, InstanceId, InstanceSettings};
+use hallpass_domain::{Environment, FrontendApi, Instance, InstanceId, InstanceSettings, RoleSet};
 use hallpass_ports::{
     CreateInstanceError, InstanceInit, KeyError, KeyRingFactory, SigningKeyRecord, Store,
     StoreError,
@@ -21,6 +21,30 @@ pub struct InstanceConfig {
     pub frontend_api: FrontendApi,
     pub settings: InstanceSettings,
     pub keys: KeyPolicy,
+    pub identity: IdentityPolicy,
+}
+
+/// The rules of the instance's users and organizations that come from
+/// configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityPolicy {
+    /// The roles an organization membership may have, with their
+    /// permissions: Clerk's defaults (`org:admin`, `org:member`) unless the
+    /// operator described others (`organizations.roles`).
+    pub roles: RoleSet,
+    /// How long `POST /v1/users/{id}/lock` locks a user; `None`: until
+    /// unlocked.
+    pub lockout: Option<Duration>,
+}
+
+impl Default for IdentityPolicy {
+    /// Clerk's defaults: its two roles, and a one-hour lockout.
+    fn default() -> Self {
+        Self {
+            roles: RoleSet::default(),
+            lockout: Some(Duration::from_secs(3600)),
+        }
+    }
 }
 
 /// How signing keys rotate.

@@ -3,11 +3,13 @@
 //! caller's client. Every Frontend API use case starts from a
 //! `FrontendCaller`, and whether a session belongs to the caller is decided
 //! in one place: the store's client-and-session read
-//! (`SessionStore::find_client_session`).
+//! (`SessionStore::find_client_session_with_organization`).
 
 use hallpass_domain::token::{ApiVersion, ClientTokenClaims};
 use hallpass_domain::{Client, ClientId, DevBrowserId, Session, SessionId};
-use hallpass_ports::{FindClientError, KeyRingFactory, Store, TokenVerifier as _};
+use hallpass_ports::{
+    ActiveOrganization, FindClientError, KeyRingFactory, Store, TokenVerifier as _,
+};
 use subtle::ConstantTimeEq as _;
 
 use crate::{ClientError, Hallpass};
@@ -153,24 +155,30 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             .ok_or(CallerError::SignedOut)
     }
 
-    /// The caller's client and its session `id` in one read, the ownership
-    /// checked by the read itself: `None` when the client has no such
-    /// session (another client's session included). The minting hot path.
+    /// The caller's client, its session `id` and that session's active
+    /// organization with the user's membership in it, in one read, the
+    /// ownership checked by the read itself: `None` when the client has no
+    /// such session (another client's session included). The minting hot
+    /// path.
     pub(crate) async fn caller_session(
         &self,
         caller: &FrontendCaller,
         id: &SessionId,
-    ) -> Result<(Client, Option<Session>), CallerError> {
+    ) -> Result<(Client, Option<Session>, Option<ActiveOrganization>), CallerError> {
         let client_id = self
             .caller_client_id(caller)
             .await?
             .ok_or(CallerError::SignedOut)?;
-        let (client, session) = found(self.store.find_client_session(&client_id.id, id).await)?
-            .ok_or(CallerError::SignedOut)?;
+        let (client, session, active) = found(
+            self.store
+                .find_client_session_with_organization(&client_id.id, id)
+                .await,
+        )?
+        .ok_or(CallerError::SignedOut)?;
         if !client_id.accepts(&client) {
             return Err(CallerError::SignedOut);
         }
-        Ok((client, session))
+        Ok((client, session, active))
     }
 
     /// The client a client token names, with its sessions, or `None` (the

@@ -32,9 +32,12 @@ pub enum SessionError {
     /// The session's status does not allow the action (terminal session).
     #[error(transparent)]
     NotAllowed(#[from] TransitionError),
-    /// The Frontend API named an organization it may not make active (see
-    /// `Session::may_select_organization`).
-    #[error("organization {0} cannot be made active from the Frontend API")]
+    /// A request named an organization that cannot be made active for the
+    /// session: no organization has that id or slug, or the session's user
+    /// is not a member of it (`Session::may_select_organization`). One
+    /// error for both, so a caller cannot tell which organizations exist.
+    /// Carries the value as sent (for logs).
+    #[error("organization {0:?} does not exist or the user is not a member")]
     OrganizationNotAllowed(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

@@ -4,14 +4,13 @@
 
 use hallpass_domain::activity::SessionActivity;
 use hallpass_domain::token::ClientTokenClaims;
-use hallpass_domain::{
-    Client, ClientId, DevBrowserId, OrganizationId, Session, SessionId, TransitionError,
-};
+use hallpass_domain::{Client, ClientId, DevBrowserId, Session, SessionId, TransitionError};
 use hallpass_ports::{
     DevBrowserRecord, FindClientError, InsertError, KeyRingFactory, Store, TokenSigner as _,
     UpdateClientError,
 };
 
+use crate::activation::{Candidate, OrganizationRequest};
 use crate::caller::{CallerError, FrontendCaller};
 use crate::{ClientError, Hallpass, SessionError, SignInError, TemplateUseError};
 
@@ -155,30 +154,31 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     }
 
     /// `POST /v1/client/sessions/{id}/tokens`: a session token for one of
-    /// the caller's sessions, in one read (the client and the session
-    /// together, ownership checked by the read). `organization` is what the
-    /// request named (clerk-js sends the session's active organization, or
-    /// nothing for the personal account): naming another organization is
-    /// refused, as the Frontend API cannot verify it.
+    /// the caller's sessions, in one read (the client, the session and its
+    /// active organization with the user's membership together, ownership
+    /// checked by the read). `organization` is what the request named:
+    /// clerk-js sends the session's active organization (naming it changes
+    /// nothing: one read), or nothing. Another organization (by id or
+    /// slug), or the personal account, becomes active first, as touch
+    /// makes it so; a refused one ([`SessionError::OrganizationNotAllowed`])
+    /// changes nothing and mints nothing.
     pub async fn caller_session_token(
         &self,
         caller: &FrontendCaller,
         id: &SessionId,
-        organization: Option<&str>,
+        organization: Option<&OrganizationRequest>,
     ) -> Result<String, FrontendError> {
-        let (_, session) = self.caller_session(caller, id).await?;
+        let (_, session, active) = self.caller_session(caller, id).await?;
         let session = session.ok_or(SessionError::NotFound)?;
-        if let Some(org) = organization.filter(|o| !o.is_empty())
-            && session
-                .last_active_organization_id()
-                .map(OrganizationId::as_str)
-                != Some(org)
-        {
-            return Err(SessionError::OrganizationNotAllowed(org.to_owned()).into());
+        match organization {
+            Some(request) if !request.names_active(&session, active.as_ref()) => {
+                self.select_organization(&session, request).await?;
+                Ok(self.mint_session_token(id, caller.mint_options()).await?)
+            }
+            _ => Ok(self
+                .mint_session_token_for(session, active, caller.mint_options())
+                .await?),
         }
-        Ok(self
-            .mint_session_token_for(session, caller.mint_options())
-            .await?)
     }
 
     /// `POST /v1/client/sessions/{id}/tokens/{template}`: a JWT-template
@@ -211,19 +211,31 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
 
     /// `POST /v1/client/sessions/{id}/touch`: the session becomes the
     /// client's last active one, its activity is recorded, the active
-    /// organization changes when `organization` is given (`Some(None)`: the
-    /// personal account; another organization than the session's own is
-    /// refused), and a fresh session token is minted.
+    /// organization changes when `organization` is given (an organization
+    /// by id or slug only when the session's user is a member of it, else
+    /// [`SessionError::OrganizationNotAllowed`] and nothing changes), and a
+    /// fresh session token is minted.
     #[tracing::instrument(skip_all, fields(session_id = %id))]
     pub async fn touch(
         &self,
         caller: &FrontendCaller,
         id: &SessionId,
-        organization: Option<Option<OrganizationId>>,
+        organization: Option<&OrganizationRequest>,
         activity: &SessionActivity,
     ) -> Result<Touched, FrontendError> {
         let view = self.signed_in_client(caller).await?;
-        self.touch_client_session(view.client.id(), id, organization)
+        let candidate = match organization {
+            None => None,
+            Some(request) => {
+                let session = view
+                    .sessions
+                    .iter()
+                    .find(|s| s.id() == id)
+                    .ok_or(SessionError::NotFound)?;
+                Some(self.organization_candidate(session, request).await?)
+            }
+        };
+        self.touch_client_session(view.client.id(), id, candidate)
             .await?;
         self.record_session_activity(id, activity).await;
         let token = self.mint_session_token(id, caller.mint_options()).await?;
@@ -264,25 +276,25 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     }
 
     /// The session becomes the client's last active one, activity is
-    /// recorded, and the active organization changes when `organization` is
-    /// given, as far as the Frontend API may choose it.
+    /// recorded, and the active organization becomes `organization`'s
+    /// choice when given, as far as the domain allows it
+    /// (`Session::select_organization`: a refusal changes nothing).
     pub(crate) async fn touch_client_session(
         &self,
         client_id: &ClientId,
         session_id: &SessionId,
-        organization: Option<Option<OrganizationId>>,
+        organization: Option<Candidate>,
     ) -> Result<(Client, Session), SessionError> {
         self.client_session(client_id, session_id).await?;
         let settings = *self.settings();
         let session = self
             .change_session(session_id, move |s, now| {
-                // Until memberships are stored (issue 15) no membership is
-                // found: the organization the session already has is kept
-                // (unchanged, as before), any other is refused (fail closed).
-                if let Some(org) = organization.clone()
-                    && org.as_ref() != s.last_active_organization_id()
-                {
-                    s.select_organization(org.into(), None, now)?;
+                if let Some(candidate) = &organization {
+                    s.select_organization(
+                        candidate.choice.clone(),
+                        candidate.membership.as_ref(),
+                        now,
+                    )?;
                 }
                 s.record_activity(now, &settings)
                     .map(|_| ())

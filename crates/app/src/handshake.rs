@@ -7,9 +7,10 @@
 
 use hallpass_domain::handshake::{HandshakeInput, handshake_directives, payload_size};
 use hallpass_domain::token::HandshakePayload;
-use hallpass_domain::{DevBrowserId, Environment, OrganizationId, RedirectUrl, SessionId};
+use hallpass_domain::{DevBrowserId, Environment, RedirectUrl, SessionId};
 use hallpass_ports::{InsertError, KeyRingFactory, Store, TokenSigner as _};
 
+use crate::activation::OrganizationRequest;
 use crate::caller::{CallerError, FrontendCaller, Transport};
 use crate::{ClientError, ClientView, Hallpass, MintOptions, SessionError};
 
@@ -28,11 +29,12 @@ pub struct HandshakeRequest<'a> {
     /// The session the presented `__session` token names (a hint, never a
     /// grant: only a live session of the caller's client is used).
     pub session_hint: Option<SessionId>,
-    /// `organization_id`: `None` absent, `Some(None)` the personal account,
-    /// `Some(Some(org))` an organization, applied only when the Frontend
-    /// API may select it (see `Session::may_select_organization`); otherwise
-    /// the session is left as it was.
-    pub organization: Option<Option<OrganizationId>>,
+    /// `organization_id`: `None` absent; the personal account, or an
+    /// organization by id or slug applied only when it exists and the
+    /// session's user is a member of it (`Session::may_select_organization`);
+    /// otherwise the session's organization is left as it was, as the
+    /// Client API's contract says.
+    pub organization: Option<OrganizationRequest>,
     /// `format=nonce`: a payload over `nonce_min_bytes` goes by nonce.
     pub nonce_format: bool,
     /// `suffixed_cookies=true`.
@@ -109,7 +111,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             .handshake_session(
                 view.as_ref(),
                 req.session_hint.as_ref(),
-                req.organization,
+                req.organization.as_ref(),
                 mint,
             )
             .await?;
@@ -165,14 +167,14 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
 
     /// The handshake's decision: picks the session (the one `hint` names if
     /// it is a live session of this client, else the client's last active
-    /// one), applies `organization` when the Frontend API may select it
-    /// (otherwise the session keeps its organization), and mints a session
-    /// token and a refresh token for it.
+    /// one), applies `organization` when the session's user may make it
+    /// active (otherwise the session keeps its organization), and mints a
+    /// session token and a refresh token for it.
     async fn handshake_session(
         &self,
         view: Option<&ClientView>,
         hint: Option<&SessionId>,
-        organization: Option<Option<OrganizationId>>,
+        organization: Option<&OrganizationRequest>,
         options: MintOptions<'_>,
     ) -> Result<HandshakeSession, SessionError> {
         let Some(view) = view else {
@@ -191,13 +193,19 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             return Ok(HandshakeSession::default());
         };
         let id = session.id().clone();
-        // Until memberships are stored (issue 15) no membership is found: the
-        // session's own organization is kept, the personal account passes,
-        // any other organization is dropped (fail closed).
-        let organization = organization.filter(|o| {
-            o.as_ref() == session.last_active_organization_id()
-                || session.may_select_organization(&o.clone().into(), None)
-        });
+        let organization = match organization {
+            None => None,
+            Some(request) => match self.organization_candidate(session, request).await {
+                Ok(candidate) => Some(candidate),
+                Err(SessionError::OrganizationNotAllowed(_)) => {
+                    tracing::debug!(
+                        "the handshake's organization cannot be made active: unchanged"
+                    );
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+        };
         let client = match self
             .touch_client_session(view.client.id(), &id, organization)
             .await

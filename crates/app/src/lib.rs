@@ -7,12 +7,16 @@
 //!
 //! [`Hallpass`] is the one value the HTTP layer holds.
 
+mod activation;
 mod bootstrap;
 mod caller;
 mod error;
 mod frontend;
 mod handshake;
+mod identifiers;
 mod keys;
+mod memberships;
+mod organizations;
 mod rate_limit;
 mod refresh;
 mod secret_key;
@@ -20,20 +24,24 @@ mod sessions;
 mod sweep;
 mod templates;
 mod tickets;
+mod users;
 
 use std::sync::{Arc, RwLock};
 
 use hallpass_domain::{
-    Environment, FrontendApi, Instance, InstanceSettings, PublishableKey, UnixMillis,
+    Environment, FrontendApi, Instance, InstanceSettings, PublishableKey, RoleSet, UnixMillis,
 };
 use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
 
-pub use bootstrap::{InstanceConfig, KeyPolicy, StartError, Started};
+pub use activation::OrganizationRequest;
+pub use bootstrap::{IdentityPolicy, InstanceConfig, KeyPolicy, StartError, Started};
 pub use caller::{CallerError, ClientCredential, FrontendCaller, Transport};
 pub use error::{AuthError, ClientError, SessionError, SignInError};
 pub use frontend::{ClientView, FrontendError, TicketSignedIn, Touched};
 pub use handshake::{HandshakeDelivery, HandshakeRequest, HandshakeResponse};
+pub use identifiers::{IdentifierPatch, IdentifierUseError};
 pub use keys::RotationError;
+pub use organizations::{OrganizationMetadata, OrganizationUseError};
 pub use rate_limit::{Limited, MemoryRateLimiter, RateLimits, RatePolicy, RateScope};
 pub use refresh::{RefreshError, RefreshFormat, RefreshResponse, Refreshed};
 pub use secret_key::{BackendCaller, NewSecretKey};
@@ -41,6 +49,7 @@ pub use sessions::{MintOptions, SignInRequest};
 pub use sweep::SweepPolicy;
 pub use templates::{TemplateInput, TemplateUseError};
 pub use tickets::{NewSignInToken, TicketError};
+pub use users::UserUseError;
 
 /// The outside world the use cases talk to.
 pub struct Deps<S, K> {
@@ -87,6 +96,11 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
 
     pub fn settings(&self) -> &InstanceSettings {
         &self.config.settings
+    }
+
+    /// The roles organization memberships may have, and their permissions.
+    pub fn roles(&self) -> &RoleSet {
+        &self.config.identity.roles
     }
 
     pub fn frontend_api(&self) -> &FrontendApi {

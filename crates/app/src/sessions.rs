@@ -11,11 +11,11 @@ use hallpass_domain::sign_in_token::SignInToken;
 use hallpass_domain::token::{ClaimsVersion, SessionTokenClaims};
 use hallpass_domain::{
     Activity, Client, ClientId, OrganizationId, RotatingToken, Session, SessionId, SessionTask,
-    SignIn, TransitionError, UnixMillis, UserId, client,
+    SignIn, TokenOrganization, TransitionError, UnixMillis, UserId, client,
 };
 use hallpass_ports::{
-    KeyRingFactory, SaveSignInError, SessionPage, SessionQuery, Store, TokenSigner as _,
-    UpdateClientError, UpdateSessionError,
+    ActiveOrganization, KeyRingFactory, SaveSignInError, SessionPage, SessionQuery, Store,
+    TokenSigner as _, UpdateClientError, UpdateSessionError,
 };
 
 use crate::{ClientError, Hallpass, SessionError, SignInError};
@@ -34,6 +34,14 @@ pub struct MintOptions<'a> {
     pub lifetime: Option<std::time::Duration>,
     /// v1 claims for API versions before 2025-04-10.
     pub version: ClaimsVersion,
+}
+
+/// A live session about to get a token, and what its active organization
+/// gives the token.
+#[derive(Debug)]
+pub(crate) struct Mintable {
+    pub(crate) session: Session,
+    pub(crate) organization: TokenOrganization,
 }
 
 /// A sign-in: who, on which client, with what.
@@ -128,13 +136,19 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     }
 
     /// Backend API `POST /v1/sessions` (testing): an active session for
-    /// `user_id` on a new client.
+    /// `user_id` on a new client, with `active_organization_id` active when
+    /// the user is a member of it (else
+    /// [`SessionError::OrganizationNotAllowed`], and nothing is created).
     #[tracing::instrument(skip_all)]
     pub async fn create_session_on_new_client(
         &self,
         user_id: UserId,
         active_organization_id: Option<OrganizationId>,
     ) -> Result<Session, SessionError> {
+        if let Some(organization) = &active_organization_id {
+            self.check_membership_for_new_session(&user_id, organization)
+                .await?;
+        }
         let client = self
             .create_client()
             .await
@@ -301,17 +315,64 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     }
 
     /// The session, provided it is live now, with the activity recorded
-    /// (stored at most once per interval). The activity write doubles as the
-    /// revocation check: it only succeeds while the stored session is live.
+    /// (stored at most once per interval), and what its active
+    /// organization gives a token now, read together in one statement. The
+    /// activity write doubles as the revocation check: it only succeeds
+    /// while the stored session is live.
     pub(crate) async fn live_session_for_mint(
         &self,
         id: &SessionId,
-    ) -> Result<Session, SessionError> {
-        let session = self.store.find_session(id).await?;
-        self.live_for_mint(session).await
+    ) -> Result<Mintable, SessionError> {
+        let (session, active) = self.store.find_session_with_organization(id).await?;
+        self.mintable(session, active).await
     }
 
-    /// [`Self::live_session_for_mint`] for a session already read.
+    /// [`Self::live_session_for_mint`] for a session (and its active
+    /// organization) already read: the organization's claims follow the
+    /// membership as it is now; an organization or membership that is gone
+    /// is forgotten (one more write, only then).
+    pub(crate) async fn mintable(
+        &self,
+        session: Session,
+        active: Option<ActiveOrganization>,
+    ) -> Result<Mintable, SessionError> {
+        let mut session = self.live_for_mint(session).await?;
+        let organization = TokenOrganization::resolve(
+            &session,
+            active.as_ref().map(|a| (&a.organization, &a.membership)),
+            self.roles(),
+        );
+        match &organization {
+            TokenOrganization::Gone(org) => self.forget_organization(&mut session, org).await,
+            TokenOrganization::Withheld(org, reason) => {
+                tracing::warn!(organization = %org, %reason, "a session token carries no organization: the membership gives no claims");
+            }
+            TokenOrganization::Personal | TokenOrganization::Active(_) => {}
+        }
+        Ok(Mintable {
+            session,
+            organization,
+        })
+    }
+
+    /// Forgets a gone organization, in the store (only while it is still
+    /// the active one) and in `session`. Best effort: the token carries no
+    /// organization either way, and the next mint tries again.
+    async fn forget_organization(&self, session: &mut Session, organization: &OrganizationId) {
+        let now = self.now();
+        match self
+            .store
+            .forget_active_organization(session.id(), organization, now)
+            .await
+        {
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e.0, "forgetting a gone organization failed"),
+        }
+        session.forget_organization(organization, now);
+    }
+
+    /// The session as read, provided it is live now, with the activity
+    /// recorded.
     async fn live_for_mint(&self, mut session: Session) -> Result<Session, SessionError> {
         let stored = session.status();
         let read_last_active_at = session.last_active_at();
@@ -351,29 +412,32 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         id: &SessionId,
         options: MintOptions<'_>,
     ) -> Result<String, SessionError> {
-        let session = self.live_session_for_mint(id).await?;
-        self.sign_session_token(&session, options)
+        let mintable = self.live_session_for_mint(id).await?;
+        self.sign_session_token(mintable, options)
     }
 
-    /// [`Self::mint_session_token`] for a session the caller has just read
-    /// (with its client, in one read: the Frontend API's hot path).
+    /// [`Self::mint_session_token`] for a session and its active
+    /// organization the caller has just read (with its client, in one
+    /// read: the Frontend API's hot path).
     pub(crate) async fn mint_session_token_for(
         &self,
         session: Session,
+        active: Option<ActiveOrganization>,
         options: MintOptions<'_>,
     ) -> Result<String, SessionError> {
-        let session = self.live_for_mint(session).await?;
-        self.sign_session_token(&session, options)
+        let mintable = self.mintable(session, active).await?;
+        self.sign_session_token(mintable, options)
     }
 
     fn sign_session_token(
         &self,
-        session: &Session,
+        mintable: Mintable,
         options: MintOptions<'_>,
     ) -> Result<String, SessionError> {
         let now = self.now();
         let claims = SessionTokenClaims::build(
-            session,
+            &mintable.session,
+            mintable.organization.into_claims(),
             self.frontend_api(),
             options.lifetime.unwrap_or(self.settings().token_lifetime()),
             options.origin,

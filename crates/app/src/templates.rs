@@ -3,8 +3,8 @@
 use hallpass_domain::id::base62_u128;
 use hallpass_domain::token::requested_lifetime;
 use hallpass_domain::{
-    Json, JsonObject, JwtTemplate, JwtTemplateId, JwtTemplateRecord, NewJwtTemplate, Session,
-    SessionId, SigningAlgorithm, TemplateError, TemplateSigning, TemplateTokenInput,
+    Json, JsonObject, JwtTemplate, JwtTemplateId, JwtTemplateRecord, NewJwtTemplate, OrgClaims,
+    Session, SessionId, SigningAlgorithm, TemplateError, TemplateSigning, TemplateTokenInput,
     template_token_claims,
 };
 use hallpass_ports::{
@@ -211,12 +211,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             })?;
         }
         let row = self.store.find_template_by_name(name).await?;
-        let session = self.live_session_for_mint(session_id).await?;
+        let mintable = self.live_session_for_mint(session_id).await?;
+        let session = &mintable.session;
         let jti = base62_u128(self.ids.random_u128());
         let iss = self.frontend_api().origin();
         let claims = template_token_claims(
             &template_of(&row),
-            &context(&session),
+            &context(session, mintable.organization.claims()),
             &TemplateTokenInput {
                 iss: &iss,
                 sub: session.user_id().as_str(),
@@ -253,8 +254,9 @@ fn template_of(row: &TemplateRow) -> JwtTemplate {
 }
 
 /// What shortcodes can reach: the user (its id: user data lives in the
-/// team's own system), the session, the active organization.
-fn context(session: &Session) -> Json {
+/// team's own system), the session, the active organization (while the
+/// user is a member of it, as for session tokens).
+fn context(session: &Session, organization: Option<&OrgClaims>) -> Json {
     let actor = session.actor().map_or(Json::Null, |a| {
         Json::Object(
             [
@@ -266,11 +268,9 @@ fn context(session: &Session) -> Json {
             .collect(),
         )
     });
-    let org = session
-        .last_active_organization_id()
-        .map_or(Json::Null, |o| {
-            Json::Object([("id", Json::str(o.as_str()))].into_iter().collect())
-        });
+    let org = organization.map_or(Json::Null, |o| {
+        Json::Object([("id", Json::str(o.id.as_str()))].into_iter().collect())
+    });
     Json::Object(
         [
             (

@@ -52,7 +52,7 @@ pub use membership::{Membership, MembershipError, MembershipRecord, NewMembershi
 pub use metadata::{
     METADATA_MAX_BYTES, Metadata, MetadataError, MetadataField, MetadataFieldError, deep_merge,
 };
-pub use org_claims::{OrgClaims, OrgClaimsError, OrgClaimsV1, OrgClaimsV2};
+pub use org_claims::{OrgClaims, OrgClaimsError, OrgClaimsV1, OrgClaimsV2, TokenOrganization};
 pub use organization::{
     InvalidOrganizationRef, MembershipLimit, NewOrganization, Organization, OrganizationName,
     OrganizationPatch, OrganizationRecord, OrganizationRef, Slug,

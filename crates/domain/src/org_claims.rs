@@ -30,6 +30,7 @@ use crate::id::{OrganizationId, UserId};
 use crate::membership::Membership;
 use crate::organization::{Organization, Slug};
 use crate::role::{Permission, Role, RoleSet};
+use crate::session::Session;
 
 /// Why a membership gives no organization claims.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -176,6 +177,138 @@ impl OrgClaims {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
+        }
+    }
+}
+
+impl OrgClaims {
+    /// Reads v1 claims back (tokens Hallpass signed, for its own checks and
+    /// tools). `None` when a value is not one Hallpass could have written.
+    pub fn from_v1(v1: &OrgClaimsV1) -> Option<Self> {
+        let mut permissions = v1
+            .org_permissions
+            .iter()
+            .map(|p| Permission::parse(p).ok())
+            .collect::<Option<Vec<_>>>()?;
+        permissions.sort();
+        permissions.dedup();
+        Some(Self {
+            id: OrganizationId::parse(&v1.org_id).ok()?,
+            slug: Slug::parse(&v1.org_slug).ok()?,
+            role: Role::parse(&v1.org_role).ok()?,
+            permissions,
+        })
+    }
+
+    /// Reads v2 claims back as `@clerk/shared`'s parser does: the role is
+    /// `org:` + `rol`; with `per` and `fpm` both present, feature `i` of
+    /// `fea`'s organization scope (`o`, `ou`, `uo`) takes bitmap `i` of
+    /// `fpm`, whose bit `j` grants action `j` of `per`. `None` when a value
+    /// is not one Hallpass could have written (a bitmap that is not a
+    /// number, a bit beyond the actions, more bitmaps than features).
+    pub fn from_v2(v2: &OrgClaimsV2) -> Option<Self> {
+        let mut permissions = Vec::new();
+        if let (Some(per), Some(fpm)) = (v2.per.as_deref(), v2.fpm.as_deref()) {
+            let actions: Vec<&str> = per.split(',').map(str::trim).collect();
+            let features: Vec<&str> = v2
+                .fea
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|f| {
+                    let (scope, feature) = f.trim().split_once(':')?;
+                    matches!(scope, "o" | "ou" | "uo").then_some(feature)
+                })
+                .collect();
+            let bitmaps: Vec<u64> = fpm
+                .split(',')
+                .map(|m| m.trim().parse().ok())
+                .collect::<Option<_>>()?;
+            if bitmaps.len() > features.len() {
+                return None;
+            }
+            for (feature, bitmap) in features.iter().zip(bitmaps) {
+                if actions.len() < 64 && bitmap >> actions.len() != 0 {
+                    return None;
+                }
+                for (i, action) in actions.iter().enumerate() {
+                    if i < 64 && bitmap >> i & 1 == 1 {
+                        permissions
+                            .push(Permission::parse(&format!("org:{feature}:{action}")).ok()?);
+                    }
+                }
+            }
+        }
+        permissions.sort();
+        permissions.dedup();
+        Some(Self {
+            id: OrganizationId::parse(&v2.id).ok()?,
+            slug: Slug::parse(&v2.slg).ok()?,
+            role: Role::parse(&format!("org:{}", v2.rol)).ok()?,
+            permissions,
+        })
+    }
+}
+
+/// What a session's active organization gives a session token minted now
+/// ([`TokenOrganization::resolve`]): the claims follow the membership as it
+/// is at mint time, never what was true when the organization was chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOrganization {
+    /// No organization is active: the personal account.
+    Personal,
+    /// The active organization, with the role and permissions the
+    /// membership has now.
+    Active(OrgClaims),
+    /// The active organization, or the user's membership in it, is gone
+    /// (deleted, removed): the token carries no organization and the
+    /// session forgets it.
+    Gone(OrganizationId),
+    /// The membership exists but gives no claims (its role left the role
+    /// set, or it is not this user's in this organization): the token
+    /// carries no organization (fail closed) and the session keeps it, so
+    /// that fixing the configuration brings it back.
+    Withheld(OrganizationId, OrgClaimsError),
+}
+
+impl TokenOrganization {
+    /// Decides what a token for `session` carries, given what the minting
+    /// read found for its active organization: the organization and the
+    /// membership of the session's user in it (`None`: either is gone).
+    pub fn resolve(
+        session: &Session,
+        found: Option<(&Organization, &Membership)>,
+        roles: &RoleSet,
+    ) -> Self {
+        let Some(active) = session.last_active_organization_id() else {
+            return Self::Personal;
+        };
+        let Some((organization, membership)) = found else {
+            return Self::Gone(active.clone());
+        };
+        if organization.id() != active {
+            return Self::Withheld(active.clone(), OrgClaimsError::NotAMember);
+        }
+        match OrgClaims::build(session.user_id(), organization, membership, roles) {
+            Ok(claims) => Self::Active(claims),
+            Err(e) => Self::Withheld(active.clone(), e),
+        }
+    }
+
+    /// The claims a token carries: only [`TokenOrganization::Active`] has
+    /// any.
+    pub fn claims(&self) -> Option<&OrgClaims> {
+        match self {
+            Self::Active(claims) => Some(claims),
+            _ => None,
+        }
+    }
+
+    /// [`Self::claims`], owned.
+    pub fn into_claims(self) -> Option<OrgClaims> {
+        match self {
+            Self::Active(claims) => Some(claims),
+            _ => None,
         }
     }
 }

@@ -620,6 +620,19 @@ impl Session {
         Ok(self.set_active_organization(organization, now)?)
     }
 
+    /// Forgets `organization` if it is still the active one (it, or the
+    /// user's membership in it, is gone: see
+    /// [`crate::TokenOrganization::Gone`]). Allowed in any status: it only
+    /// takes away. Returns whether it changed.
+    pub fn forget_organization(&mut self, organization: &OrganizationId, now: UnixMillis) -> bool {
+        if self.last_active_organization_id.as_ref() != Some(organization) {
+            return false;
+        }
+        self.last_active_organization_id = None;
+        self.updated_at = now.max(self.updated_at);
+        true
+    }
+
     /// The outstanding tasks are done: `pending` becomes `active`.
     pub fn complete_tasks(&mut self, now: UnixMillis) -> Result<(), TransitionError> {
         self.require_live(now, SessionAction::CompleteTasks)?;

@@ -2,8 +2,9 @@
 //! domain rule; encoding and signing them is the signing adapter's job.
 
 use crate::client::{Client, RotatingToken};
-use crate::id::{ClientId, OrganizationId, SessionId, UserId};
+use crate::id::{ClientId, SessionId, UserId};
 use crate::instance::FrontendApi;
+use crate::org_claims::OrgClaims;
 use crate::session::{Actor, Session, SessionStatus};
 use std::time::Duration;
 
@@ -115,8 +116,11 @@ pub struct SessionTokenClaims {
     /// Minutes since the first and second factor verification, `-1` = never.
     pub fva: (i64, i64),
     pub act: Option<Actor>,
-    /// The active organization (`o.id` in v2, `org_id` in v1), when one is active.
-    pub org: Option<OrganizationId>,
+    /// The active organization as the membership states it at mint time
+    /// (`o` and `fea` in v2, `org_id`, `org_slug`, `org_role`,
+    /// `org_permissions` in v1), when one is active and the user is still
+    /// a member.
+    pub org: Option<OrgClaims>,
     pub version: ClaimsVersion,
 }
 
@@ -132,10 +136,14 @@ impl SessionTokenClaims {
 
     /// Builds the claims for `session` at `now`; refuses a session that is
     /// not live at that moment.
+    /// `organization` is what the membership gives now
+    /// ([`crate::TokenOrganization::claims`]); claims for any organization
+    /// other than the session's active one are left out (fail closed).
     /// `lifetime` is the instance's token lifetime, or a lifetime the Backend
     /// API asked for (see [`requested_lifetime`]).
     pub fn build(
         session: &Session,
+        organization: Option<OrgClaims>,
         fapi: &FrontendApi,
         lifetime: Duration,
         origin: Option<&str>,
@@ -158,7 +166,7 @@ impl SessionTokenClaims {
             sts: status,
             fva: session.factor_verification_age(now),
             act: session.actor().cloned(),
-            org: session.last_active_organization_id().cloned(),
+            org: organization.filter(|o| session.last_active_organization_id() == Some(&o.id)),
             version: ClaimsVersion::V2,
         })
     }
@@ -194,6 +202,9 @@ pub struct HandshakePayload {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::id::OrganizationId;
+    use crate::organization::Slug;
+    use crate::role::{Permission, Role};
     use crate::session::NewSession;
     use crate::settings::InstanceSettings;
 
@@ -216,11 +227,21 @@ mod tests {
         )
     }
 
+    fn org_claims(id: &str) -> OrgClaims {
+        OrgClaims {
+            id: OrganizationId::parse(id).unwrap(),
+            slug: Slug::parse("acme").unwrap(),
+            role: Role::parse("org:analyst").unwrap(),
+            permissions: vec![Permission::parse("org:dashboard:read").unwrap()],
+        }
+    }
+
     #[test]
     fn session_claims_follow_clerks_rules() {
         let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
         let c = SessionTokenClaims::build(
             &session(),
+            Some(org_claims("org_1")),
             &fapi,
             MINUTE,
             Some("https://app.example.com"),
@@ -234,13 +255,36 @@ mod tests {
         assert_eq!(c.azp.as_deref(), Some("https://app.example.com"));
         assert_eq!(c.sts, SessionStatus::Active);
         assert_eq!(c.fva, (0, -1));
-        assert_eq!(c.org.as_ref().map(|o| o.as_str()), Some("org_1"));
+        assert_eq!(c.org, Some(org_claims("org_1")));
+    }
+
+    #[test]
+    fn a_token_carries_only_the_sessions_active_organization() {
+        let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
+        let build = |s: &Session, org: Option<OrgClaims>| {
+            SessionTokenClaims::build(s, org, &fapi, MINUTE, None, T0)
+                .unwrap()
+                .org
+        };
+        // The active one (org_1), as the membership gives it.
+        assert_eq!(
+            build(&session(), Some(org_claims("org_1"))),
+            Some(org_claims("org_1"))
+        );
+        // Claims for another organization are left out, whoever built them.
+        assert_eq!(build(&session(), Some(org_claims("org_2"))), None);
+        // No claims (membership gone): none, even with an active organization.
+        assert_eq!(build(&session(), None), None);
+        // The personal account carries none.
+        let mut personal = session();
+        assert!(personal.forget_organization(&OrganizationId::parse("org_1").unwrap(), T0));
+        assert_eq!(build(&personal, Some(org_claims("org_1"))), None);
     }
 
     #[test]
     fn no_origin_means_no_azp() {
         let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
-        let c = SessionTokenClaims::build(&session(), &fapi, MINUTE, Some(""), T0).unwrap();
+        let c = SessionTokenClaims::build(&session(), None, &fapi, MINUTE, Some(""), T0).unwrap();
         assert_eq!(c.azp, None);
     }
 
@@ -250,13 +294,13 @@ mod tests {
         let mut s = session();
         s.revoke(T0).unwrap();
         assert_eq!(
-            SessionTokenClaims::build(&s, &fapi, MINUTE, None, T0),
+            SessionTokenClaims::build(&s, None, &fapi, MINUTE, None, T0),
             Err(SessionTokenError::NotLive(SessionStatus::Revoked))
         );
         let s = session();
         let after_expiry = s.expire_at();
         assert_eq!(
-            SessionTokenClaims::build(&s, &fapi, MINUTE, None, after_expiry),
+            SessionTokenClaims::build(&s, None, &fapi, MINUTE, None, after_expiry),
             Err(SessionTokenError::NotLive(SessionStatus::Expired))
         );
     }

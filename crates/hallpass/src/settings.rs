@@ -550,6 +550,7 @@ impl Settings {
             frontend_api: fapi,
             settings: self.instance,
             keys: self.key_policy,
+            identity: hallpass_app::IdentityPolicy::default(),
         }
     }
 

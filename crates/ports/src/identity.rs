@@ -247,6 +247,14 @@ pub trait UserStore: Send + Sync + 'static {
         ids: &[UserId],
     ) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
 
+    /// The user who has the email address or phone number with this id
+    /// (Clerk's identification id, `idn_…`), for the Backend API's
+    /// `/v1/email_addresses/{id}` and `/v1/phone_numbers/{id}`.
+    fn find_user_by_identification(
+        &self,
+        identification_id: &str,
+    ) -> impl Future<Output = Result<User, FindUserError>> + Send;
+
     /// Stores `user` if the stored user is still `previous` (same
     /// `updated_at`); email addresses and phone numbers added, removed or
     /// changed since `previous` are written in the same transaction.

@@ -16,11 +16,14 @@ use hallpass_domain::activity::SessionActivity;
 use hallpass_domain::refresh::RefreshStatus;
 use hallpass_domain::sign_in_token::{SignInToken, SignInTokenStatus};
 use hallpass_domain::{
-    Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, Session, SessionId,
-    SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, UserId,
+    Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, OrganizationId, Session,
+    SessionId, SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, UserId,
 };
 
 pub use crate::errors::{InsertError, StoreError, Unavailable};
+pub use sweep::{SweepPlan, SweepReport, SweepStore};
+
+mod sweep;
 use crate::identity::{ActiveOrganization, MembershipStore, OrganizationStore, UserStore};
 
 /// Creating the instance failed.
@@ -300,6 +303,28 @@ pub trait SessionStore: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<(Client, Option<Session>, Option<ActiveOrganization>), FindClientError>,
     > + Send;
+
+    /// The minting read by session id (the Backend API, refresh, the
+    /// handshake): the session and, when it has an active organization,
+    /// the organization and the session user's membership in it, in one
+    /// read (one statement on PostgreSQL). The second value is `None` as in
+    /// [`SessionStore::find_client_session_with_organization`].
+    fn find_session_with_organization(
+        &self,
+        id: &SessionId,
+    ) -> impl Future<Output = Result<(Session, Option<ActiveOrganization>), FindSessionError>> + Send;
+
+    /// Forgets the session's active organization, provided it is still
+    /// `organization` (the organization or the membership in it is gone);
+    /// `updated_at` moves to `now` (never back). `Ok(false)` when nothing
+    /// was written: the session has another organization active (chosen
+    /// meanwhile), none, or does not exist.
+    fn forget_active_organization(
+        &self,
+        session: &SessionId,
+        organization: &OrganizationId,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     fn list_sessions(
         &self,
@@ -611,49 +636,6 @@ pub trait SessionActivityStore: Send + Sync + 'static {
         &self,
         id: &SessionId,
     ) -> impl Future<Output = Result<(Session, Option<SessionActivity>), FindSessionError>> + Send;
-}
-
-/// The instructions for one housekeeping sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SweepPlan {
-    /// The sweep's instant: deadlines at or before it have passed.
-    pub now: UnixMillis,
-    /// A sweep that any process sharing the store started less than this
-    /// long before `now` (in milliseconds) makes this one a no-op.
-    pub min_gap_ms: i64,
-    /// Sign-in tokens and refresh tokens that expired at or before this
-    /// instant are deleted (later ones are kept for a while after expiry,
-    /// e.g. so a replayed refresh token is still recognised).
-    pub delete_expired_before: UnixMillis,
-}
-
-/// What one sweep changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SweepReport {
-    /// Live sessions past `expire_at`, now stored `expired` (or
-    /// `abandoned`, past `abandon_at`).
-    pub sessions_expired: u64,
-    /// Handshake nonces past their expiry, deleted.
-    pub handshake_nonces_deleted: u64,
-    /// Sign-in tokens expired before `delete_expired_before`, deleted.
-    pub sign_in_tokens_deleted: u64,
-    /// Refresh tokens expired before `delete_expired_before`, deleted.
-    pub refresh_tokens_deleted: u64,
-}
-
-/// Housekeeping: applying deadlines nobody read and deleting rows that can
-/// never be used again. Safe to run at any time: it only does what reads
-/// would conclude anyway.
-pub trait SweepStore: Send + Sync + 'static {
-    /// Claims this sweep for all processes sharing the store, then runs it.
-    /// The claim is a compare-and-set on the time of the last sweep: when a
-    /// sweep started less than `plan.min_gap_ms` before `plan.now`, nothing
-    /// is changed and the result is `None`; of concurrent callers, at most
-    /// one gets `Some`.
-    fn sweep(
-        &self,
-        plan: &SweepPlan,
-    ) -> impl Future<Output = Result<Option<SweepReport>, StoreError>> + Send;
 }
 
 /// Everything a storage adapter provides.

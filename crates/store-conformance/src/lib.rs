@@ -36,6 +36,7 @@ mod dev_browsers;
 mod handshake_nonces;
 mod instance;
 mod memberships;
+mod minting;
 mod organizations;
 mod refresh_tokens;
 mod session_activities;
@@ -100,6 +101,8 @@ macro_rules! storage_conformance_tests {
             memberships::racing_inserts_never_pass_the_membership_limit,
             memberships::members_are_listed_with_their_organization_and_public_data,
             memberships::the_minting_read_follows_the_active_membership,
+            minting::the_session_minting_read_follows_the_active_membership,
+            minting::a_gone_organization_is_forgotten_only_while_still_active,
         );
     };
     (@tests [$make:expr] $($module:ident :: $case:ident),+ $(,)?) => {

@@ -12,7 +12,9 @@ use hallpass_adapter_store::schema::{
     clients, organization_memberships, organizations, sessions, sign_in_tokens,
 };
 use hallpass_domain::sign_in_token::SignInToken;
-use hallpass_domain::{Client, ClientId, Session, SessionId, SessionStatus, UnixMillis};
+use hallpass_domain::{
+    Client, ClientId, OrganizationId, Session, SessionId, SessionStatus, UnixMillis,
+};
 use hallpass_ports::{
     ActiveOrganization, FindClientError, FindSessionError, SaveSignInError, SessionPage,
     SessionQuery, SessionStore, StoreError, UpdateClientError, UpdateSessionError,
@@ -20,6 +22,7 @@ use hallpass_ports::{
 
 use super::LIVE;
 use super::clients::{client_missing_or_changed, update_client_row};
+use super::identity_query::updated_at_moved_to;
 use super::session_activities::load_session_activities;
 use crate::backend::{Conn, Store, write_tx};
 
@@ -186,6 +189,78 @@ impl SessionStore for Store {
                 session.map(SessionRow::into_domain).transpose()?,
                 active,
             ))
+        })
+        .await
+    }
+
+    async fn find_session_with_organization(
+        &self,
+        id: &SessionId,
+    ) -> Result<(Session, Option<ActiveOrganization>), FindSessionError> {
+        let id = id.to_string();
+        run(&self.pool, move |conn: &mut Conn| {
+            // One statement: the session, its active organization and the
+            // session user's membership in it, each by a unique index.
+            let (session, organization, membership): (
+                SessionRow,
+                Option<OrganizationRow>,
+                Option<MembershipRow>,
+            ) = sessions::table
+                .left_join(
+                    organizations::table.on(organizations::id
+                        .nullable()
+                        .eq(sessions::last_active_organization_id)),
+                )
+                .left_join(
+                    organization_memberships::table.on(organization_memberships::organization_id
+                        .nullable()
+                        .eq(sessions::last_active_organization_id)
+                        .and(organization_memberships::user_id.eq(sessions::user_id))),
+                )
+                .filter(sessions::id.eq(id.clone()))
+                .select((
+                    SessionRow::as_select(),
+                    Option::<OrganizationRow>::as_select(),
+                    Option::<MembershipRow>::as_select(),
+                ))
+                .first(conn)
+                .optional()
+                .map_err(|e| unexpected(e, "reading a session and its organization"))?
+                .ok_or(FindSessionError::NotFound)?;
+            let active = match (organization, membership) {
+                (Some(o), Some(m)) => Some(ActiveOrganization {
+                    organization: o.into_domain()?.organization,
+                    membership: m.into_domain()?,
+                }),
+                _ => None,
+            };
+            Ok((session.into_domain()?, active))
+        })
+        .await
+    }
+
+    async fn forget_active_organization(
+        &self,
+        session: &SessionId,
+        organization: &OrganizationId,
+        now: UnixMillis,
+    ) -> Result<bool, StoreError> {
+        let session = session.to_string();
+        let organization = organization.to_string();
+        let now = now.as_millis();
+        run(&self.pool, move |conn: &mut Conn| {
+            let n = diesel::update(
+                sessions::table
+                    .filter(sessions::id.eq(&session))
+                    .filter(sessions::last_active_organization_id.eq(&organization)),
+            )
+            .set((
+                sessions::last_active_organization_id.eq(None::<String>),
+                sessions::updated_at.eq(updated_at_moved_to(now)),
+            ))
+            .execute(conn)
+            .map_err(|e| unexpected(e, "forgetting a session's organization"))?;
+            Ok(n > 0)
         })
         .await
     }

@@ -353,6 +353,43 @@ impl UserStore for Store {
         .await
     }
 
+    async fn find_user_by_identification(
+        &self,
+        identification_id: &str,
+    ) -> Result<User, FindUserError> {
+        let id = identification_id.to_owned();
+        run(&self.pool, move |conn: &mut Conn| {
+            let by_email: Option<String> = user_email_addresses::table
+                .find(&id)
+                .select(user_email_addresses::user_id)
+                .first(conn)
+                .optional()
+                .map_err(|e| unexpected(e, "finding an email address"))?;
+            let owner = match by_email {
+                Some(owner) => Some(owner),
+                None => user_phone_numbers::table
+                    .find(&id)
+                    .select(user_phone_numbers::user_id)
+                    .first(conn)
+                    .optional()
+                    .map_err(|e| unexpected(e, "finding a phone number"))?,
+            }
+            .ok_or(FindUserError::NotFound)?;
+            let row = users::table
+                .find(&owner)
+                .select(UserRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(|e| unexpected(e, "finding a user"))?
+                .ok_or(FindUserError::NotFound)?;
+            let mut users = assemble_users(conn, vec![row]).map_err(|e| e.0)?;
+            users
+                .pop()
+                .ok_or_else(|| FindUserError::Unexpected(anyhow::anyhow!("a user went missing")))
+        })
+        .await
+    }
+
     async fn update_user(&self, user: &User, previous: &User) -> Result<(), UpdateUserError> {
         let (user, previous) = (user.clone(), previous.clone());
         run(&self.pool, move |conn: &mut Conn| {

@@ -7,9 +7,11 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderValue, LOCATION};
 use actix_web::{HttpResponse, web};
 use base64::Engine as _;
-use hallpass_app::{Hallpass, HandshakeDelivery, HandshakeRequest, HandshakeResponse};
+use hallpass_app::{
+    Hallpass, HandshakeDelivery, HandshakeRequest, HandshakeResponse, OrganizationRequest,
+};
+use hallpass_domain::SessionId;
 use hallpass_domain::redirect::RedirectUrl;
-use hallpass_domain::{OrganizationId, SessionId};
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::Value;
@@ -54,13 +56,14 @@ pub fn hinted_session(token: &str) -> Option<SessionId> {
 }
 
 /// `organization_id`: absent, empty (the personal account) or an
-/// organization id; anything else cannot be activated and is ignored, as
-/// the Client API's contract says.
-fn requested_organization(value: Option<&str>) -> Option<Option<OrganizationId>> {
+/// organization id or slug. One that cannot be made active (no such
+/// organization, or the user is not a member) leaves the session's
+/// organization as it was, as the Client API's contract says.
+fn requested_organization(value: Option<&str>) -> Option<OrganizationRequest> {
     match value {
         None => None,
-        Some("") => Some(None),
-        Some(o) => OrganizationId::parse(o).ok().map(Some),
+        Some("") => Some(OrganizationRequest::Personal),
+        Some(o) => Some(OrganizationRequest::Named(o.to_owned())),
     }
 }
 

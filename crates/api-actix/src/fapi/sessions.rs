@@ -1,8 +1,8 @@
 //! `/v1/client/sessions/{id}…`: the caller's own sessions.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use hallpass_app::Hallpass;
-use hallpass_domain::{OrganizationId, SessionId};
+use hallpass_app::{FrontendError, Hallpass, OrganizationRequest, SessionError};
+use hallpass_domain::SessionId;
 use hallpass_ports::{KeyRingFactory, Store};
 use serde::Deserialize;
 use serde_json::json;
@@ -53,21 +53,23 @@ pub(crate) struct TouchForm {
     intent: Option<String>,
 }
 
-/// `active_organization_id`: absent, empty or `null` (the personal
-/// account), or an organization id.
-fn touch_organization(value: Option<String>) -> Result<Option<Option<OrganizationId>>, ApiError> {
+/// A form body's organization (touch's `active_organization_id`, the
+/// tokens call's `organization_id`): absent; empty or `null` (what a
+/// JavaScript `null` becomes in a form) for the personal account; anything
+/// else an organization id or slug, checked by the use case (one answer,
+/// 404 `organization_not_found_or_unauthorized`, for a value that names no
+/// organization and for one the user is not a member of).
+pub(crate) fn form_organization(value: Option<String>) -> Option<OrganizationRequest> {
     match value {
-        None => Ok(None),
-        Some(o) if o.is_empty() || o == "null" => Ok(Some(None)),
-        Some(o) => OrganizationId::parse(&o)
-            .map(|org| Some(Some(org)))
-            .map_err(|e| ApiError::invalid_param("active_organization_id", e.to_string())),
+        None => None,
+        Some(o) if o.is_empty() || o == "null" => Some(OrganizationRequest::Personal),
+        Some(o) => Some(OrganizationRequest::Named(o)),
     }
 }
 
 /// `POST /v1/client/sessions/{id}/touch`: the session becomes the last
-/// active one (and the organization active when the Frontend API may
-/// choose it); piggybacks a fresh session token.
+/// active one (and `active_organization_id` active when the user is a
+/// member of it); piggybacks a fresh session token.
 pub(crate) async fn touch<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     options: Options,
@@ -77,9 +79,17 @@ pub(crate) async fn touch<S: Store, K: KeyRingFactory>(
     form: Form<TouchForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = session_id(&app, &caller, &path).await?;
-    let organization = touch_organization(form.0.active_organization_id)?;
+    let organization = form_organization(form.0.active_organization_id);
     let activity = super::activity::from_request(&http, opts(&options));
-    let touched = app.touch(&caller, &id, organization, &activity).await?;
+    let touched = match app
+        .touch(&caller, &id, organization.as_ref(), &activity)
+        .await
+    {
+        Err(FrontendError::Session(SessionError::OrganizationNotAllowed(_))) => {
+            return Ok(organization_refused(&app, &caller).await);
+        }
+        other => other?,
+    };
     let outcome = Outcome {
         response: Some(dto::to_value(dto::fapi_session(
             &touched.session,
@@ -130,8 +140,9 @@ pub(crate) async fn remove<S: Store, K: KeyRingFactory>(
     end_or_remove(app, options, caller, path, true).await
 }
 
-/// clerk-js sends the session's active organization (or nothing for the
-/// personal account); any other organization is refused.
+/// clerk-js sends the session's active organization (or nothing): naming it
+/// changes nothing. Another organization the user is a member of (by id or
+/// slug), or the personal account (empty), becomes active as with touch.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct TokenForm {
     organization_id: Option<String>,
@@ -145,10 +156,33 @@ pub(crate) async fn token<S: Store, K: KeyRingFactory>(
     form: Form<TokenForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = session_id(&app, &caller, &path).await?;
-    let jwt = app
-        .caller_session_token(&caller, &id, form.0.organization_id.as_deref())
-        .await?;
-    Ok(token_response(&jwt))
+    let organization = form_organization(form.0.organization_id);
+    match app
+        .caller_session_token(&caller, &id, organization.as_ref())
+        .await
+    {
+        Ok(jwt) => Ok(token_response(&jwt)),
+        Err(FrontendError::Session(SessionError::OrganizationNotAllowed(_))) => {
+            Ok(organization_refused(&app, &caller).await)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// 404 `organization_not_found_or_unauthorized`, with the caller's client
+/// in the body's `meta.client`: clerk-js updates its client from an error's
+/// `meta.client`, so a browser that keeps naming an organization it lost
+/// (a removed membership, a deleted organization) learns the session's
+/// actual one and stops naming it. Nothing changed.
+async fn organization_refused<S: Store, K: KeyRingFactory>(
+    app: &Hallpass<S, K>,
+    caller: &FapiCaller,
+) -> HttpResponse {
+    let mut body = ApiError::organization_not_found_or_unauthorized().body();
+    if let Ok(Some(view)) = app.caller_client(caller).await {
+        body["meta"] = json!({ "client": dto::fapi_client(&view, None, app.now()) });
+    }
+    crate::no_store(HttpResponse::NotFound()).json(body)
 }
 
 /// `POST /v1/client/sessions/{id}/tokens/{template}`.

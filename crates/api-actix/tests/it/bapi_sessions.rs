@@ -20,6 +20,9 @@ fn keys(v: &Value) -> Vec<String> {
 #[actix_web::test]
 async fn a_session_is_created_for_a_user_on_a_new_client() {
     let h = Harness::dev().await;
+    // The organization exists and user_1 is a member of it (written through
+    // the store: see organizations.rs for the refusals).
+    member_of_organization(&h, "user_1", "org_1").await;
     let res = h
         .bapi(
             Method::POST,
@@ -333,4 +336,39 @@ async fn the_deprecated_verify_answers_old_api_versions_only() {
     let res = verify("1999-01-01", String::new()).await;
     refusals.insert("unknown_api_version".to_owned(), refusal(&res));
     snapshot!("session_verify_refusals", refusals);
+}
+
+/// `user` (created) as a member of `organization` (created, slug `org-1`).
+async fn member_of_organization(h: &Harness, user: &str, organization: &str) {
+    use hallpass_domain::{
+        Membership, NewMembership, NewOrganization, Organization, OrganizationId,
+        OrganizationMembershipId, OrganizationName, RoleSet, Slug, UnixMillis, User, UserId,
+    };
+    use hallpass_ports::{MembershipStore as _, OrganizationStore as _, UserStore as _};
+    let now = UnixMillis::new(T0);
+    let user = UserId::parse(user).unwrap();
+    h.store
+        .insert_user(&User::adopt(user.clone(), now))
+        .await
+        .unwrap();
+    let o = Organization::create(
+        NewOrganization {
+            slug: Some(Slug::parse("org-1").unwrap()),
+            ..NewOrganization::named(OrganizationName::parse("Org 1").unwrap())
+        },
+        OrganizationId::parse(organization).unwrap(),
+        now,
+    );
+    h.store.insert_organization(&o, None).await.unwrap();
+    let m = Membership::create(
+        &o,
+        user,
+        NewMembership::default(),
+        0,
+        &RoleSet::default(),
+        OrganizationMembershipId::from_random(1),
+        now,
+    )
+    .unwrap();
+    h.store.insert_membership(&m).await.unwrap();
 }

@@ -186,6 +186,8 @@ pub struct Harness {
     bapi: Call,
     clock: Arc<TestClock>,
     pub secret_key: String,
+    /// The instance's store, for writing what the Backend API cannot yet.
+    pub store: SqliteStore,
     _dir: tempfile::TempDir,
 }
 
@@ -232,6 +234,22 @@ impl Harness {
         options: ApiOptions,
         metrics: Option<web::Data<Metrics>>,
     ) -> Self {
+        Self::start_full(
+            environment,
+            options,
+            metrics,
+            hallpass_app::IdentityPolicy::default(),
+        )
+        .await
+    }
+
+    /// [`Harness::start_with`] with the instance's identity policy (roles).
+    pub async fn start_full(
+        environment: Environment,
+        options: ApiOptions,
+        metrics: Option<web::Data<Metrics>>,
+        identity: hallpass_app::IdentityPolicy,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("hallpass.sqlite3")).unwrap();
         let clock = Arc::new(TestClock(AtomicI64::new(T0)));
@@ -251,6 +269,7 @@ impl Harness {
                 frontend_api: FrontendApi::parse(fapi_url).unwrap(),
                 settings: InstanceSettings::default(),
                 keys: KeyPolicy::default(),
+                identity,
             },
         )
         .await
@@ -298,6 +317,7 @@ impl Harness {
             bapi: boxed!(bapi),
             clock,
             secret_key,
+            store,
             _dir: dir,
         }
     }

@@ -57,6 +57,7 @@ pub fn config(environment: Environment, settings: InstanceSettings) -> InstanceC
         frontend_api: FrontendApi::parse("https://clerk.example.com").unwrap(),
         settings,
         keys: KeyPolicy::default(),
+        identity: hallpass_app::IdentityPolicy::default(),
     }
 }
 

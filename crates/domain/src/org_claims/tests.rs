@@ -385,3 +385,223 @@ proptest! {
         prop_assert_eq!(decoded, c.v1().org_permissions.into_iter().collect::<BTreeSet<_>>());
     }
 }
+
+// ----- reading claims back -----
+
+proptest! {
+    #[test]
+    fn both_encodings_read_back_to_the_claims_they_were_made_from(pairs in permission_sets()) {
+        let mut permissions: Vec<Permission> = pairs
+            .iter()
+            .map(|(f, a)| Permission::parse(&format!("org:feat{f}:act{a}")).unwrap())
+            .collect();
+        permissions.sort();
+        let c = OrgClaims {
+            id: OrganizationId::parse("org_x").unwrap(),
+            slug: Slug::parse("x").unwrap(),
+            role: Role::parse("org:custom_role").unwrap(),
+            permissions,
+        };
+        prop_assert_eq!(OrgClaims::from_v2(&c.v2()), Some(c.clone()));
+        prop_assert_eq!(OrgClaims::from_v1(&c.v1()), Some(c));
+    }
+}
+
+#[test]
+fn claims_read_back_as_clerks_parser_reads_them() {
+    let v2 = claims("org:analyst").v2();
+    assert_eq!(OrgClaims::from_v2(&v2), Some(claims("org:analyst")));
+    // The parser's case 5: user-only features are skipped, `uo` counts, and
+    // spaces around entries are trimmed.
+    let mixed = OrgClaimsV2 {
+        fea: Some("o:repositories, uo:projects,u:goldprofileborder".to_owned()),
+        per: Some("read, create".to_owned()),
+        fpm: Some("1,3".to_owned()),
+        ..v2.clone()
+    };
+    let read = OrgClaims::from_v2(&mixed).unwrap();
+    let keys: Vec<&str> = read.permissions.iter().map(Permission::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "org:projects:create",
+            "org:projects:read",
+            "org:repositories:read"
+        ]
+    );
+    assert_eq!(read.role.as_str(), "org:analyst");
+    // Without `per` or `fpm`, no permissions (as the parser).
+    for (per, fpm) in [(None, Some("3")), (Some("read"), None)] {
+        let partial = OrgClaimsV2 {
+            per: per.map(str::to_owned),
+            fpm: fpm.map(str::to_owned),
+            ..v2.clone()
+        };
+        assert!(OrgClaims::from_v2(&partial).unwrap().permissions.is_empty());
+    }
+}
+
+#[test]
+fn claims_hallpass_could_not_have_written_do_not_read_back() {
+    let v2 = claims("org:analyst").v2();
+    let bad = |f: &dyn Fn(&mut OrgClaimsV2)| {
+        let mut c = v2.clone();
+        f(&mut c);
+        OrgClaims::from_v2(&c)
+    };
+    // A bitmap that is not a number, a bit beyond the actions, more bitmaps
+    // than features.
+    assert_eq!(bad(&|c| c.fpm = Some("3,x".to_owned())), None);
+    assert_eq!(bad(&|c| c.fpm = Some("4,2".to_owned())), None);
+    assert_eq!(bad(&|c| c.fpm = Some("3,2,1".to_owned())), None);
+    // The highest bit the actions allow is fine, one more is not.
+    assert!(bad(&|c| c.fpm = Some("3,3".to_owned())).is_some());
+    // Bad id, slug, role.
+    assert_eq!(bad(&|c| c.id = "org bad".to_owned()), None);
+    assert_eq!(bad(&|c| c.slg = "Not A Slug".to_owned()), None);
+    assert_eq!(bad(&|c| c.rol = "Analyst!".to_owned()), None);
+
+    let v1 = claims("org:analyst").v1();
+    let bad1 = |f: &dyn Fn(&mut OrgClaimsV1)| {
+        let mut c = v1.clone();
+        f(&mut c);
+        OrgClaims::from_v1(&c)
+    };
+    assert_eq!(OrgClaims::from_v1(&v1), Some(claims("org:analyst")));
+    assert_eq!(bad1(&|c| c.org_role = "analyst".to_owned()), None);
+    assert_eq!(
+        bad1(&|c| c.org_permissions.push("dashboard".to_owned())),
+        None
+    );
+    assert_eq!(bad1(&|c| c.org_id = String::new()), None);
+    assert_eq!(bad1(&|c| c.org_slug = "a_b".to_owned()), None);
+    // Listed twice or out of order, the keys read back sorted, once.
+    let shuffled = bad1(&|c| {
+        c.org_permissions.reverse();
+        c.org_permissions.push("org:teams:read".to_owned());
+    });
+    assert_eq!(shuffled, Some(claims("org:analyst")));
+}
+
+// ----- what a token carries at mint time -----
+
+fn session_in(org: Option<&Organization>, who: &str) -> crate::session::Session {
+    crate::session::Session::start(
+        crate::session::NewSession {
+            id: crate::id::SessionId::from_random(7),
+            client_id: crate::id::ClientId::from_random(8),
+            user_id: user(who),
+            actor: None,
+            active_organization_id: org.map(|o| o.id().clone()),
+            tasks: vec![],
+        },
+        &crate::settings::InstanceSettings::default(),
+        T0,
+    )
+}
+
+#[test]
+fn a_token_carries_the_organization_as_the_membership_is_at_mint_time() {
+    let o = acme();
+    let s = session_in(Some(&o), "user_1");
+    let analyst = member(&o, "user_1", "org:analyst");
+    let resolved = TokenOrganization::resolve(&s, Some((&o, &analyst)), &roles());
+    assert_eq!(resolved, TokenOrganization::Active(claims("org:analyst")));
+    assert_eq!(resolved.claims(), Some(&claims("org:analyst")));
+    assert_eq!(resolved.into_claims(), Some(claims("org:analyst")));
+
+    // A downgraded role shows at once, with its own permissions.
+    let mut downgraded = analyst.clone();
+    downgraded.set_role(Role::member(), &roles(), T0).unwrap();
+    let resolved = TokenOrganization::resolve(&s, Some((&o, &downgraded)), &roles());
+    let c = resolved.claims().unwrap();
+    assert_eq!(c.role, Role::member());
+    assert!(c.permissions.is_empty());
+}
+
+#[test]
+fn a_gone_organization_or_membership_gives_no_claims_and_is_forgotten() {
+    let o = acme();
+    let s = session_in(Some(&o), "user_1");
+    let resolved = TokenOrganization::resolve(&s, None, &roles());
+    assert_eq!(resolved, TokenOrganization::Gone(o.id().clone()));
+    assert_eq!(resolved.claims(), None);
+    assert_eq!(resolved.into_claims(), None);
+}
+
+#[test]
+fn a_membership_that_gives_no_claims_is_withheld_and_kept() {
+    let o = acme();
+    let s = session_in(Some(&o), "user_1");
+    // Another user's membership, a membership elsewhere, another
+    // organization than the active one: never claims.
+    let theirs = member(&o, "user_2", "org:admin");
+    let other = Organization::create(
+        NewOrganization::named(OrganizationName::parse("Other").unwrap()),
+        OrganizationId::parse("org_other").unwrap(),
+        T0,
+    );
+    let elsewhere = member(&other, "user_1", "org:admin");
+    for (org, m) in [(&o, &theirs), (&o, &elsewhere), (&other, &elsewhere)] {
+        let resolved = TokenOrganization::resolve(&s, Some((org, m)), &roles());
+        assert_eq!(
+            resolved,
+            TokenOrganization::Withheld(o.id().clone(), OrgClaimsError::NotAMember)
+        );
+        assert_eq!(resolved.claims(), None);
+        assert_eq!(resolved.into_claims(), None);
+    }
+    // A role that left the role set.
+    let dev = member(&o, "user_1", "org:dev");
+    assert_eq!(
+        TokenOrganization::resolve(&s, Some((&o, &dev)), &RoleSet::default()),
+        TokenOrganization::Withheld(
+            o.id().clone(),
+            OrgClaimsError::UnknownRole(Role::parse("org:dev").unwrap())
+        )
+    );
+}
+
+#[test]
+fn the_personal_account_carries_no_organization_whatever_is_found() {
+    let o = acme();
+    let s = session_in(None, "user_1");
+    let m = member(&o, "user_1", "org:admin");
+    assert_eq!(
+        TokenOrganization::resolve(&s, Some((&o, &m)), &roles()),
+        TokenOrganization::Personal
+    );
+    assert_eq!(
+        TokenOrganization::resolve(&s, None, &roles()),
+        TokenOrganization::Personal
+    );
+    assert_eq!(TokenOrganization::Personal.claims(), None);
+    assert_eq!(TokenOrganization::Personal.into_claims(), None);
+}
+
+#[test]
+fn a_bitmap_reads_back_at_most_sixty_four_actions() {
+    // One `fpm` entry is a 64-bit number: with 64 actions every bit is one
+    // of them, and an action past the 64th is granted by no bitmap (never a
+    // shifted-out or wrapped bit).
+    for count in [64usize, 65] {
+        let actions: Vec<String> = (0..count).map(|i| format!("a{i:02}")).collect();
+        let v2 = OrgClaimsV2 {
+            id: "org_x".to_owned(),
+            slg: "x".to_owned(),
+            rol: "admin".to_owned(),
+            per: Some(actions.join(",")),
+            fpm: Some(u64::MAX.to_string()),
+            fea: Some("o:f".to_owned()),
+        };
+        let read = OrgClaims::from_v2(&v2).unwrap();
+        let keys: BTreeSet<String> = read
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
+        let expected: BTreeSet<String> =
+            actions[..64].iter().map(|a| format!("org:f:{a}")).collect();
+        assert_eq!(keys, expected, "{count} actions");
+    }
+}

@@ -264,6 +264,29 @@ fn keeping_an_organization_needs_a_membership_too() {
 }
 
 #[test]
+fn a_gone_organization_is_forgotten_only_while_it_is_the_active_one() {
+    let later = T0.saturating_add(MIN);
+    // The active one: forgotten, and the change is dated.
+    let mut s = in_org(Some("org_mine"));
+    assert!(s.forget_organization(&org("org_mine"), later));
+    assert_eq!(s.last_active_organization_id(), None);
+    assert_eq!(s.updated_at(), later);
+    // Already forgotten, or another organization (chosen since): unchanged.
+    assert!(!s.forget_organization(&org("org_mine"), later.saturating_add(MIN)));
+    let mut s = in_org(Some("org_new"));
+    assert!(!s.forget_organization(&org("org_mine"), later));
+    assert_eq!(s.last_active_organization_id(), Some(&org("org_new")));
+    assert_eq!(s.updated_at(), T0);
+    // A session that ended forgets too (it only takes away), and time never
+    // goes back.
+    let mut s = in_org(Some("org_mine"));
+    s.end(later).unwrap();
+    assert!(s.forget_organization(&org("org_mine"), T0));
+    assert_eq!(s.last_active_organization_id(), None);
+    assert_eq!(s.updated_at(), later);
+}
+
+#[test]
 fn a_browser_may_always_leave_for_the_personal_account() {
     let mut s = in_org(Some("org_mine"));
     assert!(s.may_select_organization(&OrganizationChoice::Personal, None));

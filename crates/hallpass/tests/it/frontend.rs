@@ -169,9 +169,10 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
     assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(body["object"], "token");
     assert_eq!(part(body["jwt"].as_str().unwrap(), 1)["sid"], sid.as_str());
-    // A browser never makes itself a member of an organization: the
-    // Frontend API cannot verify memberships, so it refuses any organization
-    // but the session's own (set through the Backend API).
+    // A browser never makes itself a member of an organization: an
+    // organization becomes active only for a member of it; any other is
+    // refused with Clerk's error, the same one whether the organization
+    // exists or not.
     for (action, form) in [
         (
             "touch",
@@ -190,7 +191,7 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
         let (status, _, body) = fapi(&server, "POST", &path, Some(&dvb), form, Some(APP)).await;
         assert_eq!(
             (status, &body["errors"][0]["code"]),
-            (403, &json!("authorization_invalid")),
+            (404, &json!("organization_not_found_or_unauthorized")),
             "{action}: {body}"
         );
     }
@@ -260,7 +261,7 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
     assert!(directives.iter().any(|d| d.starts_with("__session_")));
     assert!(token_claims.get("o").is_none(), "{token_claims}");
 
-    // The handshake's `organization_id` is applied only when it may be: a
+    // The handshake's `organization_id` is applied only for a member: a
     // foreign organization leaves the session as it was (the Client API's
     // contract), and the token carries no organization.
     let mut foreign = url.clone();

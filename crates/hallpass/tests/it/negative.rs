@@ -979,8 +979,19 @@ async fn sql_metacharacters_are_data_in_every_parameter() {
                 &w.client_token,
             )
             .form(&[("active_organization_id", e)]),
-            422,
-            "form_param_value_invalid",
+            404,
+            "organization_not_found_or_unauthorized",
+        ));
+        rows.push(row(
+            format!("organization_id {e:?}"),
+            w.native(
+                Method::POST,
+                &format!("/v1/client/sessions/{}/tokens", w.sid),
+                &w.client_token,
+            )
+            .form(&[("organization_id", e)]),
+            404,
+            "organization_not_found_or_unauthorized",
         ));
         rows.push(row(
             format!("limit {e:?}"),

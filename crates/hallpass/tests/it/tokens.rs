@@ -506,6 +506,10 @@ async fn hallpass_verify_accepts_minted_session_tokens_and_refuses_template_toke
 async fn api_versions_before_2025_04_10_get_v1_claims_and_unknown_versions_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = serve(dir.path(), &[]);
+    // user_1, a member of org_7 (slug `seven`, default role set: org:admin
+    // has only system permissions, which tokens leave out), written into the
+    // server's store (the embedded one, shared by both processes).
+    member_of(dir.path(), "user_1", "org_7", "seven").await;
     let res = server
         .bapi(Method::POST, "/v1/sessions")
         .json(&json!({"user_id": "user_1", "active_organization_id": "org_7"}))
@@ -540,9 +544,12 @@ async fn api_versions_before_2025_04_10_get_v1_claims_and_unknown_versions_are_r
     let claims = part(v2["jwt"].as_str().unwrap(), 1);
     assert_eq!(
         (&claims["v"], &claims["o"]),
-        (&json!(2), &json!({"id": "org_7"}))
+        (
+            &json!(2),
+            &json!({"id": "org_7", "slg": "seven", "rol": "admin"})
+        )
     );
-    assert!(claims.get("org_id").is_none());
+    assert!(claims.get("org_id").is_none() && claims.get("fea").is_none());
 
     for (header, query) in [(Some("2025-03-12"), None), (None, Some("2021-02-05"))] {
         let v1: Value = mint_with(header, query)
@@ -552,7 +559,21 @@ async fn api_versions_before_2025_04_10_get_v1_claims_and_unknown_versions_are_r
             .await
             .unwrap();
         let claims = part(v1["jwt"].as_str().unwrap(), 1);
-        assert_eq!(claims["org_id"], "org_7", "{header:?} {query:?}");
+        assert_eq!(
+            (
+                &claims["org_id"],
+                &claims["org_slug"],
+                &claims["org_role"],
+                &claims["org_permissions"]
+            ),
+            (
+                &json!("org_7"),
+                &json!("seven"),
+                &json!("org:admin"),
+                &json!([])
+            ),
+            "{header:?} {query:?}"
+        );
         assert!(claims.get("v").is_none() && claims.get("o").is_none());
     }
 
@@ -566,4 +587,42 @@ async fn api_versions_before_2025_04_10_get_v1_claims_and_unknown_versions_are_r
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["errors"][0]["code"], "api_version_invalid");
     }
+}
+
+/// `user` (created) as an `org:admin` of `organization` (created with
+/// `slug`), written straight into the embedded store under `data_dir`.
+async fn member_of(data_dir: &std::path::Path, user: &str, organization: &str, slug: &str) {
+    use hallpass_domain::{
+        Membership, NewMembership, NewOrganization, Organization, OrganizationId,
+        OrganizationMembershipId, OrganizationName, Role, RoleSet, Slug, UnixMillis, User, UserId,
+    };
+    use hallpass_ports::{MembershipStore as _, OrganizationStore as _, UserStore as _};
+    let store =
+        hallpass_adapter_sqlite::SqliteStore::open(&data_dir.join("hallpass.sqlite3")).unwrap();
+    let now = UnixMillis::new(1_700_000_000_000);
+    let user = UserId::parse(user).unwrap();
+    store
+        .insert_user(&User::adopt(user.clone(), now))
+        .await
+        .unwrap();
+    let o = Organization::create(
+        NewOrganization {
+            slug: Some(Slug::parse(slug).unwrap()),
+            ..NewOrganization::named(OrganizationName::parse("Seven").unwrap())
+        },
+        OrganizationId::parse(organization).unwrap(),
+        now,
+    );
+    store.insert_organization(&o, None).await.unwrap();
+    let m = Membership::create(
+        &o,
+        user,
+        NewMembership::with_role(Some(Role::admin())),
+        0,
+        &RoleSet::default(),
+        OrganizationMembershipId::from_random(7),
+        now,
+    )
+    .unwrap();
+    store.insert_membership(&m).await.unwrap();
 }
