@@ -276,9 +276,12 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let settings = *self.settings();
         let session = self
             .change_session(session_id, move |s, now| {
-                if let Some(org) = organization.clone() {
-                    // No membership store yet: no membership is found, so
-                    // only the personal account can be chosen (fail closed).
+                // Until memberships are stored (issue 15) no membership is
+                // found: the organization the session already has is kept
+                // (unchanged, as before), any other is refused (fail closed).
+                if let Some(org) = organization.clone()
+                    && org.as_ref() != s.last_active_organization_id()
+                {
                     s.select_organization(org.into(), None, now)?;
                 }
                 s.record_activity(now, &settings)

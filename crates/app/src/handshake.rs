@@ -191,10 +191,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             return Ok(HandshakeSession::default());
         };
         let id = session.id().clone();
-        // No membership store yet: no membership is found, so only the
-        // personal account passes (fail closed).
-        let organization =
-            organization.filter(|o| session.may_select_organization(&o.clone().into(), None));
+        // Until memberships are stored (issue 15) no membership is found: the
+        // session's own organization is kept, the personal account passes,
+        // any other organization is dropped (fail closed).
+        let organization = organization.filter(|o| {
+            o.as_ref() == session.last_active_organization_id()
+                || session.may_select_organization(&o.clone().into(), None)
+        });
         let client = match self
             .touch_client_session(view.client.id(), &id, organization)
             .await
