@@ -35,6 +35,8 @@ mod clients;
 mod dev_browsers;
 mod handshake_nonces;
 mod instance;
+mod memberships;
+mod organizations;
 mod refresh_tokens;
 mod session_activities;
 mod session_lists;
@@ -43,6 +45,8 @@ mod sign_in_tokens;
 mod support;
 mod sweeps;
 mod templates;
+mod user_lists;
+mod users;
 
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
 /// expression evaluating to a closure that returns a future of
@@ -79,6 +83,22 @@ macro_rules! storage_conformance_tests {
             refresh_tokens::refresh_tokens_rotate_once_and_revoke_with_their_session,
             session_activities::the_latest_session_activity_is_replaced_and_read_in_bulk,
             sweeps::a_sweep_applies_passed_deadlines_and_deletes_dead_rows_once_per_gap,
+            users::users_round_trip_with_their_identifiers,
+            users::every_unique_identifier_belongs_to_one_user,
+            users::a_user_update_is_compare_and_set_and_rewrites_its_identifiers,
+            users::deleting_a_user_revokes_its_sessions_and_removes_the_rest,
+            users::a_ban_is_saved_with_the_revocation_of_live_sessions,
+            user_lists::users_are_listed_by_each_filter_with_totals,
+            user_lists::users_are_ordered_by_each_field,
+            organizations::organizations_are_found_by_id_or_slug_with_their_member_count,
+            organizations::an_organization_update_is_compare_and_set_and_keeps_slugs_unique,
+            organizations::deleting_an_organization_removes_its_memberships_and_clears_it_from_sessions,
+            organizations::organizations_are_listed_with_filters_orders_and_totals,
+            memberships::memberships_are_unique_and_written_compare_and_set,
+            memberships::the_membership_limit_admits_members_up_to_the_limit,
+            memberships::racing_inserts_never_pass_the_membership_limit,
+            memberships::members_are_listed_with_their_organization_and_public_data,
+            memberships::the_minting_read_follows_the_active_membership,
         );
     };
     (@tests [$make:expr] $($module:ident :: $case:ident),+ $(,)?) => {

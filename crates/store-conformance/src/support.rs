@@ -100,3 +100,107 @@ pub(crate) async fn signed_in<S: Store>(
         .expect("save sign in");
     out.session
 }
+
+// ----- identity -----
+
+/// A user created at `now` from `new`; its ids drawn from `n` (the user's
+/// id is `UserId::from_random(n * 1000 + 1)`, so users sort by `n`).
+pub(crate) fn make_user(
+    n: u128,
+    new: hallpass_domain::NewUser,
+    now: UnixMillis,
+) -> hallpass_domain::User {
+    let mut next = n * 1000;
+    hallpass_domain::User::create(
+        new,
+        &mut || {
+            next += 1;
+            next
+        },
+        now,
+    )
+    .expect("user")
+}
+
+pub(crate) fn email(value: &str) -> hallpass_domain::Email {
+    hallpass_domain::Email::parse(value).expect("email")
+}
+
+pub(crate) fn phone(value: &str) -> hallpass_domain::E164 {
+    hallpass_domain::E164::parse(value).expect("phone")
+}
+
+/// A user with one email address, created at `now`.
+pub(crate) fn user_with_email(n: u128, address: &str, now: UnixMillis) -> hallpass_domain::User {
+    make_user(
+        n,
+        hallpass_domain::NewUser {
+            email_addresses: vec![email(address)],
+            ..Default::default()
+        },
+        now,
+    )
+}
+
+/// An organization named `name` with the slug `slug`, created at `now`.
+pub(crate) fn make_organization(
+    n: u128,
+    name: &str,
+    slug: &str,
+    limit: u32,
+    now: UnixMillis,
+) -> hallpass_domain::Organization {
+    let mut new = hallpass_domain::NewOrganization::named(
+        hallpass_domain::OrganizationName::parse(name).expect("name"),
+    );
+    new.slug = Some(hallpass_domain::Slug::parse(slug).expect("slug"));
+    new.max_allowed_memberships = hallpass_domain::MembershipLimit::new(limit);
+    hallpass_domain::Organization::create(new, hallpass_domain::OrganizationId::from_random(n), now)
+}
+
+/// `user`'s membership in `organization` with `role` (the default role
+/// when `None`), made as if the organization had no member yet (the store
+/// enforces the limit).
+pub(crate) fn make_membership(
+    n: u128,
+    organization: &hallpass_domain::Organization,
+    user: &UserId,
+    role: Option<hallpass_domain::Role>,
+    now: UnixMillis,
+) -> hallpass_domain::Membership {
+    hallpass_domain::Membership::create(
+        organization,
+        user.clone(),
+        hallpass_domain::NewMembership::with_role(role),
+        0,
+        &hallpass_domain::RoleSet::default(),
+        hallpass_domain::OrganizationMembershipId::from_random(n),
+        now,
+    )
+    .expect("membership")
+}
+
+/// A live session of `user` on a new client `n`, created at `now`, with
+/// `organization` active.
+pub(crate) async fn session_of<S: Store>(
+    store: &S,
+    n: u128,
+    user: &UserId,
+    organization: Option<&hallpass_domain::OrganizationId>,
+    now: UnixMillis,
+) -> (Client, Session) {
+    let mut client = new_client(n);
+    store.insert_client(&client).await.expect("client");
+    let mut session = signed_in(store, &mut client, n * 10, user.as_str(), now).await;
+    if let Some(org) = organization {
+        let before = session.clone();
+        session
+            .set_active_organization(Some(org.clone()), now)
+            .expect("select organization");
+        store
+            .update_session(&session, &[before.status()])
+            .await
+            .expect("store organization");
+    }
+    (client, session)
+}
