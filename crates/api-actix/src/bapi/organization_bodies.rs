@@ -10,7 +10,9 @@ use hallpass_domain::{
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::params::{metadata, metadata_patch, param_user, rfc3339, text, unsupported};
+use super::params::{
+    metadata, metadata_patch, nullable, param_user, replacing, rfc3339, text, unsupported,
+};
 use crate::ApiError;
 
 const ONE_ROLE_SET: &str =
@@ -87,8 +89,10 @@ pub(crate) struct UpdateOrganization {
     admin_delete_enabled: Option<bool>,
     created_at: Option<Value>,
     role_set_key: Option<Value>,
-    public_metadata: Option<Value>,
-    private_metadata: Option<Value>,
+    #[serde(default, deserialize_with = "nullable")]
+    public_metadata: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    private_metadata: Option<Option<Value>>,
 }
 
 impl UpdateOrganization {
@@ -110,8 +114,8 @@ impl UpdateOrganization {
             admin_delete_enabled: self.admin_delete_enabled,
         };
         let metadata = OrganizationMetadata {
-            public_metadata: metadata(MetadataField::Public, self.public_metadata)?,
-            private_metadata: metadata(MetadataField::Private, self.private_metadata)?,
+            public_metadata: metadata(MetadataField::Public, replacing(self.public_metadata))?,
+            private_metadata: metadata(MetadataField::Private, replacing(self.private_metadata))?,
         };
         Ok((patch, metadata))
     }
@@ -122,24 +126,27 @@ impl UpdateOrganization {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MetadataBody {
-    public_metadata: Option<Value>,
-    private_metadata: Option<Value>,
+    #[serde(default, deserialize_with = "nullable")]
+    public_metadata: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    private_metadata: Option<Option<Value>>,
 }
 
 impl MetadataBody {
-    /// For the deep merge: each given value must be an object.
+    /// For the deep merge: each given value must be an object (`null`
+    /// changes nothing).
     pub(crate) fn into_patch(self) -> Result<(Option<JsonObject>, Option<JsonObject>), ApiError> {
         Ok((
-            metadata_patch(MetadataField::Public, self.public_metadata)?,
-            metadata_patch(MetadataField::Private, self.private_metadata)?,
+            metadata_patch(MetadataField::Public, self.public_metadata.flatten())?,
+            metadata_patch(MetadataField::Private, self.private_metadata.flatten())?,
         ))
     }
 
-    /// For the replacement.
+    /// For the replacement (`null`: `{}`).
     pub(crate) fn into_replacement(self) -> Result<OrganizationMetadata, ApiError> {
         Ok(OrganizationMetadata {
-            public_metadata: metadata(MetadataField::Public, self.public_metadata)?,
-            private_metadata: metadata(MetadataField::Private, self.private_metadata)?,
+            public_metadata: metadata(MetadataField::Public, replacing(self.public_metadata))?,
+            private_metadata: metadata(MetadataField::Private, replacing(self.private_metadata))?,
         })
     }
 }

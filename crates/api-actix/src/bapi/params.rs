@@ -64,8 +64,15 @@ fn metadata_error(field: MetadataField, error: MetadataError) -> ApiError {
     ApiError::metadata(&MetadataFieldError { field, error })
 }
 
-/// A metadata object that replaces (or creates) one: `null` or absent is
-/// none given; anything but an object, or over the cap, is refused.
+/// A metadata field as a `PUT` (or an update) gives it: absent is `None`;
+/// `null` counts as `{}` (`@clerk/backend` documents `null` as a way to
+/// clear a field on replacement).
+pub(crate) fn replacing(value: Option<Option<Value>>) -> Option<Value> {
+    value.map(|v| v.unwrap_or(Value::Null))
+}
+
+/// A metadata object that replaces (or creates) one: absent is none given,
+/// `null` is `{}`; anything but an object, or over the cap, is refused.
 pub(crate) fn metadata(
     field: MetadataField,
     value: Option<Value>,

@@ -18,8 +18,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::params::{
-    NO_PASSWORDS, OneOrMany, metadata, metadata_patch, nullable, patch_text, rfc3339, text,
-    unsupported,
+    NO_PASSWORDS, OneOrMany, metadata, metadata_patch, nullable, patch_text, replacing, rfc3339,
+    text, unsupported,
 };
 use crate::ApiError;
 
@@ -206,9 +206,12 @@ pub(crate) struct UpdateUser {
     create_organizations_limit: Option<i64>,
     created_at: Option<Value>,
     bypass_client_trust: Option<bool>,
-    public_metadata: Option<Value>,
-    private_metadata: Option<Value>,
-    unsafe_metadata: Option<Value>,
+    #[serde(default, deserialize_with = "nullable")]
+    public_metadata: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    private_metadata: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    unsafe_metadata: Option<Option<Value>>,
 }
 
 impl UpdateUser {
@@ -278,9 +281,9 @@ impl UpdateUser {
                 .transpose()?,
         };
         let metadata = UserMetadataReplacement {
-            public_metadata: metadata(MetadataField::Public, self.public_metadata)?,
-            private_metadata: metadata(MetadataField::Private, self.private_metadata)?,
-            unsafe_metadata: metadata(MetadataField::Unsafe, self.unsafe_metadata)?,
+            public_metadata: metadata(MetadataField::Public, replacing(self.public_metadata))?,
+            private_metadata: metadata(MetadataField::Private, replacing(self.private_metadata))?,
+            unsafe_metadata: metadata(MetadataField::Unsafe, replacing(self.unsafe_metadata))?,
         };
         Ok((patch, metadata))
     }
@@ -290,27 +293,35 @@ impl UpdateUser {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UserMetadataBody {
-    public_metadata: Option<Value>,
-    private_metadata: Option<Value>,
-    unsafe_metadata: Option<Value>,
+    #[serde(default, deserialize_with = "nullable")]
+    public_metadata: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    private_metadata: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    unsafe_metadata: Option<Option<Value>>,
 }
 
 impl UserMetadataBody {
-    /// For the deep merge: each given value must be an object.
+    /// For the deep merge: each given value must be an object (`null`
+    /// changes nothing).
     pub(crate) fn into_patch(self) -> Result<UserMetadataPatch, ApiError> {
         Ok(UserMetadataPatch {
-            public_metadata: metadata_patch(MetadataField::Public, self.public_metadata)?,
-            private_metadata: metadata_patch(MetadataField::Private, self.private_metadata)?,
-            unsafe_metadata: metadata_patch(MetadataField::Unsafe, self.unsafe_metadata)?,
+            public_metadata: metadata_patch(MetadataField::Public, self.public_metadata.flatten())?,
+            private_metadata: metadata_patch(
+                MetadataField::Private,
+                self.private_metadata.flatten(),
+            )?,
+            unsafe_metadata: metadata_patch(MetadataField::Unsafe, self.unsafe_metadata.flatten())?,
         })
     }
 
-    /// For the replacement: each given object replaces the user's.
+    /// For the replacement: each given object replaces the user's (`null`:
+    /// `{}`).
     pub(crate) fn into_replacement(self) -> Result<UserMetadataReplacement, ApiError> {
         Ok(UserMetadataReplacement {
-            public_metadata: metadata(MetadataField::Public, self.public_metadata)?,
-            private_metadata: metadata(MetadataField::Private, self.private_metadata)?,
-            unsafe_metadata: metadata(MetadataField::Unsafe, self.unsafe_metadata)?,
+            public_metadata: metadata(MetadataField::Public, replacing(self.public_metadata))?,
+            private_metadata: metadata(MetadataField::Private, replacing(self.private_metadata))?,
+            unsafe_metadata: metadata(MetadataField::Unsafe, replacing(self.unsafe_metadata))?,
         })
     }
 }

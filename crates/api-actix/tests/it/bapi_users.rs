@@ -405,6 +405,17 @@ async fn metadata_is_deep_merged_and_null_removes_a_key() {
         .await;
     assert_eq!(replaced["public_metadata"], json!({"only": 1}));
     assert_eq!(replaced["unsafe_metadata"], json!({"u": "x"}));
+
+    // `null`: nothing to merge, but a replacement by `{}`.
+    let merged = h
+        .send_ok(Method::PATCH, &path, json!({"unsafe_metadata": null}))
+        .await;
+    assert_eq!(merged["unsafe_metadata"], json!({"u": "x"}));
+    let cleared = h
+        .send_ok(Method::PUT, &path, json!({"unsafe_metadata": null}))
+        .await;
+    assert_eq!(cleared["unsafe_metadata"], json!({}));
+    assert_eq!(cleared["public_metadata"], json!({"only": 1}));
 }
 
 #[actix_web::test]
