@@ -5,6 +5,9 @@
 //! with `preserve_order`, cost a hash and an allocation per field). Field
 //! order is the order of the spec's examples. `()` serializes as `null`.
 
+pub(crate) mod organizations;
+pub(crate) mod users;
+
 use hallpass_domain::activity::SessionActivity;
 use hallpass_domain::{Session, SessionId, SessionStatus, UnixMillis};
 use serde::Serialize;

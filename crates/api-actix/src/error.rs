@@ -9,6 +9,8 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use hallpass_app::{CallerError, FrontendError, SessionError, SignInError, TemplateUseError};
 use serde_json::{Value, json};
 
+mod identity;
+
 /// An error as Clerk's APIs send it:
 /// `{"errors":[{"code","message","long_message","meta"}],"clerk_trace_id"}`.
 #[derive(Debug, Clone, PartialEq)]

@@ -33,6 +33,7 @@ mod health;
 pub mod metrics;
 mod pagination;
 pub mod parse;
+mod query;
 mod rate_limit;
 pub mod route;
 mod version;

@@ -48,21 +48,34 @@ fn number(
 
 impl PageQuery {
     pub(crate) fn page(&self) -> Result<Page, ApiError> {
-        Ok(Page {
-            limit: number("limit", self.limit.as_deref(), 10, 1..=500)?,
-            offset: number("offset", self.offset.as_deref(), 0, 0..=u32::MAX)?,
-            paginated: match self.paginated.as_deref() {
-                None | Some("" | "false" | "0") => false,
-                Some("true" | "1") => true,
-                Some(_) => {
-                    return Err(ApiError::invalid_param(
-                        "paginated",
-                        "paginated must be true or false",
-                    ));
-                }
-            },
-        })
+        page_of(
+            self.limit.as_deref(),
+            self.offset.as_deref(),
+            self.paginated.as_deref(),
+        )
     }
+}
+
+/// A page request from its three parameters' text, as the query gave them.
+pub(crate) fn page_of(
+    limit: Option<&str>,
+    offset: Option<&str>,
+    paginated: Option<&str>,
+) -> Result<Page, ApiError> {
+    Ok(Page {
+        limit: number("limit", limit, 10, 1..=500)?,
+        offset: number("offset", offset, 0, 0..=u32::MAX)?,
+        paginated: match paginated {
+            None | Some("" | "false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(_) => {
+                return Err(ApiError::invalid_param(
+                    "paginated",
+                    "paginated must be true or false",
+                ));
+            }
+        },
+    })
 }
 
 /// The list response in the shape the caller asked for.
@@ -81,4 +94,18 @@ pub(crate) fn respond<T: serde::Serialize>(
     } else {
         HttpResponse::Ok().json(data)
     }
+}
+
+/// `{"data", "total_count"}` whatever the caller asked: the lists whose
+/// spec has only that shape (organizations, memberships).
+pub(crate) fn paginated<T: serde::Serialize>(data: Vec<T>, total_count: u64) -> HttpResponse {
+    respond(
+        Page {
+            limit: 0,
+            offset: 0,
+            paginated: true,
+        },
+        data,
+        total_count,
+    )
 }

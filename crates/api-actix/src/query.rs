@@ -36,7 +36,7 @@ impl Params {
             })
     }
 
-    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         self.0
             .iter()
             .filter(move |(k, _)| k == name || k.strip_suffix("[]") == Some(name))
@@ -155,7 +155,9 @@ mod tests {
 
     #[test]
     fn a_list_takes_up_to_a_hundred_values() {
-        let hundred = (0..100).map(|i| format!("user_id=u{i}")).collect::<Vec<_>>();
+        let hundred = (0..100)
+            .map(|i| format!("user_id=u{i}"))
+            .collect::<Vec<_>>();
         let ok = Params::parse(&hundred.join("&")).unwrap();
         assert_eq!(ok.list("user_id").unwrap().len(), 100);
         let over = Params::parse(&format!("{}&user_id=u100", hundred.join("&"))).unwrap();
@@ -184,6 +186,9 @@ mod tests {
             p.millis("t").unwrap(),
             Some(UnixMillis::new(1_700_000_000_000))
         );
-        assert_eq!(p.millis("u").unwrap_err().code(), "form_param_value_invalid");
+        assert_eq!(
+            p.millis("u").unwrap_err().code(),
+            "form_param_value_invalid"
+        );
     }
 }

@@ -209,7 +209,9 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     /// Reads the user, applies `change` at `now` and writes the result back
     /// if the stored user is still the one read; retries from a fresh read
     /// when a concurrent change won. Nothing is written when the change
-    /// fails or changes nothing (unless sessions are to be revoked).
+    /// fails. (A change that changes nothing is written back as it was: one
+    /// row rewritten by a rare no-op request, kept simple rather than
+    /// skipped.)
     pub(crate) async fn change_user<F>(
         &self,
         id: &UserId,
@@ -224,7 +226,6 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             let mut user = previous.clone();
             change(&mut user, self.now())?;
             let written = match sessions {
-                Sessions::Keep if user == previous => return Ok(user),
                 Sessions::Keep => self.store.update_user(&user, &previous).await,
                 Sessions::Revoke => self
                     .store

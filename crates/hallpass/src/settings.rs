@@ -40,6 +40,8 @@ pub struct RawSettings {
     pub sweeps: SweepSettings,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
+    pub organizations: crate::identity_settings::OrganizationSettings,
+    pub users: crate::identity_settings::UserSettings,
 }
 
 /// Prometheus metrics on the Backend API listener.
@@ -236,6 +238,8 @@ impl Default for RawSettings {
             sweeps: SweepSettings::default(),
             log: LogSettings::default(),
             metrics: MetricsSettings::default(),
+            organizations: Default::default(),
+            users: Default::default(),
         }
     }
 }
@@ -305,6 +309,8 @@ pub struct Settings {
     pub rate_limit: crate::rate_limit::RateLimitConfig,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
+    /// Roles of organization memberships, and the lockout.
+    pub identity: hallpass_app::IdentityPolicy,
 }
 
 fn addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
@@ -523,6 +529,7 @@ impl Settings {
                     .transpose()?,
                 handshake_nonce_min_bytes: raw.frontend_api.handshake_nonce_min_bytes,
             },
+            identity: crate::identity_settings::identity_policy(&raw.organizations, &raw.users)?,
             log: raw.log,
             metrics: raw.metrics,
         })
@@ -550,7 +557,7 @@ impl Settings {
             frontend_api: fapi,
             settings: self.instance,
             keys: self.key_policy,
-            identity: hallpass_app::IdentityPolicy::default(),
+            identity: self.identity.clone(),
         }
     }
 

@@ -85,6 +85,7 @@ macro_rules! storage_conformance_tests {
             session_activities::the_latest_session_activity_is_replaced_and_read_in_bulk,
             sweeps::a_sweep_applies_passed_deadlines_and_deletes_dead_rows_once_per_gap,
             users::users_round_trip_with_their_identifiers,
+            users::a_user_is_found_by_the_id_of_any_of_its_identifiers,
             users::every_unique_identifier_belongs_to_one_user,
             users::a_user_update_is_compare_and_set_and_rewrites_its_identifiers,
             users::deleting_a_user_revokes_its_sessions_and_removes_the_rest,

@@ -115,6 +115,43 @@ async fn refused_as_taken<S: Store>(store: &S, user: &User, kind: UserIdentifier
     ));
 }
 
+pub(crate) async fn a_user_is_found_by_the_id_of_any_of_its_identifiers<S: Store>(store: S) {
+    let ada = full_user(1);
+    let other = full_user(2);
+    store.insert_user(&ada).await.expect("insert");
+    store.insert_user(&other).await.expect("insert");
+    let ids = ada
+        .email_addresses()
+        .iter()
+        .map(|e| e.id.as_str())
+        .chain(ada.phone_numbers().iter().map(|p| p.id.as_str()));
+    for id in ids {
+        let found = store.find_user_by_identification(id).await.expect(id);
+        assert_eq!(found, ada, "{id}");
+    }
+    // Neither another kind of id nor an unknown identification.
+    for id in [ada.id().as_str(), "idn_nothere", ""] {
+        assert!(
+            matches!(
+                store.find_user_by_identification(id).await,
+                Err(FindUserError::NotFound)
+            ),
+            "{id:?}"
+        );
+    }
+    // A removed identifier no longer names its former owner.
+    let mut changed = ada.clone();
+    let removed = ada.email_addresses()[1].id.clone();
+    changed
+        .remove_email_address(&removed, at(2))
+        .expect("remove");
+    store.update_user(&changed, &ada).await.expect("update");
+    assert!(matches!(
+        store.find_user_by_identification(removed.as_str()).await,
+        Err(FindUserError::NotFound)
+    ));
+}
+
 pub(crate) async fn every_unique_identifier_belongs_to_one_user<S: Store>(store: S) {
     let ada = full_user(1);
     store.insert_user(&ada).await.expect("insert");

@@ -3,7 +3,12 @@
 mod auth;
 mod bodies;
 mod clients;
+mod identifiers;
 mod jwks;
+mod memberships;
+mod organization_bodies;
+mod organizations;
+mod params;
 mod refresh;
 mod session;
 mod session_list;
@@ -11,6 +16,9 @@ mod sessions;
 mod sign_in_tokens;
 mod templates;
 mod tokens;
+mod user_bodies;
+mod user_list;
+mod users;
 
 pub use bodies::decode_json_bodies;
 
@@ -79,6 +87,117 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
             .route(
                 "/jwt_templates/{template_id}",
                 web::delete().to(templates::delete::<S, K>),
-            ),
+            )
+            .configure(identity::<S, K>),
     );
+}
+
+/// Users, their identifiers, organizations and memberships.
+fn identity<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::get().to(users::list::<S, K>))
+        .route("/users", web::post().to(users::create::<S, K>))
+        // Before `/users/{user_id}`, which would match it.
+        .route("/users/count", web::get().to(users::count::<S, K>))
+        .route("/users/{user_id}", web::get().to(users::get::<S, K>))
+        .route("/users/{user_id}", web::patch().to(users::update::<S, K>))
+        .route("/users/{user_id}", web::delete().to(users::delete::<S, K>))
+        .route(
+            "/users/{user_id}/metadata",
+            web::patch().to(users::merge_metadata::<S, K>),
+        )
+        .route(
+            "/users/{user_id}/metadata",
+            web::put().to(users::replace_metadata::<S, K>),
+        )
+        .route("/users/{user_id}/ban", web::post().to(users::ban::<S, K>))
+        .route(
+            "/users/{user_id}/unban",
+            web::post().to(users::unban::<S, K>),
+        )
+        .route("/users/{user_id}/lock", web::post().to(users::lock::<S, K>))
+        .route(
+            "/users/{user_id}/unlock",
+            web::post().to(users::unlock::<S, K>),
+        )
+        .route(
+            "/users/{user_id}/organization_memberships",
+            web::get().to(users::memberships::<S, K>),
+        )
+        .route(
+            "/email_addresses",
+            web::post().to(identifiers::create_email::<S, K>),
+        )
+        .route(
+            "/email_addresses/{email_address_id}",
+            web::get().to(identifiers::get_email::<S, K>),
+        )
+        .route(
+            "/email_addresses/{email_address_id}",
+            web::patch().to(identifiers::update_email::<S, K>),
+        )
+        .route(
+            "/email_addresses/{email_address_id}",
+            web::delete().to(identifiers::delete_email::<S, K>),
+        )
+        .route(
+            "/phone_numbers",
+            web::post().to(identifiers::create_phone::<S, K>),
+        )
+        .route(
+            "/phone_numbers/{phone_number_id}",
+            web::get().to(identifiers::get_phone::<S, K>),
+        )
+        .route(
+            "/phone_numbers/{phone_number_id}",
+            web::patch().to(identifiers::update_phone::<S, K>),
+        )
+        .route(
+            "/phone_numbers/{phone_number_id}",
+            web::delete().to(identifiers::delete_phone::<S, K>),
+        )
+        .route("/organizations", web::get().to(organizations::list::<S, K>))
+        .route(
+            "/organizations",
+            web::post().to(organizations::create::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}",
+            web::get().to(organizations::get::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}",
+            web::patch().to(organizations::update::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}",
+            web::delete().to(organizations::delete::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}/metadata",
+            web::patch().to(organizations::merge_metadata::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}/metadata",
+            web::put().to(organizations::replace_metadata::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships",
+            web::get().to(memberships::list::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships",
+            web::post().to(memberships::create::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships/{user_id}",
+            web::patch().to(memberships::update::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships/{user_id}",
+            web::delete().to(memberships::delete::<S, K>),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships/{user_id}/metadata",
+            web::patch().to(memberships::merge_metadata::<S, K>),
+        );
 }

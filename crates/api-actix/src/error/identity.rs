@@ -4,7 +4,7 @@
 //! are 422 with `meta.param_name`; "not found" is 404 `resource_not_found`.
 
 use actix_web::http::StatusCode;
-use hallpass_app::{OrganizationUseError, UserUseError};
+use hallpass_app::{IdentifierUseError, OrganizationUseError, UserUseError};
 use hallpass_domain::{
     FieldError, IdentifierKind, MembershipError, MetadataError, MetadataFieldError, UserError,
 };
@@ -123,6 +123,16 @@ impl ApiError {
                 "Usernames can only contain letters, numbers, underscores (_) and dashes (-)."
                     .to_owned(),
             ),
+            FieldError::InvalidCharacter { .. }
+                if !matches!(param, "email_address" | "phone_number") =>
+            {
+                form(
+                    "form_param_value_invalid",
+                    "is invalid",
+                    param,
+                    format!("{param} contains a character it may not contain."),
+                )
+            }
             FieldError::InvalidCharacter { .. } | FieldError::InvalidFormat { .. } => {
                 let long = match param {
                     "email_address" => "email_address must be a valid email address.".to_owned(),
@@ -183,7 +193,13 @@ pub(crate) fn user_error(e: &UserError) -> ApiError {
                 IdentifierKind::EmailAddress => "primary_email_address_id",
                 IdentifierKind::PhoneNumber => "primary_phone_number_id",
             },
-            format!("{id} is not one of the user's {}s.", kind.as_str()),
+            format!(
+                "{id} is not one of the user's {}.",
+                match kind {
+                    IdentifierKind::EmailAddress => "email addresses",
+                    IdentifierKind::PhoneNumber => "phone numbers",
+                }
+            ),
         ),
         UserError::Unverified { kind, id } => form(
             "form_verification_needed",
@@ -262,5 +278,19 @@ fn organization_error(e: OrganizationUseError) -> ApiError {
         OrganizationUseError::Membership(MembershipError::Metadata(e))
         | OrganizationUseError::Metadata(e) => ApiError::metadata(&e),
         OrganizationUseError::Unexpected(e) => ApiError::internal(&e),
+    }
+}
+
+impl From<IdentifierUseError> for ApiError {
+    fn from(e: IdentifierUseError) -> Self {
+        match e {
+            IdentifierUseError::NotFound(id) => Self::new(
+                StatusCode::NOT_FOUND,
+                "resource_not_found",
+                "not found",
+                format!("No identification was found with id {id}"),
+            ),
+            IdentifierUseError::User(e) => e.into(),
+        }
     }
 }

@@ -21,13 +21,17 @@ macro_rules! snapshot {
 }
 
 mod bapi_clients;
+mod bapi_memberships;
+mod bapi_organizations;
 mod bapi_sessions;
 mod bapi_templates;
 mod bapi_tokens;
+mod bapi_users;
 mod common;
 mod fapi_client;
 mod fapi_sessions;
 mod handshake;
+mod identity;
 mod metrics;
 mod organizations;
 mod redact;

@@ -5,8 +5,9 @@
 //!   by their random body within one snapshot (in the order the redactions
 //!   meet them: deterministic, as the ids and the traversal are), so a
 //!   snapshot still shows that `last_active_session_id` is `sessions[0].id`
-//!   (and that `sia_1`/`sess_activity_1` belong to `sess_1`). User and
-//!   organization ids are the test's own values and stay.
+//!   (and that `sia_1`/`sess_activity_1` belong to `sess_1`). Users and
+//!   organizations Hallpass created (`user_` or `org_` and 22 base62
+//!   characters) are numbered too; ids a test chose (`user_1`) stay.
 //! - Timestamps are shown relative to the test clock's start ([`T0`]):
 //!   `[T0+7d]`. The clock is fixed, so the offsets are exact.
 //! - JWTs become `[jwt]` after their header and payload decode; opaque
@@ -21,7 +22,7 @@ use insta::internals::{Content, ContentPath};
 use crate::support::{T0, jwt_parts};
 
 /// Id prefixes Hallpass generates, longest first (`sess_activity_` before `sess_`).
-const PREFIXES: [&str; 9] = [
+const PREFIXES: [&str; 13] = [
     "sess_activity_",
     "client_",
     "sess_",
@@ -31,6 +32,10 @@ const PREFIXES: [&str; 9] = [
     "sit_",
     "ins_",
     "sk_id_",
+    "user_",
+    "org_",
+    "idn_",
+    "orgmem_",
 ];
 
 /// Keys whose values are timestamps in milliseconds.
@@ -48,7 +53,7 @@ const MILLIS: [&str; 7] = [
 const SECONDS: [&str; 3] = ["iat", "exp", "nbf"];
 
 /// Keys whose values are generated ids.
-const IDS: [&str; 7] = [
+const IDS: [&str; 11] = [
     "id",
     "client_id",
     "last_active_session_id",
@@ -56,6 +61,10 @@ const IDS: [&str; 7] = [
     "session_id",
     "sid",
     "kid",
+    "user_id",
+    "primary_email_address_id",
+    "primary_phone_number_id",
+    "created_by",
 ];
 
 fn base62(s: &str) -> bool {
@@ -190,7 +199,8 @@ pub fn settings() -> insta::Settings {
     for key in IDS {
         let numbering = Arc::clone(&numbering);
         settings.add_dynamic_redaction(&format!(".**.{key}"), move |value, path| {
-            if value.is_nil() {
+            // No id (`null`), or none (an organization without a creator).
+            if value.is_nil() || value.as_str() == Some("") {
                 return value;
             }
             Content::from(numbering.id(string(&value, &path), &path))

@@ -9,7 +9,12 @@ use clerk_rs::models;
 
 use crate::support::*;
 
+/// One writer at a time: the clerk-rs tests run in parallel threads of one
+/// process, and each record is a read-modify-write of the results file.
+static RESULTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn record(call: &str, pass: bool) {
+    let _one_writer = RESULTS.lock().unwrap_or_else(|p| p.into_inner());
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../target/compat-results.json"
@@ -22,7 +27,7 @@ fn record(call: &str, pass: bool) {
     let _ = std::fs::write(path, serde_json::to_string_pretty(&all).unwrap());
 }
 
-fn checked<T, E: std::fmt::Debug>(call: &str, result: Result<T, E>) -> T {
+pub(crate) fn checked<T, E: std::fmt::Debug>(call: &str, result: Result<T, E>) -> T {
     record(call, result.is_ok());
     result.unwrap_or_else(|e| panic!("{call}: {e:?}"))
 }

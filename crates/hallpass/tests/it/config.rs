@@ -75,3 +75,84 @@ fn a_config_file_is_read_and_flags_override_it() {
         server.fapi
     );
 }
+
+#[tokio::test]
+async fn organization_roles_and_the_lockout_come_from_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hallpass.toml");
+    std::fs::write(
+        &file,
+        "[[organizations.roles]]\nkey = \"org:analyst\"\npermissions = [\"org:reports\"]\n",
+    )
+    .unwrap();
+    let stderr = refused(&[], &["--config", file.to_str().unwrap()]);
+    assert!(
+        stderr.contains("organizations.roles") && stderr.contains("org:reports"),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        &file,
+        "[[organizations.roles]]\nkey = \"org:analyst\"\nname = \"Data analyst\"\n\
+         permissions = [\"org:reports:read\"]\n\n[users]\nlockout_duration_secs = 0\n",
+    )
+    .unwrap();
+    let server = serve(dir.path(), &["--config", file.to_str().unwrap()]);
+    let json = |res: reqwest::Response| async move {
+        assert_eq!(res.status(), 200);
+        res.json::<serde_json::Value>().await.unwrap()
+    };
+    let user = json(
+        server
+            .bapi(reqwest::Method::POST, "/v1/users")
+            .json(&serde_json::json!({"username": "analyst"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let user = user["id"].as_str().unwrap();
+    let org = json(
+        server
+            .bapi(reqwest::Method::POST, "/v1/organizations")
+            .json(&serde_json::json!({"name": "Reports"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let member = json(
+        server
+            .bapi(
+                reqwest::Method::POST,
+                &format!(
+                    "/v1/organizations/{}/memberships",
+                    org["id"].as_str().unwrap()
+                ),
+            )
+            .json(&serde_json::json!({"user_id": user, "role": "org:analyst"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(member["role_name"], "Data analyst");
+    assert_eq!(
+        member["permissions"],
+        serde_json::json!(["org:reports:read"])
+    );
+    let locked = json(
+        server
+            .bapi(reqwest::Method::POST, &format!("/v1/users/{user}/lock"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(locked["locked"], true);
+    assert_eq!(
+        locked["lockout_expires_in_seconds"],
+        serde_json::Value::Null,
+        "until unlocked"
+    );
+}

@@ -6,6 +6,7 @@
 
 mod backend;
 mod clerk_rs;
+mod clerk_rs_identity;
 mod config;
 mod faults;
 mod frontend;
