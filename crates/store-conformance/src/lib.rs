@@ -47,6 +47,7 @@ mod support;
 mod sweeps;
 mod templates;
 mod user_lists;
+mod user_removal;
 mod users;
 
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an
@@ -88,9 +89,9 @@ macro_rules! storage_conformance_tests {
             users::a_user_is_found_by_the_id_of_any_of_its_identifiers,
             users::every_unique_identifier_belongs_to_one_user,
             users::a_user_update_is_compare_and_set_and_rewrites_its_identifiers,
-            users::deleting_a_user_revokes_its_sessions_and_removes_the_rest,
-            users::a_ban_is_saved_with_the_revocation_of_live_sessions,
-            users::user_activity_moves_forward_by_days_without_touching_the_user,
+            user_removal::deleting_a_user_revokes_its_sessions_and_removes_the_rest,
+            user_removal::a_ban_is_saved_with_the_revocation_of_live_sessions,
+            user_removal::user_activity_moves_forward_by_days_without_touching_the_user,
             user_lists::users_are_listed_by_each_filter_with_totals,
             user_lists::users_are_ordered_by_each_field,
             organizations::organizations_are_found_by_id_or_slug_with_their_member_count,
