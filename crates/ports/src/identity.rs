@@ -264,6 +264,19 @@ pub trait UserStore: Send + Sync + 'static {
         previous: &User,
     ) -> impl Future<Output = Result<(), UpdateUserError>> + Send;
 
+    /// Moves the user's `last_active_at` forward to `day` (the start of a
+    /// UTC day: [`User::record_activity`]'s precision) when it is unset or
+    /// earlier; like that method, leaves `updated_at` alone, so it needs
+    /// no compare-and-set and cannot fail a concurrent update. One
+    /// conditional `UPDATE`: the app calls it when it writes a session's
+    /// activity, at most once per session and activity interval. `false`
+    /// when nothing changed (already recorded, or no such user).
+    fn record_user_activity(
+        &self,
+        id: &UserId,
+        day: UnixMillis,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Like [`UserStore::update_user`], and in the same transaction revokes
     /// every session of the user that is live at `now` (and those sessions'
     /// refresh tokens): the ban. Returns how many sessions were revoked.

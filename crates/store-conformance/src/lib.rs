@@ -89,6 +89,7 @@ macro_rules! storage_conformance_tests {
             users::a_user_update_is_compare_and_set_and_rewrites_its_identifiers,
             users::deleting_a_user_revokes_its_sessions_and_removes_the_rest,
             users::a_ban_is_saved_with_the_revocation_of_live_sessions,
+            users::user_activity_moves_forward_by_days_without_touching_the_user,
             user_lists::users_are_listed_by_each_filter_with_totals,
             user_lists::users_are_ordered_by_each_field,
             organizations::organizations_are_found_by_id_or_slug_with_their_member_count,

@@ -636,3 +636,57 @@ pub(crate) async fn a_ban_is_saved_with_the_revocation_of_live_sessions<S: Store
         0
     );
 }
+
+pub(crate) async fn user_activity_moves_forward_by_days_without_touching_the_user<S: Store>(
+    store: S,
+) {
+    let ada = full_user(1);
+    store.insert_user(&ada).await.expect("insert");
+    let day = |n: i64| hallpass_domain::UnixMillis::new(T0.as_millis() + n * 86_400_000);
+    let mut expected = ada.clone();
+    assert!(expected.record_activity(day(1)));
+    let today = expected.last_active_at().expect("a day");
+    assert!(
+        store
+            .record_user_activity(ada.id(), today)
+            .await
+            .expect("record")
+    );
+    assert_eq!(store.find_user(ada.id()).await.expect("find"), expected);
+    // The same day again, or an earlier one: nothing changes.
+    assert!(
+        !store
+            .record_user_activity(ada.id(), today)
+            .await
+            .expect("again")
+    );
+    let earlier = hallpass_domain::UnixMillis::new(today.as_millis() - 86_400_000);
+    assert!(
+        !store
+            .record_user_activity(ada.id(), earlier)
+            .await
+            .expect("earlier")
+    );
+    assert_eq!(store.find_user(ada.id()).await.expect("find"), expected);
+    // `updated_at` did not move: an update from the read before succeeds.
+    let mut renamed = ada.clone();
+    renamed
+        .update(
+            UserPatch {
+                first_name: Some(None),
+                ..Default::default()
+            },
+            at(2),
+        )
+        .expect("patch");
+    store
+        .update_user(&renamed, &ada)
+        .await
+        .expect("no conflict with the activity");
+    assert!(
+        !store
+            .record_user_activity(&UserId::parse("nobody").expect("id"), today)
+            .await
+            .expect("no such user")
+    );
+}

@@ -399,6 +399,25 @@ impl UserStore for Store {
         .await
     }
 
+    async fn record_user_activity(&self, id: &UserId, day: UnixMillis) -> Result<bool, StoreError> {
+        let id = id.to_string();
+        let day = day.as_millis();
+        run(&self.pool, move |conn: &mut Conn| {
+            let n = diesel::update(
+                users::table.filter(users::id.eq(&id)).filter(
+                    users::last_active_at
+                        .is_null()
+                        .or(users::last_active_at.lt(day)),
+                ),
+            )
+            .set(users::last_active_at.eq(day))
+            .execute(conn)
+            .map_err(|e| unexpected(e, "recording a user's activity"))?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
     async fn save_user_and_revoke_sessions(
         &self,
         user: &User,
