@@ -14,7 +14,8 @@
 //! never a grant that outlives the membership.
 
 use hallpass_domain::{
-    Membership, OrganizationChoice, OrganizationId, OrganizationRef, Session, UserId,
+    Membership, OrganizationChoice, OrganizationId, OrganizationRef, Session, TransitionError,
+    UserId,
 };
 use hallpass_ports::{ActiveOrganization, FindOrganizationError, KeyRingFactory, Store};
 
@@ -85,6 +86,15 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         session: &Session,
         request: &OrganizationRequest,
     ) -> Result<Candidate, SessionError> {
+        // As the domain does: a session that is no longer live refuses any
+        // choice before the choice is judged.
+        let status = session.status_at(self.now());
+        if !status.is_live() {
+            return Err(SessionError::NotAllowed(TransitionError::Terminal {
+                status,
+                action: "touch",
+            }));
+        }
         let value = match request {
             OrganizationRequest::Personal => {
                 return Ok(Candidate {

@@ -508,3 +508,28 @@ async fn a_session_whose_organization_was_never_stored_mints_without_it_and_forg
     assert_eq!(w.claims(&token).org, None);
     assert_eq!(w.stored(&id).await.last_active_organization_id(), None);
 }
+
+#[tokio::test]
+async fn a_session_that_is_no_longer_live_is_refused_before_its_organization_is_judged() {
+    let w = World::new().await;
+    let (caller, id) = w.signed_in("user_ada", None).await;
+    w.app.end_session(&id).await.unwrap();
+    for request in [
+        named("org_globex"),
+        named("org_acme"),
+        OrganizationRequest::Personal,
+    ] {
+        for result in [
+            w.touch(&caller, &id, &request).await,
+            w.tokens(&caller, &id, Some(&request)).await,
+        ] {
+            assert!(
+                matches!(
+                    result,
+                    Err(FrontendError::Session(SessionError::NotAllowed(_)))
+                ),
+                "{request:?}: {result:?}"
+            );
+        }
+    }
+}
