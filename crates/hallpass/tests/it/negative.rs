@@ -767,13 +767,15 @@ async fn malformed_oversized_and_mistyped_input_is_refused_without_side_effects(
             "request_body_invalid",
         ),
         row(
+            // Decoded lossily, the value names no organization: the one
+            // answer for every organization a browser may not activate.
             "invalid UTF-8 (percent-encoded) in a form field",
             form(
                 w.native(Method::POST, &format!("/v1/client/sessions/{sid}/touch"), &w.client_token),
                 b"active_organization_id=org_%FF".to_vec(),
             ),
-            422,
-            "form_param_value_invalid",
+            404,
+            "organization_not_found_or_unauthorized",
         ),
         row(
             "invalid UTF-8 in the query",
