@@ -27,7 +27,7 @@ use actix_web::{App, web};
 use hallpass_adapter_jwt::JoseKeys;
 use hallpass_adapter_sqlite::SqliteStore;
 use hallpass_api_actix::ApiOptions;
-use hallpass_app::{Deps, Hallpass, InstanceConfig, KeyPolicy};
+use hallpass_app::{Deps, Hallpass, IdentityPolicy, InstanceConfig, KeyPolicy};
 use hallpass_domain::{AllowedOrigins, Environment, FrontendApi, InstanceSettings, UnixMillis};
 use hallpass_fuzz::{fields, now};
 use hallpass_ports::{Clock, IdGenerator};
@@ -137,6 +137,7 @@ fn setup() -> Setup {
                 frontend_api: FrontendApi::parse("https://clerk.example.com").expect("an URL"),
                 settings: InstanceSettings::default(),
                 keys: KeyPolicy::default(),
+                identity: IdentityPolicy::default(),
             },
         ))
         .expect("the instance starts");
