@@ -354,6 +354,7 @@ impl From<SessionError> for ApiError {
             SessionError::OrganizationNotAllowed(_) => {
                 Self::organization_not_found_or_unauthorized()
             }
+            SessionError::SignIn(e) => e.into(),
             SessionError::Unexpected(e) => Self::internal(&e),
         }
     }
@@ -397,6 +398,9 @@ impl From<SignInError> for ApiError {
             SignInError::SessionExists(id) => Self::session_exists(id.as_str()),
             SignInError::TicketInvalid(why) => Self::ticket_invalid(why),
             SignInError::ClientNotFound => Self::not_found("client"),
+            SignInError::UserNotFound => Self::not_found("user"),
+            SignInError::UserBanned => Self::user_banned(),
+            SignInError::UserLocked { expires_in_seconds } => Self::user_locked(expires_in_seconds),
             SignInError::Unexpected(e) => Self::internal(&e),
         }
     }

@@ -39,6 +39,10 @@ pub enum SessionError {
     /// Carries the value as sent (for logs).
     #[error("organization {0:?} does not exist or the user is not a member")]
     OrganizationNotAllowed(String),
+    /// Creating the session was a sign-in, and it was refused (no such
+    /// user, or a banned or locked one).
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -146,6 +150,16 @@ pub enum SignInError {
     /// The ticket is unknown, expired, used or revoked.
     #[error("the sign-in token is invalid: {0}")]
     TicketInvalid(&'static str),
+    /// The user to sign in does not exist (or was deleted).
+    #[error("user not found")]
+    UserNotFound,
+    /// The user is banned.
+    #[error("the user is banned")]
+    UserBanned,
+    /// The user is locked: for this many more seconds (rounded up), or
+    /// until unlocked (`None`).
+    #[error("the user is locked")]
+    UserLocked { expires_in_seconds: Option<i64> },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -174,6 +188,9 @@ impl From<SaveSignInError> for SignInError {
             }
             SaveSignInError::Conflict => Self::Unexpected(anyhow::anyhow!("session id collision")),
             SaveSignInError::TicketUsed => Self::TicketInvalid("already used"),
+            SaveSignInError::UserChanged => {
+                Self::Unexpected(anyhow::anyhow!("user kept changing concurrently"))
+            }
             SaveSignInError::Unexpected(e) => Self::Unexpected(e),
         }
     }

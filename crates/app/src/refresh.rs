@@ -271,6 +271,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                         RefreshError::Invalid("session_not_active")
                     }
                     SessionError::Unexpected(e) => RefreshError::Unexpected(e),
+                    // Minting signs no one in.
+                    SessionError::SignIn(e) => RefreshError::Unexpected(e.into()),
                 })?;
             return Ok(Refreshed {
                 jwt,

@@ -9,13 +9,14 @@ use hallpass_domain::client::OnExistingSession;
 use hallpass_domain::session::NewSession;
 use hallpass_domain::sign_in_token::SignInToken;
 use hallpass_domain::token::{ClaimsVersion, SessionTokenClaims};
+use hallpass_domain::user::SignInRefused;
 use hallpass_domain::{
     Activity, Client, ClientId, OrganizationId, RotatingToken, Session, SessionId, SessionTask,
-    SignIn, TokenOrganization, TransitionError, UnixMillis, UserId, client,
+    SignIn, TokenOrganization, TransitionError, UnixMillis, User, UserId, client,
 };
 use hallpass_ports::{
-    ActiveOrganization, KeyRingFactory, SaveSignInError, SessionPage, SessionQuery, Store,
-    TokenSigner as _, UpdateClientError, UpdateSessionError,
+    ActiveOrganization, FindUserError, KeyRingFactory, SaveSignInError, SessionPage, SessionQuery,
+    Store, TokenSigner as _, UpdateClientError, UpdateSessionError, UserChange,
 };
 
 use crate::{ClientError, Hallpass, SessionError, SignInError};
@@ -87,11 +88,18 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     }
 
     /// Signs a user in on a client: a new session, the client's token
-    /// rotated, the session made the last active one.
+    /// rotated, the session made the last active one, the user's last
+    /// sign-in recorded. The user must exist and be allowed to sign in (not
+    /// banned, not locked); the user is written with a compare-and-set in
+    /// the same transaction, so a ban or lock that lands after the user was
+    /// read makes this re-read and refuse.
     #[tracing::instrument(skip_all, fields(client_id = %req.client_id))]
     pub async fn sign_in(&self, req: SignInRequest) -> Result<(Client, SignIn), SignInError> {
         let session_id = SessionId::from_random(self.ids.random_u128());
         for _ in 0..MAX_ATTEMPTS {
+            let read_user = self.user_who_may_sign_in(&req.user_id).await?;
+            let mut user = read_user.clone();
+            user.record_sign_in(self.now());
             let previous = self.store.find_client(&req.client_id).await?;
             let sessions = self.store.list_client_sessions(&req.client_id).await?;
             let mut client = previous.clone();
@@ -124,15 +132,35 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                     &out.session,
                     &out.replaced,
                     req.ticket.as_ref(),
+                    Some(UserChange {
+                        user: &user,
+                        previous: &read_user,
+                    }),
                 )
                 .await
             {
                 Ok(()) => return Ok((client, out)),
-                Err(SaveSignInError::ClientChanged) => continue,
+                Err(SaveSignInError::ClientChanged | SaveSignInError::UserChanged) => continue,
                 Err(e) => return Err(e.into()),
             }
         }
         Err(SaveSignInError::ClientChanged.into())
+    }
+
+    /// The user, if they exist and may sign in now.
+    async fn user_who_may_sign_in(&self, id: &UserId) -> Result<User, SignInError> {
+        let user = self.store.find_user(id).await.map_err(|e| match e {
+            FindUserError::NotFound => SignInError::UserNotFound,
+            FindUserError::Unexpected(e) => SignInError::Unexpected(e),
+        })?;
+        let now = self.now();
+        match user.may_sign_in(now) {
+            Ok(()) => Ok(user),
+            Err(SignInRefused::Banned) => Err(SignInError::UserBanned),
+            Err(SignInRefused::Locked { .. }) => Err(SignInError::UserLocked {
+                expires_in_seconds: user.lockout_expires_in_seconds(now),
+            }),
+        }
     }
 
     /// Backend API `POST /v1/sessions` (testing): an active session for
@@ -145,6 +173,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         user_id: UserId,
         active_organization_id: Option<OrganizationId>,
     ) -> Result<Session, SessionError> {
+        // Refused before anything is created (the sign-in checks again).
+        self.user_who_may_sign_in(&user_id).await?;
         if let Some(organization) = &active_organization_id {
             self.check_membership_for_new_session(&user_id, organization)
                 .await?;
@@ -162,8 +192,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 on_existing: OnExistingSession::Refuse,
                 ticket: None,
             })
-            .await
-            .map_err(|e| SessionError::Unexpected(anyhow::anyhow!(e)))?;
+            .await?;
         Ok(out.session)
     }
 

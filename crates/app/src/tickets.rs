@@ -6,7 +6,7 @@ use hallpass_domain::client::OnExistingSession;
 use hallpass_domain::id::base62_u128;
 use hallpass_domain::sign_in_token::{SignInToken, SignInTokenError, SignInTokenStatus};
 use hallpass_domain::{Client, ClientId, SignIn, SignInTokenId, UserId};
-use hallpass_ports::{InsertError, KeyRingFactory, Store, UpdateSignInTokenError};
+use hallpass_ports::{FindUserError, InsertError, KeyRingFactory, Store, UpdateSignInTokenError};
 use secrecy::SecretString;
 
 use crate::{Hallpass, SignInError, SignInRequest, secret_key};
@@ -18,6 +18,9 @@ pub enum TicketError {
     Invalid(#[from] SignInTokenError),
     #[error("sign-in token not found")]
     NotFound,
+    /// The user the token would sign in does not exist.
+    #[error("user not found")]
+    UserNotFound,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -36,13 +39,19 @@ pub struct NewSignInToken {
 }
 
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
-    /// Creates a sign-in token for `user_id` (Backend API).
+    /// Creates a sign-in token for `user_id` (Backend API), who must exist.
+    /// A banned or locked user gets one too, as on Clerk; the sign-in it
+    /// leads to is what refuses them.
     #[tracing::instrument(skip_all)]
     pub async fn create_sign_in_token(
         &self,
         user_id: UserId,
         expires_in_secs: Option<i64>,
     ) -> Result<NewSignInToken, TicketError> {
+        self.store.find_user(&user_id).await.map_err(|e| match e {
+            FindUserError::NotFound => TicketError::UserNotFound,
+            FindUserError::Unexpected(e) => TicketError::Unexpected(e),
+        })?;
         let ticket = format!(
             "{}{}",
             base62_u128(self.ids.random_u128()),

@@ -40,6 +40,6 @@ pub use store::{
     SaveSignInError, SaveTemplateError, SealedCustomKey, SecretKeyRecord, SessionActivityStore,
     SessionPage, SessionQuery, SessionStore, SignInTokenStore, SigningKeyRecord, Store, StoreError,
     TemplateRow, TemplateStore, Unavailable, UpdateClientError, UpdateSessionError,
-    UpdateSignInTokenError,
+    UpdateSignInTokenError, UserChange,
 };
 pub use store::{SweepPlan, SweepReport, SweepStore};

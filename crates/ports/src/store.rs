@@ -17,7 +17,8 @@ use hallpass_domain::refresh::RefreshStatus;
 use hallpass_domain::sign_in_token::{SignInToken, SignInTokenStatus};
 use hallpass_domain::{
     Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, OrganizationId, Session,
-    SessionId, SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, UserId,
+    SessionId, SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, User,
+    UserId,
 };
 
 pub use crate::errors::{InsertError, StoreError, Unavailable};
@@ -75,6 +76,14 @@ pub enum UpdateSessionError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// A user written with a compare-and-set: `user` is stored only if the
+/// stored user is still `previous` (same `updated_at`).
+#[derive(Debug, Clone, Copy)]
+pub struct UserChange<'a> {
+    pub user: &'a User,
+    pub previous: &'a User,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SaveSignInError {
     #[error("client not found")]
@@ -86,6 +95,10 @@ pub enum SaveSignInError {
     /// The ticket was used or revoked meanwhile. Nothing was written.
     #[error("the sign-in token is no longer pending")]
     TicketUsed,
+    /// The user changed since it was read (banned, locked, edited), or was
+    /// deleted. Nothing was written: the caller re-reads and re-decides.
+    #[error("the user changed concurrently")]
+    UserChanged,
     #[error("a session with this id already exists")]
     Conflict,
     #[error(transparent)]
@@ -357,7 +370,10 @@ pub trait SessionStore: Send + Sync + 'static {
     /// sessions (if they are still live) and the client, provided the
     /// stored client is still `previous`; with a `ticket` (already marked
     /// accepted), also stores it provided it is still pending, so a ticket
-    /// signs in at most once.
+    /// signs in at most once; with a `user` change, also stores the user
+    /// (its last sign-in) provided the stored user is still
+    /// `user.previous`, so a ban or a lock written after the user was read
+    /// refuses the sign-in instead of racing it (`UserChanged`).
     fn save_sign_in(
         &self,
         client: &Client,
@@ -365,6 +381,7 @@ pub trait SessionStore: Send + Sync + 'static {
         session: &Session,
         replaced: &[Session],
         ticket: Option<&SignInToken>,
+        user: Option<UserChange<'_>>,
     ) -> impl Future<Output = Result<(), SaveSignInError>> + Send;
 
     /// In one transaction: stores each of `sessions` whose stored status is

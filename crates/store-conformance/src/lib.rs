@@ -91,6 +91,7 @@ macro_rules! storage_conformance_tests {
             users::a_user_update_is_compare_and_set_and_rewrites_its_identifiers,
             user_removal::deleting_a_user_revokes_its_sessions_and_removes_the_rest,
             user_removal::a_ban_is_saved_with_the_revocation_of_live_sessions,
+            user_removal::a_sign_in_is_saved_only_if_its_user_did_not_change,
             user_removal::user_activity_moves_forward_by_days_without_touching_the_user,
             user_lists::users_are_listed_by_each_filter_with_totals,
             user_lists::users_are_ordered_by_each_field,

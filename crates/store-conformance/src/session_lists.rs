@@ -177,7 +177,7 @@ pub(crate) async fn hostile_strings_are_stored_as_data<S: Store>(store: S) {
         )
         .expect("sign in");
     store
-        .save_sign_in(&client, &previous, &out.session, &[], None)
+        .save_sign_in(&client, &previous, &out.session, &[], None, None)
         .await
         .expect("save");
     assert_eq!(

@@ -118,7 +118,7 @@ pub(crate) async fn sign_in_with_a_stale_client_writes_nothing<S: Store>(store: 
         )
         .expect("domain sign in");
     let result = store
-        .save_sign_in(&racer, &stale, &out.session, &out.replaced, None)
+        .save_sign_in(&racer, &stale, &out.session, &out.replaced, None, None)
         .await;
     assert!(
         matches!(result, Err(SaveSignInError::ClientChanged)),
@@ -160,7 +160,7 @@ pub(crate) async fn every_session_field_round_trips<S: Store>(store: S) {
         )
         .expect("sign in");
     store
-        .save_sign_in(&client, &previous, &out.session, &[], None)
+        .save_sign_in(&client, &previous, &out.session, &[], None, None)
         .await
         .expect("save");
     let stored = store.find_session(out.session.id()).await.expect("find");

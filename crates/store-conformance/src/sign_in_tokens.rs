@@ -100,7 +100,7 @@ pub(crate) async fn a_ticket_signs_in_at_most_once_even_when_raced<S: Store>(sto
                 )
                 .expect("domain sign in");
             let result = st
-                .save_sign_in(&client, &previous, &out.session, &[], Some(&accepted))
+                .save_sign_in(&client, &previous, &out.session, &[], Some(&accepted), None)
                 .await;
             (result, out.session.id().clone())
         }));

@@ -95,7 +95,7 @@ pub(crate) async fn signed_in<S: Store>(
         )
         .expect("sign in");
     store
-        .save_sign_in(client, &previous, &out.session, &out.replaced, None)
+        .save_sign_in(client, &previous, &out.session, &out.replaced, None, None)
         .await
         .expect("save sign in");
     out.session

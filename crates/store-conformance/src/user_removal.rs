@@ -2,10 +2,15 @@
 //! removed), the ban with its revocations, and day-precision activity
 //! (`UserStore`).
 
+use hallpass_domain::client::OnExistingSession;
+use hallpass_domain::session::NewSession;
 use hallpass_domain::sign_in_token::{SignInToken, SignInTokenStatus};
-use hallpass_domain::{Session, SessionStatus, SignInTokenId, User, UserId, UserPatch};
+use hallpass_domain::{
+    Client, InstanceSettings, RotatingToken, Session, SessionId, SessionStatus, SignInTokenId,
+    User, UserId, UserPatch,
+};
 use hallpass_ports::store::*;
-use hallpass_ports::{DeleteUserError, FindUserError, UpdateUserError};
+use hallpass_ports::{DeleteUserError, FindUserError, UpdateUserError, UserChange};
 
 use crate::support::*;
 use crate::users::full_user;
@@ -337,4 +342,125 @@ pub(crate) async fn user_activity_moves_forward_by_days_without_touching_the_use
             .await
             .expect("no such user")
     );
+}
+
+/// A sign-in prepared for `user` on a new client, not yet saved.
+fn prepared_sign_in(n: u128, user: &UserId) -> (Client, Client, hallpass_domain::SignIn) {
+    let previous = new_client(n);
+    let mut client = previous.clone();
+    let out = client
+        .sign_in(
+            &[],
+            NewSession {
+                id: SessionId::from_random(n * 10),
+                client_id: client.id().clone(),
+                user_id: user.clone(),
+                actor: None,
+                active_organization_id: None,
+                tasks: vec![],
+            },
+            RotatingToken::from_random(n * 10 + 1),
+            OnExistingSession::Refuse,
+            &InstanceSettings::default(),
+            at(3),
+        )
+        .expect("domain sign in");
+    (previous, client, out)
+}
+
+pub(crate) async fn a_sign_in_is_saved_only_if_its_user_did_not_change<S: Store>(store: S) {
+    let read = user_with_email(1, "ada@example.com", at(1));
+    store.insert_user(&read).await.expect("ada");
+    // Banned after the sign-in read the user.
+    let mut banned = read.clone();
+    assert!(banned.ban(at(2)));
+    store
+        .save_user_and_revoke_sessions(&banned, &read, at(2))
+        .await
+        .expect("ban");
+
+    let (previous, client, out) = prepared_sign_in(1, read.id());
+    store.insert_client(&previous).await.expect("client");
+    let mut signed = read.clone();
+    signed.record_sign_in(at(3));
+    let result = store
+        .save_sign_in(
+            &client,
+            &previous,
+            &out.session,
+            &out.replaced,
+            None,
+            Some(UserChange {
+                user: &signed,
+                previous: &read,
+            }),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(SaveSignInError::UserChanged)),
+        "{result:?}"
+    );
+    assert!(matches!(
+        store.find_session(out.session.id()).await,
+        Err(FindSessionError::NotFound)
+    ));
+    assert_eq!(
+        store.find_client(previous.id()).await.expect("client"),
+        previous
+    );
+    assert_eq!(store.find_user(read.id()).await.expect("user"), banned);
+
+    // Against the user as stored now, the user is written with the rest.
+    let mut unbanned = banned.clone();
+    assert!(unbanned.unban(at(3)));
+    store.update_user(&unbanned, &banned).await.expect("unban");
+    let mut signed = unbanned.clone();
+    signed.record_sign_in(at(4));
+    store
+        .save_sign_in(
+            &client,
+            &previous,
+            &out.session,
+            &out.replaced,
+            None,
+            Some(UserChange {
+                user: &signed,
+                previous: &unbanned,
+            }),
+        )
+        .await
+        .expect("sign in");
+    assert_eq!(store.find_user(read.id()).await.expect("user"), signed);
+    assert_eq!(
+        store.find_session(out.session.id()).await.expect("session"),
+        out.session
+    );
+
+    // A user deleted meanwhile: nothing is written either.
+    let (previous, client, out) = prepared_sign_in(2, read.id());
+    store.insert_client(&previous).await.expect("client");
+    store.delete_user(read.id(), at(5)).await.expect("delete");
+    let mut again = signed.clone();
+    again.record_sign_in(at(6));
+    let result = store
+        .save_sign_in(
+            &client,
+            &previous,
+            &out.session,
+            &out.replaced,
+            None,
+            Some(UserChange {
+                user: &again,
+                previous: &signed,
+            }),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(SaveSignInError::UserChanged)),
+        "{result:?}"
+    );
+    assert!(matches!(
+        store.find_session(out.session.id()).await,
+        Err(FindSessionError::NotFound)
+    ));
 }

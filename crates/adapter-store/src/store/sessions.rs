@@ -6,10 +6,10 @@ use anyhow::Context as _;
 use diesel::prelude::*;
 use hallpass_adapter_store::blocking::run;
 use hallpass_adapter_store::errors::{TxError, is_unique_violation, unexpected};
-use hallpass_adapter_store::identity_rows::{MembershipRow, OrganizationRow};
+use hallpass_adapter_store::identity_rows::{MembershipRow, OrganizationRow, UserRow};
 use hallpass_adapter_store::rows::{ClientRow, SessionRow, SignInTokenRow, status_names};
 use hallpass_adapter_store::schema::{
-    clients, organization_memberships, organizations, sessions, sign_in_tokens,
+    clients, organization_memberships, organizations, sessions, sign_in_tokens, users,
 };
 use hallpass_domain::sign_in_token::SignInToken;
 use hallpass_domain::{
@@ -17,7 +17,7 @@ use hallpass_domain::{
 };
 use hallpass_ports::{
     ActiveOrganization, FindClientError, FindSessionError, SaveSignInError, SessionPage,
-    SessionQuery, SessionStore, StoreError, UpdateClientError, UpdateSessionError,
+    SessionQuery, SessionStore, StoreError, UpdateClientError, UpdateSessionError, UserChange,
 };
 
 use super::LIVE;
@@ -387,7 +387,9 @@ impl SessionStore for Store {
         session: &Session,
         replaced: &[Session],
         ticket: Option<&SignInToken>,
+        user: Option<UserChange<'_>>,
     ) -> Result<(), SaveSignInError> {
+        let user_row = user.map(|u| (UserRow::from_domain(u.user), u.previous.updated_at()));
         let client_row = ClientRow::from_domain(client);
         let previous_updated_at = previous.updated_at().as_millis();
         let session_row = SessionRow::from_domain(session);
@@ -402,6 +404,18 @@ impl SessionStore for Store {
                             _ => SaveSignInError::ClientChanged,
                         },
                     ));
+                }
+                if let Some((row, previous_updated_at)) = &user_row {
+                    let n = diesel::update(
+                        users::table
+                            .filter(users::id.eq(&row.id))
+                            .filter(users::updated_at.eq(previous_updated_at.as_millis())),
+                    )
+                    .set(row)
+                    .execute(conn)?;
+                    if n == 0 {
+                        return Err(TxError::Abort(SaveSignInError::UserChanged));
+                    }
                 }
                 if let Some(t) = &ticket_row {
                     let n = diesel::update(

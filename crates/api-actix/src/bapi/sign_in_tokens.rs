@@ -39,6 +39,7 @@ impl From<TicketError> for ApiError {
         match e {
             TicketError::Invalid(e) => ApiError::invalid_param(e.param(), e.to_string()),
             TicketError::NotFound => ApiError::not_found("sign-in token"),
+            TicketError::UserNotFound => ApiError::not_found("user"),
             TicketError::Unexpected(e) => ApiError::internal(&e),
         }
     }

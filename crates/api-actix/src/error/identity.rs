@@ -29,6 +29,31 @@ impl ApiError {
         )
     }
 
+    /// 403 `user_banned`: the user may not sign in (clerk-js treats it as
+    /// terminal and signs out).
+    pub fn user_banned() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "user_banned",
+            "Account banned",
+            "This account has been banned.",
+        )
+    }
+
+    /// 403 `user_locked`, with `meta.lockout_expires_in_seconds` (`null`:
+    /// until unlocked), as Clerk answers a sign-in of a locked user.
+    pub fn user_locked(expires_in_seconds: Option<i64>) -> Self {
+        let long = match expires_in_seconds {
+            Some(s) => format!(
+                "Your account is locked. You will be able to try again in {} minutes.",
+                s.saturating_add(59) / 60
+            ),
+            None => "Your account is locked.".to_owned(),
+        };
+        Self::new(StatusCode::FORBIDDEN, "user_locked", "Account locked", long)
+            .with_meta(json!({ "lockout_expires_in_seconds": expires_in_seconds }))
+    }
+
     /// 404 `resource_not_found` for an organization id or slug.
     pub fn organization_not_found() -> Self {
         Self::new(

@@ -24,12 +24,17 @@ fn sign_in_request(client_id: &ClientId, user: &str) -> SignInRequest {
 /// A new client with one session of `user`.
 pub async fn signed_in(env: &Env, user: &str) -> (Client, SignIn) {
     let client = env.app.create_client().await.unwrap();
-    let (client, out) = env
-        .app
-        .sign_in(sign_in_request(client.id(), user))
-        .await
-        .unwrap();
-    (client, out)
+    sign_in(env, client.id(), user).await.unwrap()
+}
+
+/// Signs `user` in on the client; the user is stored first if need be.
+async fn sign_in(
+    env: &Env,
+    client_id: &ClientId,
+    user: &str,
+) -> Result<(Client, SignIn), SignInError> {
+    user_exists(env, user).await;
+    env.app.sign_in(sign_in_request(client_id, user)).await
 }
 
 fn multi_session() -> InstanceSettings {
@@ -46,11 +51,7 @@ fn multi_session() -> InstanceSettings {
 async fn sign_in_then_mint_gives_a_token_of_that_session() {
     let env = env().await;
     let client = env.app.create_client().await.unwrap();
-    let (client_after, out) = env
-        .app
-        .sign_in(sign_in_request(client.id(), "user_1"))
-        .await
-        .unwrap();
+    let (client_after, out) = sign_in(&env, client.id(), "user_1").await.unwrap();
     assert_ne!(client_after.rotating_token(), client.rotating_token());
     let token = env
         .app
@@ -153,16 +154,8 @@ async fn minting_writes_activity_at_most_once_per_interval() {
 async fn single_session_mode_refuses_a_second_sign_in_on_the_client() {
     let env = env().await;
     let client = env.app.create_client().await.unwrap();
-    let (_, first) = env
-        .app
-        .sign_in(sign_in_request(client.id(), "user_1"))
-        .await
-        .unwrap();
-    let err = env
-        .app
-        .sign_in(sign_in_request(client.id(), "user_2"))
-        .await
-        .unwrap_err();
+    let (_, first) = sign_in(&env, client.id(), "user_1").await.unwrap();
+    let err = sign_in(&env, client.id(), "user_2").await.unwrap_err();
     assert!(matches!(err, SignInError::SessionExists(ref id) if id == first.session.id()));
     let (_, sessions) = env.app.client(client.id()).await.unwrap();
     assert_eq!(sessions.len(), 1);
@@ -173,10 +166,7 @@ async fn sign_out_of_a_multi_session_client_removes_every_live_session() {
     let env = env_with(multi_session()).await;
     let client = env.app.create_client().await.unwrap();
     for user in ["user_1", "user_2", "user_3"] {
-        env.app
-            .sign_in(sign_in_request(client.id(), user))
-            .await
-            .unwrap();
+        sign_in(&env, client.id(), user).await.unwrap();
         env.clock.advance(Duration::from_secs(1));
     }
     let (c, sessions) = env.app.client(client.id()).await.unwrap();

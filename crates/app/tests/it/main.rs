@@ -7,5 +7,6 @@ mod activation;
 mod keys;
 mod lifecycle;
 mod refresh;
+mod sign_in_users;
 mod start;
 mod support;

@@ -108,3 +108,16 @@ pub async fn env_with(settings: InstanceSettings) -> Env {
 pub async fn env() -> Env {
     env_with(InstanceSettings::default()).await
 }
+
+/// Stores a user with this id (no profile) unless one exists: sign-ins
+/// need an existing user.
+pub async fn user_exists(env: &Env, id: &str) {
+    use hallpass_ports::UserStore as _;
+    let id = hallpass_domain::UserId::parse(id).unwrap();
+    if env.store.find_user(&id).await.is_err() {
+        env.store
+            .insert_user(&hallpass_domain::User::adopt(id, env.clock.now()))
+            .await
+            .unwrap();
+    }
+}
