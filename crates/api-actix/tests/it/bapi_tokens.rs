@@ -72,6 +72,16 @@ async fn a_session_token_is_minted_with_an_optional_lifetime() {
 #[actix_web::test]
 async fn sign_in_tokens_are_created_once_with_their_ticket_and_revoked() {
     let h = Harness::dev().await;
+    // Only for a user who exists.
+    let res = h
+        .bapi(
+            Method::POST,
+            "/v1/sign_in_tokens",
+            Some(json!({ "user_id": "user_1" })),
+        )
+        .await;
+    assert_eq!(res.error(404)["errors"][0]["code"], "resource_not_found");
+    h.user_exists("user_1").await;
     let res = h
         .bapi(
             Method::POST,

@@ -570,6 +570,16 @@ async fn a_ban_revokes_the_users_sessions_and_a_lock_runs_out() {
     assert_eq!(banned["banned"], true);
     let revoked = h.get_ok(&format!("/v1/sessions/{session}")).await;
     assert_eq!(revoked["status"], "revoked");
+    // A banned user is refused a new session (clerk-js treats 403
+    // `user_banned` as terminal).
+    let res = h
+        .bapi(
+            Method::POST,
+            "/v1/sessions",
+            Some(json!({ "user_id": user })),
+        )
+        .await;
+    assert_eq!(code(&res, 403), "user_banned");
     let count = h.get_ok("/v1/users/count?banned=true").await;
     assert_eq!(count["total_count"], 1);
     let unbanned = h
@@ -591,6 +601,14 @@ async fn a_ban_revokes_the_users_sessions_and_a_lock_runs_out() {
     // A lock refuses new sign-ins; sessions signed in already stay.
     let kept = h.get_ok(&format!("/v1/sessions/{second}")).await;
     assert_eq!(kept["status"], "active");
+    let res = h
+        .bapi(
+            Method::POST,
+            "/v1/sessions",
+            Some(json!({ "user_id": user })),
+        )
+        .await;
+    snapshot!("sign_in_of_a_locked_user", res.error(403));
 
     h.advance(Duration::from_millis(1_800_500));
     let later = h.get_ok(&format!("/v1/users/{user}")).await;

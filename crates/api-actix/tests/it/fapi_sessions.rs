@@ -98,6 +98,34 @@ async fn sign_ins_refuse_other_strategies_used_tickets_and_a_second_session() {
     // Single use, even on another browser.
     let mut other = Browser::dev(&h).await;
     refuse("used_ticket", &form, &mut other).await;
+    // Banned and locked users: refused, their tickets left unused.
+    let banned = h.ticket("user_banned").await;
+    h.bapi(Method::POST, "/v1/users/user_banned/ban", None)
+        .await
+        .ok_json();
+    let banned_form = [("strategy", "ticket"), ("ticket", banned.as_str())];
+    refuse("banned_user", &banned_form, &mut other).await;
+    let locked = h.ticket("user_locked").await;
+    h.bapi(Method::POST, "/v1/users/user_locked/lock", None)
+        .await
+        .ok_json();
+    refuse(
+        "locked_user",
+        &[("strategy", "ticket"), ("ticket", &locked)],
+        &mut other,
+    )
+    .await;
+    h.bapi(Method::POST, "/v1/users/user_banned/unban", None)
+        .await
+        .ok_json();
+    assert_eq!(
+        other
+            .call(&h, Method::POST, "/v1/client/sign_ins", &banned_form)
+            .await
+            .status,
+        200,
+        "the refused ticket still signs in once the ban is lifted"
+    );
     // Single-session instances: one live session per client.
     let second = h.ticket("user_2").await;
     refuse(

@@ -350,8 +350,23 @@ impl Harness {
         self.bapi_raw(req).await
     }
 
-    /// `POST /v1/sessions` for `user`: the session object.
+    /// Stores a user with this id (no profile) unless one exists, as the
+    /// Backend API's `POST /v1/users` would: sign-ins need a user.
+    pub async fn user_exists(&self, id: &str) {
+        use hallpass_ports::UserStore as _;
+        let id = hallpass_domain::UserId::parse(id).unwrap();
+        if self.store.find_user(&id).await.is_err() {
+            self.store
+                .insert_user(&hallpass_domain::User::adopt(id, self.clock.now()))
+                .await
+                .unwrap();
+        }
+    }
+
+    /// `POST /v1/sessions` for `user` (stored first if need be): the
+    /// session object.
     pub async fn create_session(&self, user: &str) -> Value {
+        self.user_exists(user).await;
         self.bapi(
             Method::POST,
             "/v1/sessions",
@@ -361,8 +376,10 @@ impl Harness {
         .ok_json()
     }
 
-    /// A pending sign-in token's ticket for `user`.
+    /// A pending sign-in token's ticket for `user` (stored first if need
+    /// be).
     pub async fn ticket(&self, user: &str) -> String {
+        self.user_exists(user).await;
         let body = self
             .bapi(
                 Method::POST,
