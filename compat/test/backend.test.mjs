@@ -2,25 +2,26 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClerkClient, verifyToken } from '@clerk/backend';
-import { startHallpass, bapi, check } from './hallpass.mjs';
+import { startHallpass, bapi, check, user } from './hallpass.mjs';
 
 const SDK = '@clerk/backend';
-let h, clerk, session;
+let h, clerk, session, userCompat;
 
 before(async () => {
   h = await startHallpass();
   clerk = createClerkClient({ secretKey: h.secretKey, publishableKey: h.publishableKey, apiUrl: h.bapi });
-  session = await bapi(h, 'POST', '/v1/sessions', { user_id: 'user_compat' });
-  await bapi(h, 'POST', '/v1/sessions', { user_id: 'user_compat' });
+  userCompat = await user(h, 'user_compat');
+  session = await bapi(h, 'POST', '/v1/sessions', { user_id: userCompat });
+  await bapi(h, 'POST', '/v1/sessions', { user_id: userCompat });
 });
 after(async () => h.stop());
 
 test('sessions.getSessionList is paginated and filtered', async (t) => {
-  const list = await check(t, SDK, 'sessions.getSessionList', () => clerk.sessions.getSessionList({ userId: 'user_compat', limit: 1 }));
+  const list = await check(t, SDK, 'sessions.getSessionList', () => clerk.sessions.getSessionList({ userId: userCompat, limit: 1 }));
   assert.equal(list.totalCount, 2);
   assert.equal(list.data.length, 1);
-  assert.equal(list.data[0].userId, 'user_compat');
-  const byStatus = await clerk.sessions.getSessionList({ userId: 'user_compat', status: 'revoked' });
+  assert.equal(list.data[0].userId, userCompat);
+  const byStatus = await clerk.sessions.getSessionList({ userId: userCompat, status: 'revoked' });
   assert.equal(byStatus.totalCount, 0);
 });
 
@@ -36,7 +37,7 @@ test('sessions.getToken and verifyToken (JWKS from the Backend API, and networkl
   const jwt = token.jwt ?? token;
   const claims = await check(t, SDK, 'verifyToken (JWKS via Backend API)', () => verifyToken(jwt, { secretKey: h.secretKey, apiUrl: h.bapi }));
   assert.equal(claims.sid, session.id);
-  assert.equal(claims.sub, 'user_compat');
+  assert.equal(claims.sub, userCompat);
   const jwks = await (await fetch(`${h.fapi}/.well-known/jwks.json`)).json();
   const { createPublicKey } = await import('node:crypto');
   const pem = createPublicKey({ key: jwks.keys[0], format: 'jwk' }).export({ type: 'spki', format: 'pem' });
@@ -53,7 +54,7 @@ test('jwtTemplates CRUD and getToken with a template', async (t) => {
   assert.equal(got.id, created.id);
   const token = await check(t, SDK, 'sessions.getToken (template)', () => clerk.sessions.getToken(session.id, 'compat'));
   const payload = JSON.parse(Buffer.from((token.jwt ?? token).split('.')[1], 'base64url'));
-  assert.equal(payload.uid, 'user_compat');
+  assert.equal(payload.uid, userCompat);
   // Marked as a template token (authenticateRequest refuses it as a session token).
   const header = JSON.parse(Buffer.from((token.jwt ?? token).split('.')[0], 'base64url'));
   assert.equal(header.cat, 'cl_B7d4PD222AAA');
@@ -84,5 +85,5 @@ test('sessions.revokeSession, then no token', async (t) => {
 test('a wrong secret key is refused with clerk_key_invalid', async (t) => {
   const bad = createClerkClient({ secretKey: `${h.secretKey}x`, apiUrl: h.bapi });
   await check(t, SDK, 'wrong secret key refused', () =>
-    assert.rejects(bad.sessions.getSessionList({ userId: 'user_compat' }), (e) => e.errors?.[0]?.code === 'clerk_key_invalid'));
+    assert.rejects(bad.sessions.getSessionList({ userId: userCompat }), (e) => e.errors?.[0]?.code === 'clerk_key_invalid'));
 });

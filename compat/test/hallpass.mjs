@@ -56,6 +56,18 @@ export async function bapi(h, method, path, body) {
   return res.json();
 }
 
+/**
+ * The id of the user whose external_id is `label`, created through the
+ * Backend API the first time: sign-ins need a user who exists.
+ */
+export async function user(h, label) {
+  const found = await bapi(h, 'GET', `/v1/users?external_id=${encodeURIComponent(label)}`);
+  if (Array.isArray(found) && found.length > 0) return found[0].id;
+  const created = await bapi(h, 'POST', '/v1/users', { external_id: label });
+  if (!created.id) throw new Error(`POST /v1/users: ${JSON.stringify(created)}`);
+  return created.id;
+}
+
 // Results for the compatibility matrix: one row per SDK call.
 const resultsFile = join(root, 'target', 'compat-results.json');
 export function record(sdk, call, pass) {

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClerkClient } from '@clerk/backend';
-import { startHallpass, bapi, check } from './hallpass.mjs';
+import { startHallpass, bapi, check, user as userOf } from './hallpass.mjs';
 
 const SDK = '@clerk/backend';
 const APP = 'http://localhost:3000';
@@ -23,7 +23,7 @@ const cookieOf = (res, name) =>
 async function signedInDevBrowser(user, instance = h) {
   const dvb = (await (await fetch(`${instance.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
   await fetch(`${instance.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' });
-  const ticket = (await bapi(instance, 'POST', '/v1/sign_in_tokens', { user_id: user })).token;
+  const ticket = (await bapi(instance, 'POST', '/v1/sign_in_tokens', { user_id: await userOf(instance, user) })).token;
   const res = await fetch(`${instance.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP },
@@ -37,7 +37,7 @@ async function signedInDevBrowser(user, instance = h) {
 async function signedInProdBrowser(user, instance) {
   let res = await fetch(`${instance.fapi}/v1/client?_method=PUT`, { method: 'POST', headers: { origin: APP } });
   let client = cookieOf(res, '__client');
-  const ticket = (await bapi(instance, 'POST', '/v1/sign_in_tokens', { user_id: user })).token;
+  const ticket = (await bapi(instance, 'POST', '/v1/sign_in_tokens', { user_id: await userOf(instance, user) })).token;
   res = await fetch(`${instance.fapi}/v1/client/sign_ins`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP, cookie: `__client=${client}` },
@@ -65,7 +65,7 @@ test('a signed-in development browser ends signed in after the handshake', async
   assert.equal(state.status, 'signed-in', state.reason);
   const auth = state.toAuth();
   assert.equal(auth.sessionId, sid);
-  assert.equal(auth.userId, 'user_hs');
+  assert.equal(auth.userId, await userOf(h, 'user_hs'));
   // The cookies the SDK set keep the browser signed in without a handshake.
   const jar = state.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ');
   const next = await clerk.authenticateRequest(new Request(`${APP}/dash`, { headers: { ...doc, cookie: jar } }), {
@@ -92,7 +92,7 @@ test('a session token in the Authorization header is verified without a handshak
       secretKey: h.secretKey,
     }));
   assert.equal(state.status, 'signed-in', state.reason);
-  assert.equal(state.toAuth().userId, 'user_header');
+  assert.equal(state.toAuth().userId, await userOf(h, 'user_header'));
 });
 
 test('a production browser ends signed in after a cookie-carried handshake', async (t) => {

@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyToken } from '@clerk/backend';
-import { startHallpass, bapi, check } from './hallpass.mjs';
+import { startHallpass, bapi, check, user } from './hallpass.mjs';
 
 const header = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url'));
 
 test('tokens verify before, during and after a key rotation', { timeout: 60_000 }, async (t) => {
   const h = await startHallpass({ HALLPASS__KEYS__ROTATION_DELAY_SECS: '2', HALLPASS__KEYS__REFRESH_INTERVAL_SECS: '1' });
   try {
-    const session = await bapi(h, 'POST', '/v1/sessions', { user_id: 'user_rot' });
+    const session = await bapi(h, 'POST', '/v1/sessions', { user_id: await user(h, 'user_rot') });
     const mint = async () => (await bapi(h, 'POST', `/v1/sessions/${session.id}/tokens`)).jwt;
     const verify = (jwt) => verifyToken(jwt, { secretKey: h.secretKey, apiUrl: h.bapi });
     const before = await mint();

@@ -3,7 +3,7 @@
 // and `additionalProperties: false`, as clerk-rs's generated models are.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHallpass, bapi, check } from './hallpass.mjs';
+import { startHallpass, bapi, check, user } from './hallpass.mjs';
 import { schemaErrors } from './schema.mjs';
 
 const SPEC = 'OpenAPI 2026-05-12';
@@ -19,11 +19,11 @@ function valid(spec, name, value) {
 }
 
 test('Backend API objects match the BAPI schemas', async (t) => {
-  const session = await bapi(h, 'POST', '/v1/sessions', { user_id: 'user_schema' });
+  const session = await bapi(h, 'POST', '/v1/sessions', { user_id: await user(h, 'user_schema') });
   await check(t, SPEC, 'BAPI Session', async () => {
     valid('bapi', 'Session', session);
     valid('bapi', 'Session', await bapi(h, 'GET', `/v1/sessions/${session.id}`));
-    for (const s of await bapi(h, 'GET', '/v1/sessions?user_id=user_schema')) valid('bapi', 'Session', s);
+    for (const s of await bapi(h, 'GET', `/v1/sessions?user_id=${await user(h, 'user_schema')}`)) valid('bapi', 'Session', s);
   });
   await check(t, SPEC, 'BAPI Client', async () => valid('bapi', 'Client', await bapi(h, 'GET', `/v1/clients/${session.client_id}`)));
   await check(t, SPEC, 'BAPI Token', async () => valid('bapi', 'Token', await bapi(h, 'POST', `/v1/sessions/${session.id}/tokens`)));
@@ -33,7 +33,7 @@ test('Backend API objects match the BAPI schemas', async (t) => {
     for (const x of await bapi(h, 'GET', '/v1/jwt_templates')) valid('bapi', 'JWTTemplate', x);
   });
   await check(t, SPEC, 'BAPI DeletedObject', async () => valid('bapi', 'DeletedObject', await bapi(h, 'DELETE', `/v1/jwt_templates/${template.id}`)));
-  await check(t, SPEC, 'BAPI SignInToken', async () => valid('bapi', 'SignInToken', await bapi(h, 'POST', '/v1/sign_in_tokens', { user_id: 'user_schema' })));
+  await check(t, SPEC, 'BAPI SignInToken', async () => valid('bapi', 'SignInToken', await bapi(h, 'POST', '/v1/sign_in_tokens', { user_id: await user(h, 'user_schema') })));
   await check(t, SPEC, 'BAPI JWKS', async () => valid('bapi', 'JWKS', await bapi(h, 'GET', '/v1/jwks')));
   await check(t, SPEC, 'BAPI ClerkErrors', async () => valid('bapi', 'ClerkErrors', await bapi(h, 'GET', '/v1/sessions/sess_0000000000000000000000')));
   const revoked = await bapi(h, 'POST', `/v1/sessions/${session.id}/revoke`);
@@ -44,7 +44,7 @@ test('Frontend API objects match the FAPI schemas', async (t) => {
   const dvb = (await (await fetch(`${h.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
   const created = await (await fetch(`${h.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' })).json();
   await check(t, SPEC, 'FAPI Client (no session)', async () => valid('fapi', 'Client.Client-2', created.response));
-  const ticket = (await bapi(h, 'POST', '/v1/sign_in_tokens', { user_id: 'user_fapi' })).token;
+  const ticket = (await bapi(h, 'POST', '/v1/sign_in_tokens', { user_id: await user(h, 'user_fapi') })).token;
   const signIn = await (
     await fetch(`${h.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
       method: 'POST',

@@ -9,7 +9,8 @@
 //   PORT                   default 3000; 0 picks a free port
 //
 // Pages: / (public), /sign-in (ticket sign-in, public/auth.js), /protected
-// (session and user id from getAuth), sign-out from /protected.
+// (session and user id from getAuth, the username from the Backend API),
+// sign-out from /protected.
 import express from 'express';
 import { clerkClient, clerkMiddleware, getAuth } from '@clerk/express';
 import { join, dirname } from 'node:path';
@@ -71,7 +72,7 @@ app.get('/sign-in', (req, res) => {
       `<p>Hallpass keeps sessions, not passwords: this form stands in for your own login check.
 Its server route asks the Backend API for a sign-in ticket; the browser exchanges it at the Frontend API.</p>
 <form id="sign-in">
-<label>User id <input name="userId" value="user_demo" required pattern="[A-Za-z0-9_\\-]+"></label>
+<label>Username <input name="username" value="demo" required pattern="[a-z0-9_\\-]+"></label>
 <button type="submit">Sign in</button>
 </form>
 <p id="error" role="alert"></p>`,
@@ -79,26 +80,37 @@ Its server route asks the Backend API for a sign-in ticket; the browser exchange
   );
 });
 
-// Stands in for the app's own login: whoever posts a user id gets a ticket
-// for it. A real app authenticates the user first.
+// Stands in for the app's own login: whoever posts a username is signed in
+// as that user (created through the Backend API the first time). A real app
+// authenticates the user first.
 app.post('/sign-in/ticket', async (req, res, next) => {
-  const userId = req.body?.userId;
-  if (typeof userId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(userId)) {
-    res.status(400).json({ error: 'userId: letters, digits, _ and -, at most 64' });
+  const username = req.body?.username;
+  if (typeof username !== 'string' || !/^[a-z0-9_-]{4,64}$/.test(username)) {
+    res.status(400).json({ error: 'username: 4 to 64 of a-z, 0-9, _ and -' });
     return;
   }
   try {
-    const ticket = await clerkClient.signInTokens.createSignInToken({ userId, expiresInSeconds: 60 });
+    const found = await clerkClient.users.getUserList({ username: [username] });
+    const user = found.data[0] ?? (await clerkClient.users.createUser({ username }));
+    const ticket = await clerkClient.signInTokens.createSignInToken({ userId: user.id, expiresInSeconds: 60 });
     res.set('cache-control', 'no-store').json({ ticket: ticket.token });
   } catch (e) {
     next(e);
   }
 });
 
-app.get('/protected', (req, res) => {
+app.get('/protected', async (req, res, next) => {
   const { sessionId, userId } = getAuth(req);
   if (!userId) {
     res.redirect('/sign-in');
+    return;
+  }
+  // The user's profile, from the Backend API (`GET /v1/users/{id}`).
+  let user;
+  try {
+    user = await clerkClient.users.getUser(userId);
+  } catch (e) {
+    next(e);
     return;
   }
   res.set('cache-control', 'no-store').send(
@@ -107,6 +119,7 @@ app.get('/protected', (req, res) => {
       `<dl>
 <dt>Session id</dt><dd id="session-id">${escape(sessionId)}</dd>
 <dt>User id</dt><dd id="user-id">${escape(userId)}</dd>
+<dt>Username</dt><dd id="username">${escape(user.username ?? '')}</dd>
 </dl>
 <button id="sign-out">Sign out</button>
 <p id="error" role="alert"></p>`,

@@ -86,12 +86,12 @@
     await setCookies('__client_uat', uat, 'Strict');
   }
 
-  async function signIn(userId) {
+  async function signIn(username) {
     // 1. The app's server asks the Backend API for a ticket (POST /v1/sign_in_tokens).
     const res = await fetch('/sign-in/ticket', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId }),
+      body: JSON.stringify({ username }),
     });
     const body = await res.json();
     if (!res.ok) throw new Error(body.error ?? `ticket: ${res.status}`);
@@ -115,7 +115,7 @@
     const error = document.getElementById('error');
     error.textContent = '';
     try {
-      await signIn(new FormData(form).get('userId'));
+      await signIn(new FormData(form).get('username'));
       location.assign('/protected');
     } catch (e) {
       error.textContent = e.message;

@@ -100,9 +100,9 @@ const handshakes = (chain) => chain.filter(isHandshake).length;
 const reason = (chain) => new URL(chain.find(isHandshake)).searchParams.get('__clerk_hs_reason');
 
 /** Signs in through the sign-in page; the cookies its script sets need no handshake on the way to /protected. */
-async function signIn(page, userId) {
+async function signIn(page, username) {
   await navigate(page, `${app.url}/sign-in`);
-  await page.fill('input[name=userId]', userId);
+  await page.fill('input[name=username]', username);
   const requests = [];
   const listen = (r) => r.isNavigationRequest() && requests.push(r.url());
   page.on('request', listen);
@@ -115,7 +115,11 @@ async function signIn(page, userId) {
 /** The session and user the protected page shows. */
 async function shown(page) {
   assert.equal(new URL(page.url()).pathname, '/protected', `on ${page.url()}: ${await page.locator('#error').textContent().catch(() => '')}`);
-  return { sid: await page.textContent('#session-id'), user: await page.textContent('#user-id') };
+  return {
+    sid: await page.textContent('#session-id'),
+    user: await page.textContent('#user-id'),
+    username: await page.textContent('#username'),
+  };
 }
 
 const session = {};
@@ -134,9 +138,11 @@ scenario('a first visit gets a development browser through the handshake', async
 
 scenario('signs in with a ticket and shows the session on the protected page', async () => {
   const [page] = alice.pages();
-  const { sid, user } = await signIn(page, 'user_alice');
+  const { sid, user, username } = await signIn(page, 'alice');
   assert.match(sid, /^sess_/);
-  assert.equal(user, 'user_alice');
+  assert.match(user, /^user_/);
+  assert.equal(username, 'alice');
+  session.aliceUser = user;
   const cookies = Object.fromEntries((await alice.cookies(app.url)).map((c) => [c.name, c.value]));
   assert.ok(cookies.__session, 'the __session cookie');
   assert.notEqual(cookies.__client_uat ?? '0', '0');
@@ -162,8 +168,9 @@ scenario('a second tab is signed in; signing out in one signs the other out on i
 
 scenario('signs in again; the session is revoked through the Backend API', async () => {
   const [page] = alice.pages();
-  const { sid } = await signIn(page, 'user_alice');
+  const { sid, user } = await signIn(page, 'alice');
   assert.notEqual(sid, session.alice1);
+  assert.equal(user, session.aliceUser, 'the same user signs in again');
   const revoked = await bapi(h, 'POST', `/v1/sessions/${sid}/revoke`);
   assert.equal(revoked.status, 'revoked');
   session.alice2 = sid;
@@ -172,7 +179,10 @@ scenario('signs in again; the session is revoked through the Backend API', async
   assert.equal((await shown(page)).sid, sid);
   // Another browser signs in at the same time.
   const other = await bob.newPage();
-  session.bob = (await signIn(other, 'user_bob')).sid;
+  const bob = await signIn(other, 'bobby');
+  assert.notEqual(bob.user, session.aliceUser);
+  session.bob = bob.sid;
+  session.bobUser = bob.user;
   session.signedInAt = Date.now();
 });
 
@@ -185,10 +195,10 @@ scenario('after the token expired, a reload is renewed by the handshake with the
   assert.equal(handshakes(chain), 1, `one handshake:\n${chain.join('\n')}`);
   assert.match(reason(chain), /^session-token-expired/);
   assert.ok(chain.length <= 4, `app → Hallpass → app with the payload → clean URL:\n${chain.join('\n')}`);
-  assert.deepEqual(await shown(page), { sid: session.bob, user: 'user_bob' });
+  assert.deepEqual(await shown(page), { sid: session.bob, user: session.bobUser, username: 'bobby' });
   // The renewed cookies hold: the next reload needs no handshake.
   assert.equal(handshakes(await navigate(page)), 0);
-  assert.deepEqual(await shown(page), { sid: session.bob, user: 'user_bob' });
+  assert.deepEqual(await shown(page), { sid: session.bob, user: session.bobUser, username: 'bobby' });
 });
 
 scenario('after the token expired, the revoked session ends signed out without a redirect loop', async () => {

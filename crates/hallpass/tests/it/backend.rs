@@ -20,12 +20,14 @@ async fn send(
     (status, headers, res.json().await.unwrap())
 }
 
-async fn session_for(server: &Server, user: &str) -> Value {
+/// A session of the user labelled `label` ([`user`]).
+async fn session_for(server: &Server, label: &str) -> Value {
+    let id = user(server, label).await;
     let (status, _, body) = send(
         server,
         Method::POST,
         "/v1/sessions",
-        Some(json!({"user_id": user})),
+        Some(json!({"user_id": id})),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -47,6 +49,7 @@ async fn sessions_are_listed_newest_first_with_filters_and_pagination() {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     session_for(&server, "user_other").await;
+    let listed = user(&server, "user_list").await;
     let revoke = format!("/v1/sessions/{}/revoke", ids[1]);
     let (_, _, once) = send(&server, Method::POST, &revoke, None).await;
     assert_eq!(once["status"], "revoked");
@@ -57,8 +60,13 @@ async fn sessions_are_listed_newest_first_with_filters_and_pagination() {
         "revoking twice changes nothing"
     );
 
-    let (status, headers, bare) =
-        send(&server, Method::GET, "/v1/sessions?user_id=user_list", None).await;
+    let (status, headers, bare) = send(
+        &server,
+        Method::GET,
+        &format!("/v1/sessions?user_id={listed}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(headers.get("warning").is_none());
     let got: Vec<&str> = bare
@@ -99,7 +107,7 @@ async fn sessions_are_listed_newest_first_with_filters_and_pagination() {
     let (_, _, page) = send(
         &server,
         Method::GET,
-        "/v1/sessions?user_id=user_list&paginated=true&limit=2&offset=1",
+        &format!("/v1/sessions?user_id={listed}&paginated=true&limit=2&offset=1"),
         None,
     )
     .await;
@@ -109,7 +117,7 @@ async fn sessions_are_listed_newest_first_with_filters_and_pagination() {
     let (_, _, page) = send(
         &server,
         Method::GET,
-        "/v1/sessions?user_id=user_list&paginated=true&offset=99",
+        &format!("/v1/sessions?user_id={listed}&paginated=true&offset=99"),
         None,
     )
     .await;
@@ -120,7 +128,7 @@ async fn sessions_are_listed_newest_first_with_filters_and_pagination() {
     let (_, _, revoked) = send(
         &server,
         Method::GET,
-        "/v1/sessions?user_id=user_list&status=revoked",
+        &format!("/v1/sessions?user_id={listed}&status=revoked"),
         None,
     )
     .await;

@@ -39,12 +39,13 @@ async fn clerk_rs_lists_gets_revokes_sessions_and_mints_tokens() {
     let mut config = Configuration::new(server.secret_key());
     config.base_path = format!("{}/v1", server.bapi);
 
+    let user_rs = user(&server, "user_rs").await;
     let created = checked(
         "sessions_api::create_session",
         sessions_api::create_session(
             &config,
             Some(models::CreateSessionRequest {
-                user_id: "user_rs".into(),
+                user_id: user_rs.clone(),
                 active_organization_id: None,
             }),
         )
@@ -52,7 +53,7 @@ async fn clerk_rs_lists_gets_revokes_sessions_and_mints_tokens() {
     );
     let list = checked(
         "sessions_api::get_session_list",
-        sessions_api::get_session_list(&config, None, Some("user_rs"), None, None, Some(10), None)
+        sessions_api::get_session_list(&config, None, Some(&user_rs), None, None, Some(10), None)
             .await,
     );
     assert_eq!(list.len(), 1);

@@ -555,7 +555,9 @@ struct Browser {
     sid: String,
 }
 
-async fn sign_in_browser(client: &reqwest::Client, server: &Server, user: &str) -> Browser {
+/// A browser signed in as the user labelled `label` ([`user`]).
+async fn sign_in_browser(client: &reqwest::Client, server: &Server, label: &str) -> Browser {
+    let user = user(server, label).await;
     let (_, body) = fapi(client, server, "POST", "/v1/dev_browser", None)
         .await
         .unwrap();
@@ -735,10 +737,11 @@ async fn kill_9_under_load_loses_no_acknowledged_revoke_sign_out_or_session() {
     }
     for w in 0..2 {
         let (server, acks, client) = (server.clone(), acks.clone(), client.clone());
+        let writer = user(&server, &format!("user_new{w}")).await;
         tasks.push(tokio::spawn(async move {
-            for n in 0.. {
+            loop {
                 let res = bapi(&client, &server, Method::POST, "/v1/sessions")
-                    .json(&json!({ "user_id": format!("user_new{w}_{n}") }))
+                    .json(&json!({ "user_id": writer }))
                     .send()
                     .await;
                 let Ok(res) = res else { break };
@@ -814,7 +817,7 @@ async fn kill_9_under_load_loses_no_acknowledged_revoke_sign_out_or_session() {
                 "accepted tickets without the session they signed in",
                 "SELECT (SELECT count(*) FROM sign_in_tokens WHERE status = 'accepted') \
                  - (SELECT count(*) FROM sessions s JOIN clients c ON c.id = s.client_id \
-                    WHERE s.user_id LIKE 'user_b%') AS n",
+                    JOIN users u ON u.id = s.user_id WHERE u.external_id LIKE 'user_b%') AS n",
             ),
         ] {
             assert_eq!(sql.number(query), 0, "{what}");

@@ -120,7 +120,11 @@ async fn a_development_browser_signs_in_with_a_ticket_refreshes_and_signs_out() 
     let claims = part(piggybacked, 1);
     assert_eq!(
         (&claims["sid"], &claims["sub"], &claims["azp"]),
-        (&json!(sid), &json!("user_1"), &json!(APP))
+        (
+            &json!(sid),
+            &json!(user(&server, "user_1").await),
+            &json!(APP)
+        )
     );
 
     // The ticket is single-use, even on another browser.
@@ -960,7 +964,10 @@ async fn sign_in_records_the_device_as_latest_activity() {
     assert_eq!(activity["device_type"], "smartphone");
     assert_eq!(activity["ip_address"], "203.0.113.9");
     let list: Value = server
-        .bapi(Method::GET, "/v1/sessions?user_id=user_m")
+        .bapi(
+            Method::GET,
+            &format!("/v1/sessions?user_id={}", user(&server, "user_m").await),
+        )
         .send()
         .await
         .unwrap()

@@ -82,7 +82,7 @@ async fn every_response_carrying_a_token_is_no_store() {
     let ticket = checked(
         server
             .bapi(Method::POST, "/v1/sign_in_tokens")
-            .json(&json!({"user_id": "user_1"}))
+            .json(&json!({"user_id": user(&server, "user_1").await}))
             .send()
             .await
             .unwrap(),

@@ -38,7 +38,7 @@ async fn debug_logs_carry_no_token_secret_or_key() {
         .unwrap();
     let ticket_body: Value = server
         .bapi(Method::POST, "/v1/sign_in_tokens")
-        .json(&json!({"user_id": "user_logs"}))
+        .json(&json!({"user_id": user(&server, "user_logs").await}))
         .send()
         .await
         .unwrap()

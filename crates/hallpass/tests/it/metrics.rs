@@ -39,6 +39,7 @@ async fn bapi_json(
 async fn metrics_count_requests_events_and_errors_by_code() {
     let dir = tempfile::tempdir().unwrap();
     let server = serve(dir.path(), &[]);
+    let metrics_user = user(&server, "user_metrics").await;
     let (status, before) = scrape(&server, None).await;
     assert_eq!(status, 200, "{before}");
 
@@ -46,7 +47,7 @@ async fn metrics_count_requests_events_and_errors_by_code() {
         &server,
         Method::POST,
         "/v1/sessions",
-        Some(json!({"user_id": "user_metrics"})),
+        Some(json!({"user_id": metrics_user})),
     )
     .await;
     assert_eq!(status, 200, "{session}");

@@ -251,7 +251,7 @@ async fn polling_tabs_are_never_limited_by_the_defaults() {
     assert_eq!(res.status(), 200);
     let ticket: Value = server
         .bapi(Method::POST, "/v1/sign_in_tokens")
-        .json(&json!({"user_id": "user_1"}))
+        .json(&json!({"user_id": user(&server, "user_1").await}))
         .send()
         .await
         .unwrap()

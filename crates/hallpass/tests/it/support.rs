@@ -208,11 +208,39 @@ pub fn tampered(jwt: &str) -> String {
 /// development instances).
 pub const APP: &str = "http://localhost:3000";
 
-/// `POST /v1/sessions` for `user` (Backend API); the session object.
+/// The id of the user whose `external_id` is `label`, created through the
+/// Backend API (`POST /v1/users`) the first time. Sign-ins need a user who
+/// exists; tests name theirs by label.
+pub async fn user(server: &Server, label: &str) -> String {
+    let res = server
+        .bapi(reqwest::Method::GET, "/v1/users")
+        .query(&[("external_id", label)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let found: serde_json::Value = res.json().await.unwrap();
+    if let Some(id) = found[0]["id"].as_str() {
+        return id.to_owned();
+    }
+    let res = server
+        .bapi(reqwest::Method::POST, "/v1/users")
+        .json(&serde_json::json!({ "external_id": label }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let created: serde_json::Value = res.json().await.unwrap();
+    created["id"].as_str().unwrap().to_owned()
+}
+
+/// `POST /v1/sessions` for the user labelled `user` ([`user`]; Backend
+/// API); the session object.
 pub async fn create_session(server: &Server, user: &str) -> serde_json::Value {
+    let id = self::user(server, user).await;
     let res = server
         .bapi(reqwest::Method::POST, "/v1/sessions")
-        .json(&serde_json::json!({ "user_id": user }))
+        .json(&serde_json::json!({ "user_id": id }))
         .send()
         .await
         .unwrap();
@@ -228,11 +256,13 @@ pub async fn session_id(server: &Server, user: &str) -> String {
         .to_owned()
 }
 
-/// A pending sign-in token (ticket) for `user`, from the Backend API.
+/// A pending sign-in token (ticket) for the user labelled `user`
+/// ([`user`]), from the Backend API.
 pub async fn ticket(server: &Server, user: &str) -> String {
+    let id = self::user(server, user).await;
     let res = server
         .bapi(reqwest::Method::POST, "/v1/sign_in_tokens")
-        .json(&serde_json::json!({"user_id": user}))
+        .json(&serde_json::json!({"user_id": id}))
         .send()
         .await
         .unwrap();

@@ -243,11 +243,12 @@ async fn invalid_templates_are_refused_naming_the_parameter() {
 async fn template_tokens_carry_rendered_claims_and_the_template_category() {
     let dir = tempfile::tempdir().unwrap();
     let server = serve(dir.path(), &[]);
+    let user_42 = user(&server, "user_42").await;
     let (_, session) = send(
         &server,
         Method::POST,
         "/v1/sessions",
-        Some(json!({"user_id": "user_42"})),
+        Some(json!({"user_id": user_42})),
     )
     .await;
     let sid = session["id"].as_str().unwrap();
@@ -283,14 +284,14 @@ async fn template_tokens_carry_rendered_claims_and_the_template_category() {
     assert_eq!(header["cat"], "cl_B7d4PD222AAA");
     assert_eq!(header["kid"], server.instance_id.as_str());
     let claims = part(jwt, 1);
-    assert_eq!(claims["uid"], "user_42");
-    assert_eq!(claims["who"], "null (user_42)");
+    assert_eq!(claims["uid"], user_42.as_str());
+    assert_eq!(claims["who"], format!("null ({user_42})"));
     assert_eq!(claims["org"], "personal");
     assert_eq!(
         claims["nested"],
-        json!({"sid": sid, "list": ["user_42", 1, true]})
+        json!({"sid": sid, "list": [user_42, 1, true]})
     );
-    assert_eq!(claims["sub"], "user_42");
+    assert_eq!(claims["sub"], user_42.as_str());
     assert_eq!(claims["iss"], server.fapi.as_str());
     let iat = claims["iat"].as_i64().unwrap();
     assert_eq!(claims["exp"].as_i64().unwrap() - iat, 120);
@@ -353,11 +354,12 @@ async fn a_template_with_its_own_hmac_key_signs_with_it_and_never_returns_it() {
     let dir = tempfile::tempdir().unwrap();
     let server = serve(dir.path(), &[]);
     let secret = "a-very-long-shared-secret-of-at-least-32-bytes!!";
+    let user_7 = user(&server, "user_7").await;
     let (_, session) = send(
         &server,
         Method::POST,
         "/v1/sessions",
-        Some(json!({"user_id": "user_7"})),
+        Some(json!({"user_id": user_7})),
     )
     .await;
     let sid = session["id"].as_str().unwrap();
@@ -395,7 +397,7 @@ async fn a_template_with_its_own_hmac_key_signs_with_it_and_never_returns_it() {
     )
     .unwrap()
     .claims;
-    assert_eq!(claims["sub"], "user_7");
+    assert_eq!(claims["sub"], user_7.as_str());
 
     // An update that keeps the algorithm and sends no key keeps the key.
     let id = created["id"].as_str().unwrap();

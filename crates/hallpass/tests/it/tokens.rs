@@ -178,7 +178,7 @@ async fn a_minted_session_token_has_clerks_header_and_claims_and_verifies_indepe
     assert_eq!(claims["exp"].as_i64().unwrap() - iat, 60);
     assert_eq!(claims["nbf"].as_i64().unwrap(), iat - 10);
     assert_eq!(claims["sid"], sid);
-    assert_eq!(claims["sub"], "user_2u");
+    assert_eq!(claims["sub"], user(&server, "user_2u").await);
     assert_eq!(claims["sts"], "active");
     assert_eq!(claims["v"], 2);
     assert_eq!(claims["fva"], json!([0, -1]));
@@ -475,7 +475,7 @@ async fn hallpass_verify_accepts_minted_session_tokens_and_refuses_template_toke
     ] {
         let verifier = Verifier::new(config.issuer(server.fapi.as_str())).unwrap();
         let claims = verifier.verify(&token).await.unwrap();
-        assert_eq!(claims.user_id(), "user_9");
+        assert_eq!(claims.user_id(), user(&server, "user_9").await);
         assert_eq!(claims.session_id(), sid);
     }
 

@@ -59,9 +59,9 @@ fn cookie_of(res: &reqwest::Response) -> String {
         .expect("a __client cookie")
 }
 
-/// A production browser signed in with a ticket: its `__client` cookie and
-/// its session id.
-async fn signed_in_browser(server: &Server, user: &str) -> (String, String) {
+/// A production browser signed in with a ticket as the user labelled
+/// `label` ([`user`]): its `__client` cookie and its session id.
+async fn signed_in_browser(server: &Server, label: &str) -> (String, String) {
     let http = http();
     let res = http
         .post(format!("{}/v1/client?_method=PUT", server.fapi))
@@ -73,7 +73,7 @@ async fn signed_in_browser(server: &Server, user: &str) -> (String, String) {
     let cookie = cookie_of(&res);
     let ticket: Value = server
         .bapi(Method::POST, "/v1/sign_in_tokens")
-        .json(&json!({ "user_id": user }))
+        .json(&json!({ "user_id": self::user(server, label).await }))
         .send()
         .await
         .unwrap()
