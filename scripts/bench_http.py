@@ -162,8 +162,11 @@ def sign_in(server, i):
     r = fapi.getresponse()
     r.read()
     cookie = client_cookie(r)
-    bapi.request("POST", "/v1/sign_in_tokens", body=json.dumps({"user_id": f"user_real{i}"}),
-                 headers={"Authorization": f"Bearer {server.secret}", "Content-Type": "application/json"})
+    headers = {"Authorization": f"Bearer {server.secret}", "Content-Type": "application/json"}
+    # Sign-ins need a user who exists.
+    bapi.request("POST", "/v1/users", body=json.dumps({"external_id": f"user_real{i}"}), headers=headers)
+    user = json.loads(bapi.getresponse().read())["id"]
+    bapi.request("POST", "/v1/sign_in_tokens", body=json.dumps({"user_id": user}), headers=headers)
     ticket = json.loads(bapi.getresponse().read())["token"]
     fapi.request("POST", "/v1/client/sign_ins",
                  body=urllib.parse.urlencode({"strategy": "ticket", "ticket": ticket}),

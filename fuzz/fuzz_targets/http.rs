@@ -167,9 +167,17 @@ fn setup() -> Setup {
             .to_owned();
         let (_, _, body) = backend(
             TestRequest::post()
+                .uri("/v1/users")
+                .insert_header(("authorization", format!("Bearer {secret}")))
+                .set_json(serde_json::json!({"username": "fuzzer"})),
+        )
+        .await;
+        let user = json(&body)["id"].as_str().expect("a user").to_owned();
+        let (_, _, body) = backend(
+            TestRequest::post()
                 .uri("/v1/sign_in_tokens")
                 .insert_header(("authorization", format!("Bearer {secret}")))
-                .set_json(serde_json::json!({"user_id": "user_fuzz"})),
+                .set_json(serde_json::json!({"user_id": user})),
         )
         .await;
         let ticket = json(&body)["token"].as_str().expect("a ticket").to_owned();
@@ -192,7 +200,7 @@ fn setup() -> Setup {
             ("$DVB", dvb),
             ("$SID", sid),
             ("$CID", cid),
-            ("$USER", "user_fuzz".to_owned()),
+            ("$USER", user),
         ]
     });
     Setup {
