@@ -5,26 +5,27 @@
 //! with `preserve_order`, cost a hash and an allocation per field). Field
 //! order is the order of the spec's examples. `()` serializes as `null`.
 
+pub(crate) mod fapi_user;
 pub(crate) mod organizations;
 pub(crate) mod users;
 
+use hallpass_app::{SessionUsers, listed_in_client};
 use hallpass_domain::activity::SessionActivity;
-use hallpass_domain::{Session, SessionId, SessionStatus, UnixMillis};
+use hallpass_domain::{RoleSet, Session, SessionId, UnixMillis};
+
+use fapi_user::{FapiUser, PublicUserData, fapi_user, public_user_data};
 use serde::Serialize;
 use serde::ser::{SerializeMap as _, Serializer};
 
 /// `{}`.
 #[derive(Debug, Clone, Copy)]
-struct EmptyObject;
+pub(crate) struct EmptyObject;
 
 impl Serialize for EmptyObject {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_map(Some(0))?.end()
     }
 }
-
-/// `[]`.
-const EMPTY: [(); 0] = [];
 
 #[derive(Debug, Serialize)]
 struct Actor<'a> {
@@ -132,104 +133,6 @@ pub(crate) fn bapi_session<'a>(
     }
 }
 
-/// The user object inside a Frontend API session. Hallpass keeps sessions,
-/// not profiles: the user's data lives in the team's own system, so the
-/// object carries the id and empty collections (what clerk-js expects).
-#[derive(Debug, Serialize)]
-struct FapiUser<'a> {
-    object: &'static str,
-    id: &'a str,
-    username: (),
-    first_name: (),
-    last_name: (),
-    image_url: &'static str,
-    has_image: bool,
-    primary_email_address_id: (),
-    primary_phone_number_id: (),
-    primary_web3_wallet_id: (),
-    email_addresses: [(); 0],
-    phone_numbers: [(); 0],
-    web3_wallets: [(); 0],
-    external_accounts: [(); 0],
-    saml_accounts: [(); 0],
-    passkeys: [(); 0],
-    enterprise_accounts: [(); 0],
-    organization_memberships: [(); 0],
-    public_metadata: EmptyObject,
-    unsafe_metadata: EmptyObject,
-    password_enabled: bool,
-    totp_enabled: bool,
-    backup_code_enabled: bool,
-    two_factor_enabled: bool,
-    delete_self_enabled: bool,
-    create_organization_enabled: bool,
-    external_id: (),
-    banned: bool,
-    locked: bool,
-    lockout_expires_in_seconds: (),
-    verification_attempts_remaining: (),
-    last_active_at: i64,
-    mfa_enabled_at: (),
-    mfa_disabled_at: (),
-    legal_accepted_at: (),
-    last_sign_in_at: i64,
-    created_at: i64,
-    updated_at: i64,
-}
-
-fn fapi_user(s: &Session) -> FapiUser<'_> {
-    FapiUser {
-        object: "user",
-        id: s.user_id().as_str(),
-        username: (),
-        first_name: (),
-        last_name: (),
-        image_url: "",
-        has_image: false,
-        primary_email_address_id: (),
-        primary_phone_number_id: (),
-        primary_web3_wallet_id: (),
-        email_addresses: EMPTY,
-        phone_numbers: EMPTY,
-        web3_wallets: EMPTY,
-        external_accounts: EMPTY,
-        saml_accounts: EMPTY,
-        passkeys: EMPTY,
-        enterprise_accounts: EMPTY,
-        organization_memberships: EMPTY,
-        public_metadata: EmptyObject,
-        unsafe_metadata: EmptyObject,
-        password_enabled: false,
-        totp_enabled: false,
-        backup_code_enabled: false,
-        two_factor_enabled: false,
-        delete_self_enabled: false,
-        create_organization_enabled: false,
-        external_id: (),
-        banned: false,
-        locked: false,
-        lockout_expires_in_seconds: (),
-        verification_attempts_remaining: (),
-        last_active_at: s.last_active_at().as_millis(),
-        mfa_enabled_at: (),
-        mfa_disabled_at: (),
-        legal_accepted_at: (),
-        last_sign_in_at: s.created_at().as_millis(),
-        created_at: s.created_at().as_millis(),
-        updated_at: s.updated_at().as_millis(),
-    }
-}
-
-#[derive(Debug, Serialize)]
-struct PublicUserData<'a> {
-    first_name: (),
-    last_name: (),
-    image_url: &'static str,
-    has_image: bool,
-    identifier: &'a str,
-    user_id: &'a str,
-}
-
 #[derive(Debug, Serialize)]
 struct Token<'a> {
     object: &'static str,
@@ -256,12 +159,23 @@ pub(crate) struct FapiSession<'a> {
     updated_at: i64,
 }
 
+/// What a Frontend API response shows of the users: the sessions' users
+/// ([`hallpass_app::Hallpass::session_users`]) and the instance's roles
+/// (membership role names and permissions).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UsersShown<'a> {
+    pub users: &'a SessionUsers,
+    pub roles: &'a RoleSet,
+}
+
 pub(crate) fn fapi_session<'a>(
     s: &'a Session,
     last_active_token: Option<&'a str>,
+    shown: UsersShown<'a>,
     now: UnixMillis,
 ) -> FapiSession<'a> {
     let (first, second) = s.factor_verification_age(now);
+    let user = shown.users.get(s.user_id());
     FapiSession {
         object: "session",
         id: s.id().as_str(),
@@ -276,15 +190,8 @@ pub(crate) fn fapi_session<'a>(
         last_active_organization_id: s.last_active_organization_id().map(|o| o.as_str()),
         actor: actor(s),
         tasks: tasks(s),
-        user: fapi_user(s),
-        public_user_data: PublicUserData {
-            first_name: (),
-            last_name: (),
-            image_url: "",
-            has_image: false,
-            identifier: s.user_id().as_str(),
-            user_id: s.user_id().as_str(),
-        },
+        user: fapi_user(s, user, shown.roles, now),
+        public_user_data: public_user_data(s, user.map(|u| &u.user)),
         factor_verification_age: [first, second],
         created_at: s.created_at().as_millis(),
         updated_at: s.updated_at().as_millis(),
@@ -313,9 +220,9 @@ pub(crate) struct FapiClient<'a> {
 pub(crate) fn fapi_client<'a>(
     view: &'a hallpass_app::ClientView,
     token_for: Option<(&'a SessionId, &'a str)>,
+    shown: UsersShown<'a>,
     now: UnixMillis,
 ) -> FapiClient<'a> {
-    use SessionStatus as S;
     let c = &view.client;
     FapiClient {
         object: "client",
@@ -323,10 +230,10 @@ pub(crate) fn fapi_client<'a>(
         sessions: view
             .sessions
             .iter()
-            .filter(|s| matches!(s.status(), S::Active | S::Pending | S::Ended | S::Expired))
+            .filter(|s| listed_in_client(s.status()))
             .map(|s| {
                 let token = token_for.filter(|(id, _)| *id == s.id()).map(|(_, t)| t);
-                fapi_session(s, token, now)
+                fapi_session(s, token, shown, now)
             })
             .collect(),
         sign_in: (),
@@ -398,7 +305,7 @@ mod tests {
         }
         let json = serde_json::to_string(&Shape {
             none: (),
-            list: EMPTY,
+            list: [],
             object: EmptyObject,
         })
         .expect("serialize");

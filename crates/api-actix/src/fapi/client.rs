@@ -24,7 +24,7 @@ pub(crate) async fn get<S: Store, K: KeyRingFactory>(
         client: view,
         ..Outcome::default()
     };
-    finish(&app, opts(&options), &caller, outcome)
+    finish(&app, opts(&options), &caller, outcome).await
 }
 
 /// `PUT` / `POST /v1/client`: a new client, and its token.
@@ -43,7 +43,7 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         new_client_token: true,
         ..Outcome::default()
     };
-    finish(&app, opts(&options), &caller, outcome)
+    finish(&app, opts(&options), &caller, outcome).await
 }
 
 /// `DELETE /v1/client`: ends every session and forgets the client here.
@@ -80,7 +80,7 @@ async fn sign_out<S: Store, K: KeyRingFactory>(
         client: Some(after),
         ..Outcome::default()
     };
-    finish(&app, opts(&options), &caller, outcome)
+    finish(&app, opts(&options), &caller, outcome).await
 }
 
 /// `POST /v1/dev_browser`: a new development browser (development

@@ -157,7 +157,8 @@ pub(crate) async fn touch_redirect<S: Store, K: KeyRingFactory>(
         &caller,
         outcome,
         StatusCode::TEMPORARY_REDIRECT,
-    )?;
+    )
+    .await?;
     let location = HeaderValue::from_str(redirect.as_str())
         .map_err(|e| ApiError::internal(&anyhow::anyhow!(e)))?;
     res.headers_mut().insert(LOCATION, location);

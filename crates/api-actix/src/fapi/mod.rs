@@ -5,6 +5,7 @@ mod client;
 mod cors;
 mod form;
 mod handshake;
+mod me;
 mod respond;
 mod sessions;
 mod sign_ins;
@@ -68,6 +69,7 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
                 web::delete().to(client::delete_sessions::<S, K>),
             )
             .route("/client/sign_ins", web::post().to(sign_ins::create::<S, K>))
+            .route("/me", web::get().to(me::get::<S, K>))
             .route(
                 "/client/sessions/{session_id}",
                 web::get().to(sessions::get::<S, K>),

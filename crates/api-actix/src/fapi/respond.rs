@@ -5,7 +5,7 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
-use hallpass_app::{ClientView, FrontendCaller, Hallpass, Transport};
+use hallpass_app::{ClientView, FrontendCaller, Hallpass, SessionUsers, Transport};
 use hallpass_domain::handshake::CLIENT_UAT_MAX_AGE_SECS;
 use hallpass_domain::{Environment, SessionId, UnixMillis};
 use hallpass_ports::{KeyRingFactory, Store};
@@ -31,6 +31,13 @@ pub(crate) struct Outcome {
     /// The `response` member is the client itself (`null` without one),
     /// serialized from the same view as the piggybacked `client`.
     pub response_is_client: bool,
+    /// The `response` member is this session of `client`, rendered like
+    /// the client's (with its user, and its token when `token_for` names
+    /// it); `null` when the client does not have it.
+    pub response_session: Option<SessionId>,
+    /// The `response` member is the user of this session of `client`
+    /// (`GET /v1/me`).
+    pub response_user_of: Option<SessionId>,
     /// The client to piggyback, if any.
     pub client: Option<ClientView>,
     /// The client's token changed (creation, sign-in): send it.
@@ -68,16 +75,31 @@ pub(crate) fn secure_cookies<S: Store, K: KeyRingFactory>(app: &Hallpass<S, K>) 
     fapi.is_https() || !loopback
 }
 
-pub(crate) fn finish<S: Store, K: KeyRingFactory>(
+pub(crate) async fn finish<S: Store, K: KeyRingFactory>(
     app: &Hallpass<S, K>,
     options: Option<&ApiOptions>,
     caller: &FrontendCaller,
     outcome: Outcome,
 ) -> Result<HttpResponse, ApiError> {
-    finish_with_status(app, options, caller, outcome, StatusCode::OK)
+    finish_with_status(app, options, caller, outcome, StatusCode::OK).await
 }
 
-pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
+/// The users of the client's sessions, for rendering it.
+pub(crate) async fn users_of<S: Store, K: KeyRingFactory>(
+    app: &Hallpass<S, K>,
+    view: Option<&ClientView>,
+    also: Option<&SessionId>,
+) -> Result<SessionUsers, ApiError> {
+    match view {
+        Some(view) => app
+            .session_users(view, also)
+            .await
+            .map_err(|e| ApiError::internal(&e.0)),
+        None => Ok(SessionUsers::default()),
+    }
+}
+
+pub(crate) async fn finish_with_status<S: Store, K: KeyRingFactory>(
     app: &Hallpass<S, K>,
     options: Option<&ApiOptions>,
     caller: &FrontendCaller,
@@ -85,13 +107,43 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
     let now = app.now();
-    let client_json = outcome.client.as_ref().map(|view| {
-        dto::fapi_client(
-            view,
-            outcome.token_for.as_ref().map(|(id, t)| (id, t.as_str())),
-            now,
-        )
-    });
+    // The users are read only when the client or a session is rendered.
+    let rendered = !outcome.hide_client
+        || outcome.response_is_client
+        || outcome.response_session.is_some()
+        || outcome.response_user_of.is_some();
+    let users = if rendered {
+        let also = outcome
+            .response_session
+            .as_ref()
+            .or(outcome.response_user_of.as_ref());
+        users_of(app, outcome.client.as_ref(), also).await?
+    } else {
+        SessionUsers::default()
+    };
+    let shown = dto::UsersShown {
+        users: &users,
+        roles: app.roles(),
+    };
+    let token_for = outcome.token_for.as_ref().map(|(id, t)| (id, t.as_str()));
+    let client_json = outcome
+        .client
+        .as_ref()
+        .map(|view| dto::fapi_client(view, token_for, shown, now));
+    let session_json = match (&outcome.response_session, &outcome.client) {
+        (Some(id), Some(view)) => view.sessions.iter().find(|s| s.id() == id).map(|s| {
+            let token = token_for.filter(|(t, _)| *t == id).map(|(_, t)| t);
+            dto::to_value(dto::fapi_session(s, token, shown, now))
+        }),
+        _ => None,
+    };
+    let user_json = match (&outcome.response_user_of, &outcome.client) {
+        (Some(id), Some(view)) => view.sessions.iter().find(|s| s.id() == id).map(|s| {
+            let user = users.get(s.user_id());
+            dto::to_value(dto::fapi_user::fapi_user(s, user, app.roles(), now))
+        }),
+        _ => None,
+    };
     let mut res = HttpResponse::build(status);
     res.insert_header(("Cache-Control", "no-store"));
     let secure = secure_cookies(app);
@@ -121,6 +173,10 @@ pub(crate) fn finish_with_status<S: Store, K: KeyRingFactory>(
     }
     let response = if outcome.response_is_client {
         Response::Client(client_json.as_ref())
+    } else if outcome.response_session.is_some() {
+        Response::Other(session_json.as_ref())
+    } else if outcome.response_user_of.is_some() {
+        Response::Other(user_json.as_ref())
     } else {
         Response::Other(outcome.response.as_ref())
     };

@@ -37,13 +37,13 @@ pub(crate) async fn get<S: Store, K: KeyRingFactory>(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = session_id(&app, &caller, &path).await?;
-    let (session, client) = app.caller_session_view(&caller, &id).await?;
+    let (_, client) = app.caller_session_view(&caller, &id).await?;
     let outcome = Outcome {
-        response: Some(dto::to_value(dto::fapi_session(&session, None, app.now()))),
+        response_session: Some(id),
         client: Some(client),
         ..Outcome::default()
     };
-    finish(&app, opts(&options), &caller, outcome)
+    finish(&app, opts(&options), &caller, outcome).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,16 +91,12 @@ pub(crate) async fn touch<S: Store, K: KeyRingFactory>(
         other => other?,
     };
     let outcome = Outcome {
-        response: Some(dto::to_value(dto::fapi_session(
-            &touched.session,
-            Some(&touched.token),
-            app.now(),
-        ))),
+        response_session: Some(id.clone()),
         token_for: Some((id, touched.token)),
         client: Some(touched.client),
         ..Outcome::default()
     };
-    finish(&app, opts(&options), &caller, outcome)
+    finish(&app, opts(&options), &caller, outcome).await
 }
 
 async fn end_or_remove<S: Store, K: KeyRingFactory>(
@@ -111,13 +107,13 @@ async fn end_or_remove<S: Store, K: KeyRingFactory>(
     remove: bool,
 ) -> Result<HttpResponse, ApiError> {
     let id = session_id(&app, &caller, &path).await?;
-    let (session, client) = app.end_caller_session(&caller, &id, remove).await?;
+    let (_, client) = app.end_caller_session(&caller, &id, remove).await?;
     let outcome = Outcome {
-        response: Some(dto::to_value(dto::fapi_session(&session, None, app.now()))),
+        response_session: Some(id),
         client: Some(client),
         ..Outcome::default()
     };
-    finish(&app, opts(&options), &caller, outcome)
+    finish(&app, opts(&options), &caller, outcome).await
 }
 
 /// `POST /v1/client/sessions/{id}/end`.
@@ -179,8 +175,14 @@ async fn organization_refused<S: Store, K: KeyRingFactory>(
     caller: &FapiCaller,
 ) -> HttpResponse {
     let mut body = ApiError::organization_not_found_or_unauthorized().body();
-    if let Ok(Some(view)) = app.caller_client(caller).await {
-        body["meta"] = json!({ "client": dto::fapi_client(&view, None, app.now()) });
+    if let Ok(Some(view)) = app.caller_client(caller).await
+        && let Ok(users) = super::respond::users_of(app, Some(&view), None).await
+    {
+        let shown = dto::UsersShown {
+            users: &users,
+            roles: app.roles(),
+        };
+        body["meta"] = json!({ "client": dto::fapi_client(&view, None, shown, app.now()) });
     }
     crate::no_store(HttpResponse::NotFound()).json(body)
 }

@@ -76,5 +76,5 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
         token_for: Some((session_id, signed_in.token)),
         ..Outcome::default()
     };
-    finish(&app, opts(&options), &caller, outcome)
+    finish(&app, opts(&options), &caller, outcome).await
 }

@@ -30,6 +30,7 @@ mod bapi_users;
 mod common;
 mod fapi_client;
 mod fapi_sessions;
+mod fapi_user;
 mod handshake;
 mod identity;
 mod metrics;

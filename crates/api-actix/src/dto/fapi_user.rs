@@ -1,0 +1,284 @@
+//! The Frontend API `User` inside a session, with its organization
+//! memberships (`Client.User`, `Client.OrganizationMembership`,
+//! `Client.Organization`), and the session's `public_user_data`.
+//!
+//! What a browser may see of a user: never the private metadata of the
+//! user, an organization or a membership. A session whose user no longer
+//! exists (deleted after the session ended) shows the id and empty values.
+
+use hallpass_app::SessionUser;
+use hallpass_domain::{RoleSet, Session, UnixMillis, User};
+use hallpass_ports::MembershipView;
+use serde::Serialize;
+
+use super::EmptyObject;
+use super::users::{
+    BapiEmailAddress, BapiPhoneNumber, ObjectView, email_address, metadata, phone_number,
+};
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Meta<'a> {
+    Object(ObjectView<'a>),
+    Empty(EmptyObject),
+}
+
+/// `Client.Organization` (no private metadata).
+#[derive(Debug, Serialize)]
+struct FapiOrganization<'a> {
+    object: &'static str,
+    id: &'a str,
+    name: &'a str,
+    slug: &'a str,
+    image_url: &'a str,
+    has_image: bool,
+    members_count: u64,
+    pending_invitations_count: u64,
+    max_allowed_memberships: u32,
+    admin_delete_enabled: bool,
+    public_metadata: ObjectView<'a>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+/// `Client.OrganizationMembership` (no private metadata).
+#[derive(Debug, Serialize)]
+struct FapiMembership<'a> {
+    object: &'static str,
+    id: &'a str,
+    role: &'a str,
+    role_name: &'a str,
+    permissions: Vec<&'a str>,
+    public_metadata: ObjectView<'a>,
+    organization: FapiOrganization<'a>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn membership<'a>(v: &'a MembershipView, roles: &'a RoleSet) -> FapiMembership<'a> {
+    let m = &v.membership;
+    let o = &v.organization.organization;
+    let entry = roles.entry(m.role());
+    FapiMembership {
+        object: "organization_membership",
+        id: m.id().as_str(),
+        role: m.role().as_str(),
+        role_name: entry.map_or(m.role().as_str(), |e| e.name.as_str()),
+        permissions: entry
+            .map(|e| e.permissions.iter().map(|p| p.as_str()).collect())
+            .unwrap_or_default(),
+        public_metadata: metadata(m.public_metadata()),
+        organization: FapiOrganization {
+            object: "organization",
+            id: o.id().as_str(),
+            name: o.name().as_str(),
+            slug: o.slug().as_str(),
+            image_url: o.image_url().map_or("", |i| i.as_str()),
+            has_image: o.image_url().is_some(),
+            members_count: v.organization.members_count,
+            pending_invitations_count: 0,
+            max_allowed_memberships: o.max_allowed_memberships().get(),
+            admin_delete_enabled: o.admin_delete_enabled(),
+            public_metadata: metadata(o.public_metadata()),
+            created_at: o.created_at().as_millis(),
+            updated_at: o.updated_at().as_millis(),
+        },
+        created_at: m.created_at().as_millis(),
+        updated_at: m.updated_at().as_millis(),
+    }
+}
+
+/// `Client.User`.
+#[derive(Debug, Serialize)]
+pub(crate) struct FapiUser<'a> {
+    object: &'static str,
+    id: &'a str,
+    external_id: Option<&'a str>,
+    username: Option<&'a str>,
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    image_url: &'a str,
+    has_image: bool,
+    primary_email_address_id: Option<&'a str>,
+    primary_phone_number_id: Option<&'a str>,
+    primary_web3_wallet_id: (),
+    email_addresses: Vec<BapiEmailAddress<'a>>,
+    phone_numbers: Vec<BapiPhoneNumber<'a>>,
+    web3_wallets: [(); 0],
+    external_accounts: [(); 0],
+    saml_accounts: [(); 0],
+    passkeys: [(); 0],
+    enterprise_accounts: [(); 0],
+    organization_memberships: Vec<FapiMembership<'a>>,
+    public_metadata: Meta<'a>,
+    unsafe_metadata: Meta<'a>,
+    password_enabled: bool,
+    password_last_updated_at: (),
+    totp_enabled: bool,
+    backup_code_enabled: bool,
+    two_factor_enabled: bool,
+    delete_self_enabled: bool,
+    create_organization_enabled: bool,
+    create_organizations_limit: (),
+    banned: bool,
+    locked: bool,
+    lockout_expires_in_seconds: Option<i64>,
+    verification_attempts_remaining: (),
+    last_active_at: Option<i64>,
+    mfa_enabled_at: (),
+    mfa_disabled_at: (),
+    legal_accepted_at: (),
+    last_sign_in_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+/// The session's user as the browser sees it at `now`.
+pub(crate) fn fapi_user<'a>(
+    s: &'a Session,
+    user: Option<&'a SessionUser>,
+    roles: &'a RoleSet,
+    now: UnixMillis,
+) -> FapiUser<'a> {
+    let Some(SessionUser {
+        user: u,
+        memberships,
+    }) = user
+    else {
+        return unknown_user(s);
+    };
+    FapiUser {
+        object: "user",
+        id: u.id().as_str(),
+        external_id: u.external_id().map(|v| v.as_str()),
+        username: u.username().map(|v| v.as_str()),
+        first_name: u.first_name().map(|v| v.as_str()),
+        last_name: u.last_name().map(|v| v.as_str()),
+        image_url: u.image_url().map_or("", |i| i.as_str()),
+        has_image: u.image_url().is_some(),
+        primary_email_address_id: u.primary_email_address_id().map(|v| v.as_str()),
+        primary_phone_number_id: u.primary_phone_number_id().map(|v| v.as_str()),
+        primary_web3_wallet_id: (),
+        email_addresses: u.email_addresses().iter().map(email_address).collect(),
+        phone_numbers: u.phone_numbers().iter().map(phone_number).collect(),
+        web3_wallets: [],
+        external_accounts: [],
+        saml_accounts: [],
+        passkeys: [],
+        enterprise_accounts: [],
+        organization_memberships: memberships.iter().map(|m| membership(m, roles)).collect(),
+        public_metadata: Meta::Object(metadata(u.public_metadata())),
+        unsafe_metadata: Meta::Object(metadata(u.unsafe_metadata())),
+        password_enabled: false,
+        password_last_updated_at: (),
+        totp_enabled: false,
+        backup_code_enabled: false,
+        two_factor_enabled: false,
+        delete_self_enabled: false,
+        create_organization_enabled: false,
+        create_organizations_limit: (),
+        banned: u.banned(),
+        locked: u.is_locked_at(now),
+        lockout_expires_in_seconds: u.lockout_expires_in_seconds(now),
+        verification_attempts_remaining: (),
+        last_active_at: u.last_active_at().map(UnixMillis::as_millis),
+        mfa_enabled_at: (),
+        mfa_disabled_at: (),
+        legal_accepted_at: (),
+        last_sign_in_at: u.last_sign_in_at().map(UnixMillis::as_millis),
+        created_at: u.created_at().as_millis(),
+        updated_at: u.updated_at().as_millis(),
+    }
+}
+
+/// A user Hallpass no longer has: the id, nothing else.
+fn unknown_user(s: &Session) -> FapiUser<'_> {
+    FapiUser {
+        object: "user",
+        id: s.user_id().as_str(),
+        external_id: None,
+        username: None,
+        first_name: None,
+        last_name: None,
+        image_url: "",
+        has_image: false,
+        primary_email_address_id: None,
+        primary_phone_number_id: None,
+        primary_web3_wallet_id: (),
+        email_addresses: Vec::new(),
+        phone_numbers: Vec::new(),
+        web3_wallets: [],
+        external_accounts: [],
+        saml_accounts: [],
+        passkeys: [],
+        enterprise_accounts: [],
+        organization_memberships: Vec::new(),
+        public_metadata: Meta::Empty(EmptyObject),
+        unsafe_metadata: Meta::Empty(EmptyObject),
+        password_enabled: false,
+        password_last_updated_at: (),
+        totp_enabled: false,
+        backup_code_enabled: false,
+        two_factor_enabled: false,
+        delete_self_enabled: false,
+        create_organization_enabled: false,
+        create_organizations_limit: (),
+        banned: false,
+        locked: false,
+        lockout_expires_in_seconds: None,
+        verification_attempts_remaining: (),
+        last_active_at: None,
+        mfa_enabled_at: (),
+        mfa_disabled_at: (),
+        legal_accepted_at: (),
+        last_sign_in_at: None,
+        created_at: s.created_at().as_millis(),
+        updated_at: s.updated_at().as_millis(),
+    }
+}
+
+/// `Client.PublicUserData` of the session's user. `identifier` is the
+/// primary email address, else the primary phone number, else the
+/// username, else the user id.
+#[derive(Debug, Serialize)]
+pub(crate) struct PublicUserData<'a> {
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    image_url: &'a str,
+    has_image: bool,
+    identifier: &'a str,
+    user_id: &'a str,
+    username: Option<&'a str>,
+    banned: bool,
+}
+
+pub(crate) fn public_user_data<'a>(s: &'a Session, user: Option<&'a User>) -> PublicUserData<'a> {
+    let Some(u) = user else {
+        return PublicUserData {
+            first_name: None,
+            last_name: None,
+            image_url: "",
+            has_image: false,
+            identifier: s.user_id().as_str(),
+            user_id: s.user_id().as_str(),
+            username: None,
+            banned: false,
+        };
+    };
+    let identifier = u
+        .primary_email_address()
+        .map(|e| e.email_address.as_str())
+        .or_else(|| u.primary_phone_number().map(|p| p.phone_number.as_str()))
+        .or_else(|| u.username().map(|n| n.as_str()))
+        .unwrap_or(u.id().as_str());
+    PublicUserData {
+        first_name: u.first_name().map(|v| v.as_str()),
+        last_name: u.last_name().map(|v| v.as_str()),
+        image_url: u.image_url().map_or("", |i| i.as_str()),
+        has_image: u.image_url().is_some(),
+        identifier,
+        user_id: u.id().as_str(),
+        username: u.username().map(|v| v.as_str()),
+        banned: u.banned(),
+    }
+}
