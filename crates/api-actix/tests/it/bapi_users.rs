@@ -805,6 +805,34 @@ async fn email_addresses_and_phone_numbers_have_their_own_routes() {
         owner["primary_email_address_id"],
         owner["email_addresses"][0]["id"]
     );
+    // Only `primary: true` moves the primary phone number.
+    let second = h
+        .send_ok(
+            Method::POST,
+            "/v1/phone_numbers",
+            json!({"user_id": user, "phone_number": "+15555550188"}),
+        )
+        .await;
+    let primary_before =
+        h.get_ok(&format!("/v1/users/{user}")).await["primary_phone_number_id"].clone();
+    assert_ne!(primary_before, second["id"]);
+    h.send_ok(
+        Method::PATCH,
+        &format!("/v1/phone_numbers/{}", id(&second)),
+        json!({"verified": false}),
+    )
+    .await;
+    assert_eq!(
+        h.get_ok(&format!("/v1/users/{user}")).await["primary_phone_number_id"],
+        primary_before
+    );
+    h.bapi(
+        Method::DELETE,
+        &format!("/v1/phone_numbers/{}", id(&second)),
+        None,
+    )
+    .await
+    .ok_json();
     h.bapi(
         Method::DELETE,
         &format!("/v1/phone_numbers/{phone_id}"),

@@ -106,6 +106,13 @@ async fn development_requests_without_a_known_dev_browser_are_refused() {
         let res = browser.call(&h, Method::GET, "/v1/client", &[]).await;
         assert_eq!(res.status, 401, "{label}");
         refusals.insert(label.to_owned(), refusal(&res));
+        // Nor can it create a client.
+        let res = browser.call(&h, Method::PUT, "/v1/client", &[]).await;
+        assert_eq!(
+            (res.status.as_u16(), &res.json()),
+            (401, &refusals[label]["body"]),
+            "PUT {label}"
+        );
     }
     // A dev browser without a client cannot sign out.
     let mut browser = Browser::dev(&h).await;

@@ -68,3 +68,29 @@ async fn a_rotation_publishes_first_signs_later_and_retires_the_old_key_after_it
     env.app.reload_keys().await.unwrap();
     assert_eq!(published_kids(env.app.ring().jwks_json()), vec![next.kid]);
 }
+
+#[tokio::test]
+async fn automatic_rotation_happens_once_the_newest_key_reaches_its_age() {
+    let env = env().await;
+    let max_age = Duration::from_secs(3600);
+    env.clock.advance(Duration::from_secs(3599));
+    assert!(
+        env.app
+            .rotate_if_older_than(max_age)
+            .await
+            .unwrap()
+            .is_none(),
+        "younger than the maximum age"
+    );
+    env.clock.advance(Duration::from_secs(1));
+    let rotated = env.app.rotate_if_older_than(max_age).await.unwrap();
+    assert!(rotated.is_some(), "exactly the maximum age");
+    assert!(
+        env.app
+            .rotate_if_older_than(max_age)
+            .await
+            .unwrap()
+            .is_none(),
+        "the new key is young"
+    );
+}
