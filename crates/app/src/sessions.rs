@@ -43,6 +43,9 @@ pub struct MintOptions<'a> {
 pub(crate) struct Mintable {
     pub(crate) session: Session,
     pub(crate) organization: TokenOrganization,
+    /// The active organization and membership the claims come from, when
+    /// the token carries them ([`TokenOrganization::Active`]).
+    pub(crate) active: Option<ActiveOrganization>,
 }
 
 /// A sign-in: who, on which client, with what.
@@ -378,9 +381,14 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             }
             TokenOrganization::Personal | TokenOrganization::Active(_) => {}
         }
+        let active = match organization {
+            TokenOrganization::Active(_) => active,
+            _ => None,
+        };
         Ok(Mintable {
             session,
             organization,
+            active,
         })
     }
 

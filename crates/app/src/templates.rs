@@ -1,15 +1,15 @@
 //! JWT templates: create, read, update, delete, and mint tokens from them.
 
 use hallpass_domain::id::base62_u128;
+use hallpass_domain::template::{TemplateOrganization, template_context};
 use hallpass_domain::token::requested_lifetime;
 use hallpass_domain::{
-    Json, JsonObject, JwtTemplate, JwtTemplateId, JwtTemplateRecord, NewJwtTemplate, OrgClaims,
-    Session, SessionId, SigningAlgorithm, TemplateError, TemplateSigning, TemplateTokenInput,
-    template_token_claims,
+    JsonObject, JwtTemplate, JwtTemplateId, JwtTemplateRecord, NewJwtTemplate, SessionId,
+    SigningAlgorithm, TemplateError, TemplateSigning, TemplateTokenInput, template_token_claims,
 };
 use hallpass_ports::{
-    FindTemplateError, KeyRingFactory, SaveTemplateError, SignError, Store, TemplateRow,
-    TokenSigner as _,
+    FindTemplateError, FindUserError, KeyRingFactory, SaveTemplateError, SignError, Store,
+    TemplateRow, TokenSigner as _,
 };
 
 use crate::{Hallpass, SessionError};
@@ -213,11 +213,26 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let row = self.store.find_template_by_name(name).await?;
         let mintable = self.live_session_for_mint(session_id).await?;
         let session = &mintable.session;
+        // The user as it is now (`None`: deleted since the session began;
+        // the template then sees only the id).
+        let user = match self.store.find_user(session.user_id()).await {
+            Ok(user) => Some(user),
+            Err(FindUserError::NotFound) => None,
+            Err(FindUserError::Unexpected(e)) => return Err(TemplateUseError::Unexpected(e)),
+        };
+        let active = match (&mintable.active, mintable.organization.claims()) {
+            (Some(a), Some(claims)) => Some(TemplateOrganization {
+                organization: &a.organization,
+                membership: &a.membership,
+                claims,
+            }),
+            _ => None,
+        };
         let jti = base62_u128(self.ids.random_u128());
         let iss = self.frontend_api().origin();
         let claims = template_token_claims(
             &template_of(&row),
-            &context(session, mintable.organization.claims()),
+            &template_context(session, user.as_ref(), active),
             &TemplateTokenInput {
                 iss: &iss,
                 sub: session.user_id().as_str(),
@@ -251,51 +266,4 @@ fn template_of(row: &TemplateRow) -> JwtTemplate {
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
-}
-
-/// What shortcodes can reach: the user (its id: user data lives in the
-/// team's own system), the session, the active organization (while the
-/// user is a member of it, as for session tokens).
-fn context(session: &Session, organization: Option<&OrgClaims>) -> Json {
-    let actor = session.actor().map_or(Json::Null, |a| {
-        Json::Object(
-            [
-                ("sub", Json::str(a.sub())),
-                ("iss", a.iss().map_or(Json::Null, Json::str)),
-                ("sid", a.sid().map_or(Json::Null, Json::str)),
-            ]
-            .into_iter()
-            .collect(),
-        )
-    });
-    let org = organization.map_or(Json::Null, |o| {
-        Json::Object([("id", Json::str(o.id.as_str()))].into_iter().collect())
-    });
-    Json::Object(
-        [
-            (
-                "user",
-                Json::Object(
-                    [("id", Json::str(session.user_id().as_str()))]
-                        .into_iter()
-                        .collect(),
-                ),
-            ),
-            (
-                "session",
-                Json::Object(
-                    [
-                        ("id", Json::str(session.id().as_str())),
-                        ("status", Json::str(session.status().as_str())),
-                        ("actor", actor),
-                    ]
-                    .into_iter()
-                    .collect(),
-                ),
-            ),
-            ("org", org),
-        ]
-        .into_iter()
-        .collect(),
-    )
 }

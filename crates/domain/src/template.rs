@@ -38,6 +38,7 @@
 //! Whitespace around tokens is ignored, a `}}` inside a quoted string does not
 //! close the shortcode, and a `}}` outside any shortcode is plain text.
 
+mod context;
 mod shortcode;
 #[cfg(test)]
 mod tests;
@@ -45,6 +46,7 @@ mod tests;
 use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
+pub use context::{TemplateOrganization, template_context};
 pub use shortcode::ShortcodeError;
 
 use crate::id::JwtTemplateId;

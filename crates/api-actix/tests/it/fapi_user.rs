@@ -10,7 +10,7 @@ use crate::support::*;
 
 /// A user with a profile, public, private and unsafe metadata, and an
 /// organization they created (so they are its admin).
-async fn ada(h: &Harness) -> String {
+pub async fn ada(h: &Harness) -> String {
     let user = id(&h
         .create_user(json!({
             "first_name": "Ada",
@@ -115,4 +115,58 @@ async fn me_is_the_user_of_the_chosen_or_last_active_session() {
         .ok_json();
     let res = browser.call(&h, Method::GET, "/v1/me", &[]).await;
     assert_eq!(code(&res, 401), "signed_out", "the session ended");
+}
+
+#[actix_web::test]
+async fn template_shortcodes_reach_the_user_and_the_active_organization_but_nothing_private() {
+    let h = Harness::dev().await;
+    let user = ada(&h).await;
+    let org = h.get_ok("/v1/organizations/engines").await;
+    let session = h
+        .send_ok(
+            Method::POST,
+            "/v1/sessions",
+            json!({"user_id": user, "active_organization_id": org["id"]}),
+        )
+        .await;
+    h.send_ok(
+        Method::POST,
+        "/v1/jwt_templates",
+        json!({"name": "profile", "claims": {
+            "email": "{{user.primary_email_address}}",
+            "verified": "{{user.email_verified}}",
+            "name": "{{user.full_name}}",
+            "plan": "{{user.public_metadata.plan}}",
+            "secret": "{{user.private_metadata.secret || 'hidden'}}",
+            "org": "{{org.slug}}",
+            "tier": "{{org.public_metadata.tier}}",
+            "org_secret": "{{org.private_metadata.secret}}",
+            "role": "{{org_membership.role}}",
+            "greeting": "Hello {{user.first_name}} of {{org.name}}",
+        }}),
+    )
+    .await;
+    let sid = session["id"].as_str().unwrap();
+    let minted = h
+        .send_ok(
+            Method::POST,
+            &format!("/v1/sessions/{sid}/tokens/profile"),
+            json!({}),
+        )
+        .await;
+    let (_, claims) = jwt_parts(minted["jwt"].as_str().unwrap());
+    assert_eq!(claims["email"], "ada@example.com");
+    assert_eq!(claims["verified"], true);
+    assert_eq!(claims["name"], "Ada Lovelace");
+    assert_eq!(claims["plan"], "pro");
+    assert_eq!(
+        claims["secret"], "hidden",
+        "private metadata is not reachable"
+    );
+    assert_eq!(claims["org"], "engines");
+    assert_eq!(claims["tier"], "gold");
+    assert_eq!(claims["org_secret"], Value::Null);
+    assert_eq!(claims["role"], "org:admin");
+    assert_eq!(claims["greeting"], "Hello Ada of Analytical Engines");
+    assert_eq!(claims["sub"], user.as_str());
 }

@@ -83,5 +83,6 @@ fn input(now: UnixMillis) -> TemplateTokenInput<'static> {
     }
 }
 
+mod context;
 mod records;
 mod rendering;
