@@ -124,6 +124,13 @@ async fn a_slug_from_a_name_that_is_taken_gets_a_suffix_and_a_chosen_one_is_refu
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
         "{slug}"
     );
+    // Each further one gets its own suffix.
+    let third = h.create_organization(json!({"name": "acme"})).await;
+    let slugs = [&first["slug"], &second["slug"], &third["slug"]];
+    assert!(
+        slugs[0] != slugs[1] && slugs[1] != slugs[2] && slugs[0] != slugs[2],
+        "{slugs:?}"
+    );
 
     let mut refusals = Refusals::default();
     let res = h
@@ -149,7 +156,7 @@ async fn a_slug_from_a_name_that_is_taken_gets_a_suffix_and_a_chosen_one_is_refu
     refusals.expect("update_to_taken_slug", &res, 422, "form_identifier_exists");
     snapshot!("slug_refusals", refusals.value());
     let list = h.get_ok("/v1/organizations").await;
-    assert_eq!(list["total_count"], 2, "nothing written");
+    assert_eq!(list["total_count"], 3, "nothing written");
 }
 
 #[actix_web::test]
