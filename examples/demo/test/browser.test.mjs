@@ -179,10 +179,10 @@ scenario('signs in again; the session is revoked through the Backend API', async
   assert.equal((await shown(page)).sid, sid);
   // Another browser signs in at the same time.
   const other = await bob.newPage();
-  const bob = await signIn(other, 'bobby');
-  assert.notEqual(bob.user, session.aliceUser);
-  session.bob = bob.sid;
-  session.bobUser = bob.user;
+  const signedIn = await signIn(other, 'bobby');
+  assert.notEqual(signedIn.user, session.aliceUser);
+  session.bob = signedIn.sid;
+  session.bobUser = signedIn.user;
   session.signedInAt = Date.now();
 });
 
