@@ -284,3 +284,20 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bytes_to_token;
+
+    #[test]
+    fn every_byte_of_the_digest_reaches_the_token() {
+        let base = [7u8; 32];
+        let token = bytes_to_token(&base);
+        for i in 0..32 {
+            let mut changed = base;
+            changed[i] ^= 0x5a;
+            assert_ne!(bytes_to_token(&changed), token, "byte {i}");
+        }
+        assert_eq!(bytes_to_token(&base), token, "deterministic");
+    }
+}

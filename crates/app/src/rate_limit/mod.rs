@@ -88,6 +88,12 @@ impl std::fmt::Debug for RateLimits {
     }
 }
 
+/// Whether a limiter failure at `now` is logged, the last one having been
+/// logged at `last` (milliseconds): at most once a second.
+fn failure_log_due(last: i64, now: i64) -> bool {
+    now.saturating_sub(last) >= 1000
+}
+
 /// A credential as a limiter key: a truncated, domain-separated SHA-256.
 fn fingerprint(secret: &str) -> String {
     let digest = Sha256::new()
@@ -134,7 +140,7 @@ impl RateLimits {
             Ok(RateDecision::Limited { retry_after }) => Err(Limited { retry_after }),
             Err(e) => {
                 let last = self.last_failure_log.load(Ordering::Relaxed);
-                if now.as_millis().saturating_sub(last) >= 1000 {
+                if failure_log_due(last, now.as_millis()) {
                     self.last_failure_log
                         .store(now.as_millis(), Ordering::Relaxed);
                     tracing::warn!(error = %e, "rate limiter unavailable: letting requests through");

@@ -140,3 +140,34 @@ async fn polling_tabs_are_never_limited_by_the_defaults() {
         clock.advance(step);
     }
 }
+
+#[test]
+fn a_failing_limiter_is_logged_at_most_once_a_second() {
+    assert!(failure_log_due(i64::MIN, 0), "the first failure");
+    assert!(!failure_log_due(5_000, 5_999));
+    assert!(failure_log_due(5_000, 6_000));
+    assert!(failure_log_due(5_000, 60_000));
+}
+
+#[test]
+fn the_limits_show_their_policy() {
+    let policy = RatePolicy {
+        fapi_per_ip: None,
+        fapi_per_client: Some(Quota {
+            limit: 3,
+            window: Duration::from_secs(10),
+        }),
+        bapi_per_secret_key: None,
+    };
+    let limits = RateLimits::new(
+        Arc::new(MemoryRateLimiter::new()),
+        ManualClock::at(0),
+        policy.clone(),
+    );
+    assert_eq!(limits.policy(), &policy);
+    let debug = format!("{limits:?}");
+    assert!(
+        debug.starts_with("RateLimits") && debug.contains("limit: 3"),
+        "{debug}"
+    );
+}
