@@ -162,7 +162,7 @@ fn the_limits_show_their_policy() {
     let limits = RateLimits::new(
         Arc::new(MemoryRateLimiter::new()),
         ManualClock::at(0),
-        policy.clone(),
+        policy,
     );
     assert_eq!(limits.policy(), &policy);
     let debug = format!("{limits:?}");
