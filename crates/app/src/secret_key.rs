@@ -105,3 +105,44 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(key)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use hallpass_domain::{Environment, UnixMillis};
+    use hallpass_ports::IdGenerator;
+    use secrecy::ExposeSecret as _;
+
+    use super::{generate, hash};
+
+    #[derive(Debug, Default)]
+    struct Counting(AtomicU64);
+
+    impl IdGenerator for Counting {
+        fn random_u128(&self) -> u128 {
+            u128::from(self.0.fetch_add(1, Ordering::SeqCst)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        }
+        fn fill(&self, buf: &mut [u8]) {
+            buf.fill(7);
+        }
+    }
+
+    #[test]
+    fn a_new_key_is_stored_as_its_hash_and_a_four_character_hint() {
+        let (new, record) = generate(
+            Environment::Production,
+            &Counting::default(),
+            UnixMillis::new(5),
+        );
+        let key = new.key.expose_secret();
+        assert!(key.starts_with("sk_live_"), "{key}");
+        assert_eq!(record.hash, hash(key));
+        assert_eq!(record.hint.len(), 4);
+        assert!(key.ends_with(&record.hint));
+        assert_eq!(
+            (record.id, record.created_at, record.revoked_at),
+            (new.id, UnixMillis::new(5), None)
+        );
+    }
+}
