@@ -247,3 +247,21 @@ async fn unknown_ids_are_not_found() {
         .unwrap();
     assert_eq!(page.total_count, 0);
 }
+
+#[tokio::test]
+async fn a_refused_change_of_a_session_time_ended_stores_its_expiry() {
+    let env = env().await;
+    let (_, out) = signed_in(&env, "user_1").await;
+    env.clock.advance(Duration::from_secs(7 * 24 * 3600));
+    // Revoking an expired session is refused, and the expiry the refusal
+    // observed is stored.
+    assert!(env.app.revoke_session(out.session.id()).await.is_err());
+    assert_eq!(
+        env.store
+            .find_session(out.session.id())
+            .await
+            .unwrap()
+            .status(),
+        SessionStatus::Expired
+    );
+}

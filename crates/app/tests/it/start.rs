@@ -128,3 +128,41 @@ async fn debug_names_the_instance_and_prints_no_dependency() {
     };
     assert_eq!(format!("{deps:?}"), "Deps { .. }");
 }
+
+#[tokio::test]
+async fn a_revoked_secret_key_is_refused_from_its_revocation_on() {
+    use hallpass_domain::UnixMillis;
+    use hallpass_ports::SecretKeyRecord;
+    use sha2::{Digest as _, Sha256};
+
+    let env = env().await;
+    let now = env.app.now();
+    let key_of = |n: u32| format!("sk_test_revocation{n:032}");
+    let record_of = |n: u32, revoked_at: Option<i64>| SecretKeyRecord {
+        id: format!("sk_id_revocation{n}"),
+        hash: Sha256::digest(key_of(n).as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        hint: "0000".to_owned(),
+        created_at: now,
+        revoked_at: revoked_at.map(|ms| UnixMillis::new(now.as_millis() + ms)),
+    };
+    for (n, revoked_at, accepted) in [
+        (1, None, true),
+        (2, Some(-1), false),
+        (3, Some(0), false),
+        (4, Some(60_000), true),
+    ] {
+        env.store
+            .insert_secret_key(&record_of(n, revoked_at))
+            .await
+            .unwrap();
+        let result = env.app.authenticate_secret_key(&key_of(n)).await;
+        assert_eq!(
+            result.is_ok(),
+            accepted,
+            "revoked at {revoked_at:?}: {result:?}"
+        );
+    }
+}
