@@ -264,3 +264,45 @@ async fn client_touch_reissues_the_cookie_and_redirects_back() {
         .await;
     snapshot!("client_touch_foreign_redirect", refusal(&res));
 }
+
+/// A signed-in production browser's `format=nonce` handshake on an
+/// instance whose nonce threshold is `min_bytes`: the cookie it got (name,
+/// value). Every harness runs the same steps on a fixed clock and counting
+/// ids, so the payload is the same size each time.
+async fn nonce_format_handshake(min_bytes: usize) -> (&'static str, String) {
+    let mut options = options(Environment::Production);
+    options.handshake_nonce_min_bytes = min_bytes;
+    let h = Harness::start(Environment::Production, options).await;
+    let mut browser = Browser::cookie();
+    browser.sign_in(&h, "user_t").await;
+    let path = format!(
+        "/v1/client/handshake?redirect_url={}&format=nonce",
+        encode(&format!("{PROD_APP}/"))
+    );
+    let res = browser.call(&h, Method::GET, &path, &[]).await;
+    assert_eq!(res.status, 307);
+    for name in ["__clerk_handshake", "__clerk_handshake_nonce"] {
+        if let Some(cookie) = res.cookie(name) {
+            return (name, cookie_value(&cookie).to_owned());
+        }
+    }
+    panic!("no handshake cookie");
+}
+
+#[actix_web::test]
+async fn a_payload_goes_by_nonce_only_when_over_the_threshold() {
+    let (name, jwt) = nonce_format_handshake(usize::MAX).await;
+    assert_eq!(name, "__clerk_handshake");
+    let (_, directives) = payload(&jwt);
+    let size = hallpass_domain::handshake::payload_size(&directives);
+    assert_eq!(
+        nonce_format_handshake(size).await.0,
+        "__clerk_handshake",
+        "exactly at the threshold: the payload itself"
+    );
+    assert_eq!(
+        nonce_format_handshake(size - 1).await.0,
+        "__clerk_handshake_nonce",
+        "one byte over"
+    );
+}
