@@ -201,7 +201,8 @@ pub struct SessionPage {
 
 /// The instance, its signing keys and secret keys.
 pub trait InstanceStore: Send + Sync + 'static {
-    /// Whether the store answers (readiness).
+    /// Whether the store answers (readiness): a read of the instance's
+    /// table, so a reachable database without Hallpass's schema fails it.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     fn load_instance(&self) -> impl Future<Output = Result<Option<Instance>, StoreError>> + Send;

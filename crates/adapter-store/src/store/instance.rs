@@ -18,8 +18,12 @@ use crate::backend::{Conn, Store, write_tx};
 impl InstanceStore for Store {
     async fn ping(&self) -> Result<(), StoreError> {
         run(&self.pool, |conn: &mut Conn| {
-            diesel::sql_query("SELECT 1")
-                .execute(conn)
+            // A read of the schema, not only of the connection: a database
+            // that answers but lost its tables is not ready either.
+            instances::table
+                .select(instances::id)
+                .limit(1)
+                .load::<String>(conn)
                 .map(|_| ())
                 .map_err(|e| StoreError(unexpected(e, "pinging the database")))
         })

@@ -29,6 +29,12 @@ async fn both_apis_answer_health_and_readiness() {
     ] {
         assert_eq!(res.ok_json(), json!({"status": "ready"}), "{api}");
     }
+    // A store that cannot be read is not ready (liveness is unaffected).
+    h.break_table("instances");
+    let res = h.fapi(TestRequest::get().uri("/readyz")).await;
+    assert_eq!(res.status.as_u16(), 503, "{:?}", res.body);
+    let res = h.fapi(TestRequest::get().uri("/healthz")).await;
+    assert_eq!(res.ok_json(), json!({"status": "ok"}));
 }
 
 #[actix_web::test]

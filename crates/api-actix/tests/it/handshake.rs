@@ -306,3 +306,17 @@ async fn a_payload_goes_by_nonce_only_when_over_the_threshold() {
         "one byte over"
     );
 }
+
+#[actix_web::test]
+async fn a_store_failure_in_a_handshake_is_an_error_never_a_signed_out_redirect() {
+    let h = Harness::dev().await;
+    let mut browser = Browser::dev(&h).await;
+    browser.sign_in(&h, "user_f").await;
+    h.break_table("sessions");
+    let path = format!(
+        "/v1/client/handshake?redirect_url={}&format=token",
+        encode(&format!("{DEV_APP}/"))
+    );
+    let res = browser.call(&h, Method::GET, &path, &[]).await;
+    assert_eq!(res.error(500)["errors"][0]["code"], "internal_clerk_error");
+}

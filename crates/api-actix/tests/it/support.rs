@@ -350,6 +350,18 @@ impl Harness {
         self.bapi_raw(req).await
     }
 
+    /// Breaks the instance's store under it: drops `table` from the
+    /// database file, so that every read of it fails (a store failure on
+    /// demand, for checking that it is never read as "nothing there").
+    pub fn break_table(&self, table: &str) {
+        use diesel::{Connection as _, RunQueryDsl as _};
+        let path = self._dir.path().join("hallpass.sqlite3");
+        let mut conn = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        diesel::sql_query(format!("DROP TABLE {table}"))
+            .execute(&mut conn)
+            .unwrap();
+    }
+
     /// Stores a user with this id (no profile) unless one exists, as the
     /// Backend API's `POST /v1/users` would: sign-ins need a user.
     pub async fn user_exists(&self, id: &str) {
