@@ -265,3 +265,62 @@ async fn a_refused_change_of_a_session_time_ended_stores_its_expiry() {
         SessionStatus::Expired
     );
 }
+
+#[tokio::test]
+async fn minting_for_a_session_time_ended_stores_its_expiry() {
+    let env = env().await;
+    let (_, out) = signed_in(&env, "user_1").await;
+    env.clock.advance(Duration::from_secs(7 * 24 * 3600));
+    assert!(
+        env.app
+            .mint_session_token(out.session.id(), MintOptions::default())
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        env.store
+            .find_session(out.session.id())
+            .await
+            .unwrap()
+            .status(),
+        SessionStatus::Expired
+    );
+}
+
+#[tokio::test]
+async fn a_token_verifies_only_for_its_own_live_session() {
+    let env = env().await;
+    let (_, a) = signed_in(&env, "user_1").await;
+    let (_, b) = signed_in(&env, "user_2").await;
+    let token_of = |id: SessionId| {
+        let app = &env.app;
+        async move {
+            app.mint_session_token(&id, MintOptions::default())
+                .await
+                .unwrap()
+        }
+    };
+    let token_a = token_of(a.session.id().clone()).await;
+    let token_b = token_of(b.session.id().clone()).await;
+    assert!(
+        env.app
+            .verify_session(a.session.id(), &token_a)
+            .await
+            .is_ok()
+    );
+    assert!(
+        env.app
+            .verify_session(a.session.id(), &token_b)
+            .await
+            .is_err(),
+        "another session's token"
+    );
+    env.app.revoke_session(a.session.id()).await.unwrap();
+    assert!(
+        env.app
+            .verify_session(a.session.id(), &token_a)
+            .await
+            .is_err(),
+        "its own token once it is revoked"
+    );
+}
