@@ -66,7 +66,19 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let found = self.store.find_organization(organization).await?;
         Ok(self
             .store
-            .list_organization_memberships(found.organization.id(), query)
+            .list_organization_memberships(Some(found.organization.id()), query)
+            .await?)
+    }
+
+    /// `GET /v1/organization_memberships`: a page of every organization's
+    /// memberships that match, and how many match.
+    pub async fn list_instance_memberships(
+        &self,
+        query: &MembershipQuery,
+    ) -> Result<(Vec<MembershipView>, u64), OrganizationUseError> {
+        Ok(self
+            .store
+            .list_organization_memberships(None, query)
             .await?)
     }
 
@@ -168,7 +180,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         };
         let (mut page, _) = self
             .store
-            .list_organization_memberships(organization, &query)
+            .list_organization_memberships(Some(organization), &query)
             .await?;
         page.pop().ok_or(OrganizationUseError::MembershipNotFound)
     }

@@ -572,12 +572,13 @@ pub trait MembershipStore: Send + Sync + 'static {
         user: &UserId,
     ) -> impl Future<Output = Result<MembershipView, DeleteMembershipError>> + Send;
 
-    /// A page of the organization's memberships, each with its organization
-    /// and member, and how many match. An organization that does not exist
-    /// has none.
+    /// A page of the organization's memberships (`None`: of every
+    /// organization, `GET /v1/organization_memberships`), each with its
+    /// organization and member, and how many match. An organization that
+    /// does not exist has none.
     fn list_organization_memberships(
         &self,
-        organization: &OrganizationId,
+        organization: Option<&OrganizationId>,
         query: &MembershipQuery,
     ) -> impl Future<Output = Result<(Vec<MembershipView>, u64), StoreError>> + Send;
 

@@ -251,7 +251,7 @@ pub(crate) async fn racing_inserts_never_pass_the_membership_limit<S: Store>(sto
     assert_eq!(admitted, LIMIT);
     assert_eq!(members_count(&store, &org).await, u64::from(LIMIT));
     let (_, total) = store
-        .list_organization_memberships(org.id(), &list_query())
+        .list_organization_memberships(Some(org.id()), &list_query())
         .await
         .expect("list");
     assert_eq!(total, u64::from(LIMIT), "the count is the rows");
@@ -337,11 +337,23 @@ pub(crate) async fn members_are_listed_with_their_organization_and_public_data<S
             .collect::<Vec<_>>()
     };
     let (views, total) = store
-        .list_organization_memberships(acme.id(), &list_query())
+        .list_organization_memberships(Some(acme.id()), &list_query())
         .await
         .expect("list");
     assert_eq!(firsts(&views), ["Zoe", "Adam", "Mia"]);
     assert_eq!(total, 3);
+    // Every organization's, in the same order.
+    let (all, total_all) = store
+        .list_organization_memberships(None, &list_query())
+        .await
+        .expect("list all");
+    assert_eq!(total_all, 5);
+    let slugs: Vec<&str> = all
+        .iter()
+        .map(|v| v.organization.organization.slug().as_str())
+        .collect();
+    assert_eq!(slugs, ["acme", "acme", "acme", "other", "other"]);
+    assert_eq!(firsts(&all)[..3], ["Zoe", "Adam", "Mia"]);
     // Each row carries the organization with its count and the member's
     // public data, the primary address included.
     let v = &views[0];
@@ -434,7 +446,7 @@ pub(crate) async fn members_are_listed_with_their_organization_and_public_data<S
     ];
     for (q, expected, expected_total) in cases {
         let (views, total) = store
-            .list_organization_memberships(acme.id(), &q)
+            .list_organization_memberships(Some(acme.id()), &q)
             .await
             .expect("list");
         assert_eq!(firsts(&views), expected, "{q:?}");
@@ -443,7 +455,7 @@ pub(crate) async fn members_are_listed_with_their_organization_and_public_data<S
     assert_eq!(
         store
             .list_organization_memberships(
-                &hallpass_domain::OrganizationId::from_random(99),
+                Some(&hallpass_domain::OrganizationId::from_random(99)),
                 &list_query()
             )
             .await

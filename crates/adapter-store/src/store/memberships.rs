@@ -246,18 +246,21 @@ impl MembershipStore for Store {
 
     async fn list_organization_memberships(
         &self,
-        organization: &OrganizationId,
+        organization: Option<&OrganizationId>,
         query: &MembershipQuery,
     ) -> Result<(Vec<MembershipView>, u64), StoreError> {
-        let organization = organization.to_string();
+        let organization = organization.map(ToString::to_string);
         let query = query.clone();
         run(&self.pool, move |conn: &mut Conn| {
             let base = || {
                 let mut q = organization_memberships::table
                     .inner_join(organizations::table)
                     .inner_join(users::table)
-                    .filter(organization_memberships::organization_id.eq(organization.clone()))
                     .into_boxed();
+                if let Some(organization) = &organization {
+                    q = q
+                        .filter(organization_memberships::organization_id.eq(organization.clone()));
+                }
                 if !matches_everyone(&query.users) {
                     q = q.filter(
                         organization_memberships::user_id

@@ -46,6 +46,18 @@ pub(crate) async fn list<S: Store, K: KeyRingFactory>(
     Ok(pagination::paginated(data, total))
 }
 
+/// `GET /v1/organization_memberships`: every organization's memberships,
+/// with the same filters, order and pages as one organization's.
+pub(crate) async fn list_all<S: Store, K: KeyRingFactory>(
+    app: App<S, K>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
+    let query = membership_query(&params)?;
+    let (views, total) = app.list_instance_memberships(&query).await?;
+    let data = views.iter().map(|v| membership(v, app.roles())).collect();
+    Ok(pagination::paginated(data, total))
+}
+
 /// `PATCH /v1/organizations/{organization_id}/memberships/{user_id}`.
 pub(crate) async fn update<S: Store, K: KeyRingFactory>(
     app: App<S, K>,

@@ -181,6 +181,10 @@ fn identity<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
             web::put().to(organizations::replace_metadata::<S, K>),
         )
         .route(
+            "/organization_memberships",
+            web::get().to(memberships::list_all::<S, K>),
+        )
+        .route(
             "/organizations/{organization_id}/memberships",
             web::get().to(memberships::list::<S, K>),
         )

@@ -311,3 +311,47 @@ async fn bad_memberships_are_refused() {
         "the owner's role kept"
     );
 }
+
+#[actix_web::test]
+async fn every_organizations_memberships_are_listed_for_the_instance() {
+    let h = Harness::dev().await;
+    let (org, owner, bob, _) = team(&h, 0).await;
+    h.advance(Duration::from_secs(1));
+    let other = id(&h
+        .create_organization(json!({"name": "Other", "created_by": bob}))
+        .await);
+    let all = h.get_ok("/v1/organization_memberships").await;
+    assert_eq!(all["total_count"], 2);
+    let pairs: Vec<(String, String)> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["organization"]["id"].as_str().unwrap().to_owned(),
+                m["public_user_data"]["user_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [(other.clone(), bob.clone()), (org, owner)],
+        "newest first"
+    );
+    let page = h
+        .get_ok("/v1/organization_memberships?order_by=%2Bcreated_at&limit=1&offset=1")
+        .await;
+    assert_eq!(page["total_count"], 2);
+    assert_eq!(page["data"][0]["organization"]["id"], other.as_str());
+    let res = h
+        .bapi(
+            Method::GET,
+            "/v1/organization_memberships?order_by=nope",
+            None,
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 422, "{:?}", res.body);
+}
