@@ -205,3 +205,46 @@ async fn a_template_token_carries_the_rendered_claims() {
     refusals.insert("revoked_session".to_owned(), refusal(&res));
     snapshot!("template_token_refusals", refusals);
 }
+
+#[actix_web::test]
+async fn an_update_keeps_a_custom_key_only_for_the_same_algorithm() {
+    let h = Harness::dev().await;
+    let secret = "a-shared-secret-of-at-least-sixty-four-bytes-for-any-hmac-choice!!";
+    let created = h
+        .bapi(
+            Method::POST,
+            "/v1/jwt_templates",
+            Some(
+                json!({"name": "hs", "claims": {}, "custom_signing_key": true,
+                "signing_algorithm": "HS256", "signing_key": secret}),
+            ),
+        )
+        .await
+        .ok_json();
+    let path = format!("/v1/jwt_templates/{}", created["id"].as_str().unwrap());
+    // The same algorithm and no key: the stored key is kept.
+    let kept = h
+        .bapi(
+            Method::PATCH,
+            &path,
+            Some(
+                json!({"name": "hs", "claims": {"a": 1}, "custom_signing_key": true,
+                "signing_algorithm": "HS256"}),
+            ),
+        )
+        .await;
+    assert_eq!(kept.ok_json()["claims"], json!({"a": 1}));
+    // Another algorithm needs its own key.
+    let res = h
+        .bapi(
+            Method::PATCH,
+            &path,
+            Some(
+                json!({"name": "hs", "claims": {}, "custom_signing_key": true,
+                "signing_algorithm": "HS512"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 422, "{:?}", res.body);
+    assert_eq!(res.json()["errors"][0]["meta"]["param_name"], "signing_key");
+}

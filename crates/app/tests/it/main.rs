@@ -11,3 +11,4 @@ mod refresh;
 mod sign_in_users;
 mod start;
 mod support;
+mod sweeps;
