@@ -86,6 +86,22 @@ async fn sign_ins_refuse_other_strategies_used_tickets_and_a_second_session() {
         &mut browser,
     )
     .await;
+    // Tickets are at most 256 characters: a longer one is malformed
+    // without a lookup; one of exactly 256 is looked up (and unknown).
+    let longest = "t".repeat(256);
+    refuse(
+        "unknown_ticket_of_256_characters",
+        &[("strategy", "ticket"), ("ticket", &longest)],
+        &mut browser,
+    )
+    .await;
+    let overlong = "t".repeat(257);
+    refuse(
+        "overlong_ticket",
+        &[("strategy", "ticket"), ("ticket", &overlong)],
+        &mut browser,
+    )
+    .await;
     let ticket = h.ticket("user_1").await;
     let form = [("strategy", "ticket"), ("ticket", ticket.as_str())];
     assert_eq!(
