@@ -19,14 +19,30 @@ struct Counters {
 }
 
 /// Fixed-window counters in this process.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryRateLimiter {
     counters: Mutex<Counters>,
+    /// At most this many live counters ([`MAX_KEYS`]).
+    max_keys: usize,
+}
+
+impl Default for MemoryRateLimiter {
+    fn default() -> Self {
+        Self::with_max_keys(MAX_KEYS)
+    }
 }
 
 impl MemoryRateLimiter {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A limiter keeping at most `max_keys` live counters.
+    pub(crate) fn with_max_keys(max_keys: usize) -> Self {
+        Self {
+            counters: Mutex::default(),
+            max_keys,
+        }
     }
 
     fn count(&self, key: &str, quota: Quota, now: UnixMillis) -> Result<u64, RateLimitError> {
@@ -44,12 +60,13 @@ impl MemoryRateLimiter {
             *hits += 1;
             return Ok(*hits);
         }
-        if map.len() >= MAX_KEYS {
+        if map.len() >= self.max_keys {
             let now_ms = now.as_millis();
             map.retain(|_, (window_end, _)| *window_end > now_ms);
-            if map.len() >= MAX_KEYS {
+            if map.len() >= self.max_keys {
                 return Err(RateLimitError(anyhow::anyhow!(
-                    "{MAX_KEYS} rate-limit counters are live; not counting new keys"
+                    "{} rate-limit counters are live; not counting new keys",
+                    self.max_keys
                 )));
             }
         }

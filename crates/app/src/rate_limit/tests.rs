@@ -171,3 +171,33 @@ fn the_limits_show_their_policy() {
         "{debug}"
     );
 }
+
+#[tokio::test]
+async fn the_memory_limiter_keeps_at_most_its_counters_dropping_ended_windows_first() {
+    let limiter = super::memory::MemoryRateLimiter::with_max_keys(2);
+    let quota = Quota {
+        limit: 10,
+        window: Duration::from_secs(60),
+    };
+    let start = UnixMillis::new(1_000_020_000); // the start of a minute
+    let end = quota.window_end(start);
+    assert!(limiter.hit("a", quota, start).await.is_ok());
+    assert!(limiter.hit("b", quota, start).await.is_ok());
+    assert!(
+        limiter.hit("c", quota, start).await.is_err(),
+        "full: a third live key is not counted"
+    );
+    assert!(
+        limiter.hit("a", quota, start).await.is_ok(),
+        "known keys still count"
+    );
+    let before_end = UnixMillis::new(end.as_millis() - 1);
+    assert!(
+        limiter.hit("c", quota, before_end).await.is_err(),
+        "the windows have not ended"
+    );
+    assert!(
+        limiter.hit("c", quota, end).await.is_ok(),
+        "at their end the old windows are dropped"
+    );
+}
