@@ -7,11 +7,12 @@
 //! exists (deleted after the session ended) shows the id and empty values.
 
 use hallpass_app::SessionUser;
-use hallpass_domain::{RoleSet, Session, UnixMillis, User};
+use hallpass_domain::{Metadata, RoleSet, Session, UnixMillis, User};
 use hallpass_ports::MembershipView;
 use serde::Serialize;
 
 use super::EmptyObject;
+use super::organizations::role_of;
 use super::users::{
     BapiEmailAddress, BapiPhoneNumber, ObjectView, email_address, metadata, phone_number,
 };
@@ -58,15 +59,13 @@ struct FapiMembership<'a> {
 fn membership<'a>(v: &'a MembershipView, roles: &'a RoleSet) -> FapiMembership<'a> {
     let m = &v.membership;
     let o = &v.organization.organization;
-    let entry = roles.entry(m.role());
+    let (role_name, permissions) = role_of(m, roles);
     FapiMembership {
         object: "organization_membership",
         id: m.id().as_str(),
         role: m.role().as_str(),
-        role_name: entry.map_or(m.role().as_str(), |e| e.name.as_str()),
-        permissions: entry
-            .map(|e| e.permissions.iter().map(|p| p.as_str()).collect())
-            .unwrap_or_default(),
+        role_name,
+        permissions,
         public_metadata: metadata(m.public_metadata()),
         organization: FapiOrganization {
             object: "organization",
@@ -132,87 +131,50 @@ pub(crate) struct FapiUser<'a> {
     updated_at: i64,
 }
 
-/// The session's user as the browser sees it at `now`.
+/// The session's user as the browser sees it at `now`. A user Hallpass no
+/// longer has shows the session's user id and nothing else.
 pub(crate) fn fapi_user<'a>(
     s: &'a Session,
     user: Option<&'a SessionUser>,
     roles: &'a RoleSet,
     now: UnixMillis,
 ) -> FapiUser<'a> {
-    let Some(SessionUser {
-        user: u,
-        memberships,
-    }) = user
-    else {
-        return unknown_user(s);
+    let u = user.map(|su| &su.user);
+    let text = |f: fn(&'a User) -> Option<&'a str>| u.and_then(f);
+    let meta = |f: fn(&'a User) -> &'a Metadata| {
+        u.map_or(Meta::Empty(EmptyObject), |u| Meta::Object(metadata(f(u))))
     };
     FapiUser {
         object: "user",
-        id: u.id().as_str(),
-        external_id: u.external_id().map(|v| v.as_str()),
-        username: u.username().map(|v| v.as_str()),
-        first_name: u.first_name().map(|v| v.as_str()),
-        last_name: u.last_name().map(|v| v.as_str()),
-        image_url: u.image_url().map_or("", |i| i.as_str()),
-        has_image: u.image_url().is_some(),
-        primary_email_address_id: u.primary_email_address_id().map(|v| v.as_str()),
-        primary_phone_number_id: u.primary_phone_number_id().map(|v| v.as_str()),
-        primary_web3_wallet_id: (),
-        email_addresses: u.email_addresses().iter().map(email_address).collect(),
-        phone_numbers: u.phone_numbers().iter().map(phone_number).collect(),
-        web3_wallets: [],
-        external_accounts: [],
-        saml_accounts: [],
-        passkeys: [],
-        enterprise_accounts: [],
-        organization_memberships: memberships.iter().map(|m| membership(m, roles)).collect(),
-        public_metadata: Meta::Object(metadata(u.public_metadata())),
-        unsafe_metadata: Meta::Object(metadata(u.unsafe_metadata())),
-        password_enabled: false,
-        password_last_updated_at: (),
-        totp_enabled: false,
-        backup_code_enabled: false,
-        two_factor_enabled: false,
-        delete_self_enabled: false,
-        create_organization_enabled: false,
-        banned: u.banned(),
-        locked: u.is_locked_at(now),
-        lockout_expires_in_seconds: u.lockout_expires_in_seconds(now),
-        verification_attempts_remaining: (),
-        last_active_at: u.last_active_at().map(UnixMillis::as_millis),
-        mfa_enabled_at: (),
-        mfa_disabled_at: (),
-        legal_accepted_at: (),
-        last_sign_in_at: u.last_sign_in_at().map(UnixMillis::as_millis),
-        created_at: u.created_at().as_millis(),
-        updated_at: u.updated_at().as_millis(),
-    }
-}
-
-/// A user Hallpass no longer has: the id, nothing else.
-fn unknown_user(s: &Session) -> FapiUser<'_> {
-    FapiUser {
-        object: "user",
         id: s.user_id().as_str(),
-        external_id: None,
-        username: None,
-        first_name: None,
-        last_name: None,
-        image_url: "",
-        has_image: false,
-        primary_email_address_id: None,
-        primary_phone_number_id: None,
+        external_id: text(|u| u.external_id().map(|v| v.as_str())),
+        username: text(|u| u.username().map(|v| v.as_str())),
+        first_name: text(|u| u.first_name().map(|v| v.as_str())),
+        last_name: text(|u| u.last_name().map(|v| v.as_str())),
+        image_url: text(|u| u.image_url().map(|v| v.as_str())).unwrap_or(""),
+        has_image: u.is_some_and(|u| u.image_url().is_some()),
+        primary_email_address_id: text(|u| u.primary_email_address_id().map(|v| v.as_str())),
+        primary_phone_number_id: text(|u| u.primary_phone_number_id().map(|v| v.as_str())),
         primary_web3_wallet_id: (),
-        email_addresses: Vec::new(),
-        phone_numbers: Vec::new(),
+        email_addresses: u.map_or_else(Vec::new, |u| {
+            u.email_addresses().iter().map(email_address).collect()
+        }),
+        phone_numbers: u.map_or_else(Vec::new, |u| {
+            u.phone_numbers().iter().map(phone_number).collect()
+        }),
         web3_wallets: [],
         external_accounts: [],
         saml_accounts: [],
         passkeys: [],
         enterprise_accounts: [],
-        organization_memberships: Vec::new(),
-        public_metadata: Meta::Empty(EmptyObject),
-        unsafe_metadata: Meta::Empty(EmptyObject),
+        organization_memberships: user.map_or_else(Vec::new, |su| {
+            su.memberships
+                .iter()
+                .map(|m| membership(m, roles))
+                .collect()
+        }),
+        public_metadata: meta(User::public_metadata),
+        unsafe_metadata: meta(User::unsafe_metadata),
         password_enabled: false,
         password_last_updated_at: (),
         totp_enabled: false,
@@ -220,17 +182,17 @@ fn unknown_user(s: &Session) -> FapiUser<'_> {
         two_factor_enabled: false,
         delete_self_enabled: false,
         create_organization_enabled: false,
-        banned: false,
-        locked: false,
-        lockout_expires_in_seconds: None,
+        banned: u.is_some_and(User::banned),
+        locked: u.is_some_and(|u| u.is_locked_at(now)),
+        lockout_expires_in_seconds: u.and_then(|u| u.lockout_expires_in_seconds(now)),
         verification_attempts_remaining: (),
-        last_active_at: None,
+        last_active_at: u.and_then(User::last_active_at).map(UnixMillis::as_millis),
         mfa_enabled_at: (),
         mfa_disabled_at: (),
         legal_accepted_at: (),
-        last_sign_in_at: None,
-        created_at: s.created_at().as_millis(),
-        updated_at: s.updated_at().as_millis(),
+        last_sign_in_at: u.and_then(User::last_sign_in_at).map(UnixMillis::as_millis),
+        created_at: u.map_or(s.created_at(), User::created_at).as_millis(),
+        updated_at: u.map_or(s.updated_at(), User::updated_at).as_millis(),
     }
 }
 

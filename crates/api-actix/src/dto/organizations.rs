@@ -103,17 +103,30 @@ pub(crate) struct BapiMembership<'a> {
     updated_at: i64,
 }
 
+/// A membership's role name and permissions from the instance's role set:
+/// a role no longer in it shows its key and no permissions.
+pub(crate) fn role_of<'a>(
+    m: &'a hallpass_domain::Membership,
+    roles: &'a RoleSet,
+) -> (&'a str, Vec<&'a str>) {
+    match roles.entry(m.role()) {
+        Some(e) => (
+            e.name.as_str(),
+            e.permissions.iter().map(|p| p.as_str()).collect(),
+        ),
+        None => (m.role().as_str(), Vec::new()),
+    }
+}
+
 pub(crate) fn membership<'a>(v: &'a MembershipView, roles: &'a RoleSet) -> BapiMembership<'a> {
     let m = &v.membership;
-    let entry = roles.entry(m.role());
+    let (role_name, permissions) = role_of(m, roles);
     BapiMembership {
         object: "organization_membership",
         id: m.id().as_str(),
         role: m.role().as_str(),
-        role_name: entry.map_or(m.role().as_str(), |e| e.name.as_str()),
-        permissions: entry
-            .map(|e| e.permissions.iter().map(|p| p.as_str()).collect())
-            .unwrap_or_default(),
+        role_name,
+        permissions,
         public_metadata: metadata(m.public_metadata()),
         private_metadata: metadata(m.private_metadata()),
         organization: counted(&v.organization, true),
