@@ -155,26 +155,70 @@ def client_cookie(response):
 
 def sign_in(server, i):
     """A production browser signed in with a ticket, as clerk-js does it:
-    its `__client` cookie and session id."""
+    its `__client` cookie, session id and user id."""
     fapi = http.client.HTTPConnection(server.fapi, timeout=30)
     bapi = http.client.HTTPConnection(server.bapi, timeout=30)
     fapi.request("POST", "/v1/client?_method=PUT", headers={"Origin": APP, "Content-Length": "0"})
     r = fapi.getresponse()
     r.read()
     cookie = client_cookie(r)
-    headers = {"Authorization": f"Bearer {server.secret}", "Content-Type": "application/json"}
     # Sign-ins need a user who exists.
-    bapi.request("POST", "/v1/users", body=json.dumps({"external_id": f"user_real{i}"}), headers=headers)
-    user = json.loads(bapi.getresponse().read())["id"]
-    bapi.request("POST", "/v1/sign_in_tokens", body=json.dumps({"user_id": user}), headers=headers)
-    ticket = json.loads(bapi.getresponse().read())["token"]
+    user = bapi_json(bapi, server, "POST", "/v1/users",
+                     {"external_id": f"user_real{i}", "email_address": [f"real{i}@bench.example"],
+                      "first_name": "Real", "last_name": f"User {i}"})["id"]
+    ticket = bapi_json(bapi, server, "POST", "/v1/sign_in_tokens", {"user_id": user})["token"]
     fapi.request("POST", "/v1/client/sign_ins",
                  body=urllib.parse.urlencode({"strategy": "ticket", "ticket": ticket}),
                  headers={"Origin": APP, "Cookie": f"__client={cookie}",
                           "Content-Type": "application/x-www-form-urlencoded"})
     r = fapi.getresponse()
     body = json.loads(r.read())
-    return client_cookie(r), body["response"]["created_session_id"]
+    return client_cookie(r), body["response"]["created_session_id"], user
+
+
+def bapi_json(bapi, server, method, path, body):
+    headers = {"Authorization": f"Bearer {server.secret}", "Content-Type": "application/json"}
+    bapi.request(method, path, body=json.dumps(body), headers=headers)
+    r = bapi.getresponse()
+    out = json.loads(r.read())
+    if r.status != 200:
+        raise RuntimeError(f"{method} {path}: {r.status} {out}")
+    return out
+
+
+def organize(server, browsers):
+    """Every other browser's user joins an organization of ten members
+    (the first an admin) and makes it the session's active organization
+    (`touch`, as clerk-js's `setActive` does); a JWT template reaching the
+    user and the organization. Returns the members' (cookie, session,
+    organization)."""
+    bapi = http.client.HTTPConnection(server.bapi, timeout=30)
+    fapi = http.client.HTTPConnection(server.fapi, timeout=30)
+    members = browsers[1::2]
+    out = []
+    for start in range(0, len(members), 10):
+        group = members[start:start + 10]
+        org = bapi_json(bapi, server, "POST", "/v1/organizations",
+                        {"name": f"Bench {start // 10}", "slug": f"bench-{start // 10}",
+                         "public_metadata": {"plan": "pro"}})["id"]
+        for k, (cookie, sid, user) in enumerate(group):
+            bapi_json(bapi, server, "POST", f"/v1/organizations/{org}/memberships",
+                      {"user_id": user, "role": "org:admin" if k == 0 else "org:member"})
+            fapi.request("POST", f"/v1/client/sessions/{sid}/touch",
+                         body=urllib.parse.urlencode({"active_organization_id": org}),
+                         headers={"Origin": APP, "Cookie": f"__client={cookie}",
+                                  "Content-Type": "application/x-www-form-urlencoded"})
+            r = fapi.getresponse()
+            r.read()
+            if r.status != 200:
+                raise RuntimeError(f"touch: {r.status}")
+            out.append((cookie, sid, org))
+    bapi_json(bapi, server, "POST", "/v1/jwt_templates",
+              {"name": "bench", "claims": {
+                  "email": "{{user.primary_email_address}}", "name": "{{user.full_name}}",
+                  "ext": "{{user.external_id}}", "meta": "{{user.public_metadata}}",
+                  "org": "{{org.slug}}", "role": "{{org.role}}", "plan": "{{org.public_metadata.plan}}"}})
+    return out
 
 
 def psql(db_url, sql):
@@ -184,7 +228,9 @@ def psql(db_url, sql):
 
 def preload(db_url, upto):
     """Sessions `sess_bench<g>` for g in [1, upto]: four per client, ten
-    per user, one in four ended, the rest active; inserted in one statement."""
+    per user, one in four ended, the rest active; and as many users
+    `user_bench<g>`, each with an external id and one email address (its
+    primary); inserted in bulk statements."""
     now = int(time.time() * 1000)
     day = 86_400_000
     psql(db_url, f"""
@@ -196,11 +242,19 @@ def preload(db_url, upto):
              CASE WHEN g % 4 = 0 THEN 'ended' ELSE 'active' END,
              {now - 3_600_000}, {now + 7 * day}, {now + 30 * day}, {now} - g, {now}
       FROM generate_series(1, {upto}) g;
+    INSERT INTO users (id, external_id, first_name, last_name, primary_email_address_id,
+                       primary_email_address, created_at, updated_at)
+      SELECT 'user_bench' || g, 'ext_bench' || g, 'Bench', 'User ' || g, 'idn_bench' || g,
+             'bench' || g || '@bench.example', {now} - g, {now}
+      FROM generate_series(1, {upto}) g;
+    INSERT INTO user_email_addresses (id, user_id, position, email_address, verified, created_at, updated_at)
+      SELECT 'idn_bench' || g, 'user_bench' || g, 0, 'bench' || g || '@bench.example', TRUE, {now} - g, {now}
+      FROM generate_series(1, {upto}) g;
     """)
     # The steady state of a production table: vacuumed and analysed. Without
     # it autovacuum walks the new rows during the first scenarios and every
     # first read of a row sets its hint bits (a page write).
-    psql(db_url, "VACUUM (ANALYZE) clients, sessions")
+    psql(db_url, "VACUUM (ANALYZE) clients, sessions, users, user_email_addresses")
     # And written out: the bulk insert's dirty pages are flushed now, not by
     # a checkpoint in the middle of the measurements.
     psql(db_url, "CHECKPOINT")
@@ -247,27 +301,43 @@ def reactivate_revoked(db_url):
 
 # --- scenarios --------------------------------------------------------------
 
-def scenarios(server, browsers, preloaded):
+def scenarios(server, browsers, members, preloaded):
     """name, listener, request lines, expected statuses, each line once?"""
     cookie = lambda c: f"cookie: __client={c}\torigin: {APP}"
     sk = f"authorization: Bearer {server.secret}"
     shuffled = random.sample(browsers, len(browsers))
+    # organize() made every other browser a member with an organization active.
+    personal = random.sample(browsers[0::2], len(browsers[0::2]))
     users = preloaded // 10
     redirect = urllib.parse.quote(f"{APP}/", safe="")
     live = [g for g in random.sample(range(1, preloaded + 1), min(preloaded, 40_000)) if g % 4]
     return [
         ("FAPI mint POST /v1/client/sessions/{id}/tokens", server.fapi,
-         [f"POST\t/v1/client/sessions/{sid}/tokens\torganization_id=\t{cookie(c)}" for c, sid in shuffled],
+         [f"POST\t/v1/client/sessions/{sid}/tokens\torganization_id=\t{cookie(c)}" for c, sid, _ in personal],
          "200", False),
+        ("FAPI mint, organization active POST /v1/client/sessions/{id}/tokens", server.fapi,
+         [f"POST\t/v1/client/sessions/{sid}/tokens\torganization_id={org}\t{cookie(c)}"
+          for c, sid, org in random.sample(members, len(members))],
+         "200", False),
+        ("BAPI POST /v1/sessions/{id}/tokens", server.bapi,
+         [f"POST\t/v1/sessions/{sid}/tokens\t\t{sk}" for _, sid, _ in shuffled], "200", False),
+        ("BAPI POST /v1/sessions/{id}/tokens/{template} (user + organization shortcodes)", server.bapi,
+         [f"POST\t/v1/sessions/{sid}/tokens/bench\t\t{sk}" for _, sid, _ in shuffled], "200", False),
         ("FAPI GET /v1/client", server.fapi,
-         [f"GET\t/v1/client\t\t{cookie(c)}" for c, _ in shuffled], "200", False),
+         [f"GET\t/v1/client\t\t{cookie(c)}" for c, _, _ in shuffled], "200", False),
         ("handshake GET /v1/client/handshake (307)", server.fapi,
          [f"GET\t/v1/client/handshake?redirect_url={redirect}&suffixed_cookies=true&format=token\t\t{cookie(c)}"
-          for c, _ in shuffled], "307", False),
+          for c, _, _ in shuffled], "307", False),
         ("GET /.well-known/jwks.json", server.fapi,
          ["GET\t/.well-known/jwks.json\t"], "200", False),
         ("BAPI GET /v1/sessions?user_id= (paginated)", server.bapi,
          [f"GET\t/v1/sessions?user_id=user_bench{random.randint(1, users)}&paginated=true&limit=5&offset={random.choice([0, 5])}\t\t{sk}"
+          for _ in range(20_000)], "200", False),
+        ("BAPI GET /v1/users?email_address=", server.bapi,
+         [f"GET\t/v1/users?email_address=bench{random.randint(1, preloaded)}%40bench.example\t\t{sk}"
+          for _ in range(20_000)], "200", False),
+        ("BAPI GET /v1/users?external_id=", server.bapi,
+         [f"GET\t/v1/users?external_id=ext_bench{random.randint(1, preloaded)}\t\t{sk}"
           for _ in range(20_000)], "200", False),
         ("BAPI GET /v1/sessions/{id}", server.bapi,
          [f"GET\t/v1/sessions/sess_bench{random.randint(1, preloaded)}\t\t{sk}" for _ in range(20_000)],
@@ -459,6 +529,16 @@ def report(results, sizes, startup, memory, sessions_in_table, sizes_mb):
         print(f"- DB share of a mint (PostgreSQL CPU / (PostgreSQL + hallpass CPU)): {db_share:.0%}")
         print(f"- hallpass CPU per mint / one RS256 signature: "
               f"{mint['hallpass_us']:.0f} µs / {1e6 / sign:.0f} µs = {mint['hallpass_us'] * sign / 1e6:.2f}")
+    by_name = {r["name"]: r for r in results[big]}
+    org = by_name.get("FAPI mint, organization active POST /v1/client/sessions/{id}/tokens")
+    if mint and org:
+        print(f"- mint with an organization active / mint without (saturation): "
+              f"{org['saturation']:,.0f} / {mint['saturation']:,.0f} = {org['saturation'] / mint['saturation']:.2f}")
+    plain = by_name.get("BAPI POST /v1/sessions/{id}/tokens")
+    templ = next((r for r in results[big] if "/tokens/{template}" in r["name"]), None)
+    if plain and templ:
+        print(f"- template mint / session-token mint, Backend API (saturation): "
+              f"{templ['saturation']:,.0f} / {plain['saturation']:,.0f} = {templ['saturation'] / plain['saturation']:.2f}")
     print(f"start-up to ready (/readyz 200): {startup['fresh']:.3f} s on an empty database "
           f"(migrations + instance creation), {startup['restart']:.3f} s with an up-to-date schema")
 
@@ -479,13 +559,14 @@ def main():
     for size, url in zip(SIZES[1:], DB_URLS[1:]):
         servers[size] = Server(url)
         servers[size].start(f"{size}")
-    browsers, in_table, sizes_mb = {}, {}, {}
+    browsers, members, in_table, sizes_mb = {}, {}, {}, {}
     for size, server in servers.items():
         began = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             browsers[size] = list(pool.map(lambda i: sign_in(server, i), range(BROWSERS)))
         log(f"{BROWSERS} browsers signed in over HTTP in {time.monotonic() - began:.1f} s "
             f"(the {size:,}-session server)")
+        members[size] = organize(server, browsers[size])
     for size, server in servers.items():
         began = time.monotonic()
         preload(server.db_url, size)
@@ -494,7 +575,7 @@ def main():
         sizes_mb[size] = table_size(server.db_url)
     waited, share = settle()
     log(f"machine settled in {waited:.0f} s ({share:.0%} busy over the last 2 s)")
-    per_size = {size: selected(scenarios(server, browsers[size], size))
+    per_size = {size: selected(scenarios(server, browsers[size], members[size], size))
                 for size, server in servers.items()}
     results = {size: [] for size in SIZES}
     for i in range(len(per_size[SIZES[0]])):

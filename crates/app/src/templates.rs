@@ -8,8 +8,8 @@ use hallpass_domain::{
     SigningAlgorithm, TemplateError, TemplateSigning, TemplateTokenInput, template_token_claims,
 };
 use hallpass_ports::{
-    FindTemplateError, FindUserError, KeyRingFactory, SaveTemplateError, SignError, Store,
-    TemplateRow, TokenSigner as _,
+    FindTemplateError, KeyRingFactory, SaveTemplateError, SignError, Store, TemplateRow,
+    TokenSigner as _,
 };
 
 use crate::{Hallpass, SessionError};
@@ -211,15 +211,17 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             })?;
         }
         let row = self.store.find_template_by_name(name).await?;
-        let mintable = self.live_session_for_mint(session_id).await?;
+        // The session, its organization and its user as they are now, in
+        // one read (the user `None`: deleted since the session began; the
+        // template then sees only the id).
+        let (session, active, user) = self
+            .store
+            .find_session_for_template(session_id)
+            .await
+            .map_err(SessionError::from)?;
+        let mintable = self.mintable(session, active).await?;
         let session = &mintable.session;
-        // The user as it is now (`None`: deleted since the session began;
-        // the template then sees only the id).
-        let user = match self.store.find_user(session.user_id()).await {
-            Ok(user) => Some(user),
-            Err(FindUserError::NotFound) => None,
-            Err(FindUserError::Unexpected(e)) => return Err(TemplateUseError::Unexpected(e)),
-        };
+        let user = user.map(|u| u.0);
         let active = match (&mintable.active, mintable.organization.claims()) {
             (Some(a), Some(claims)) => Some(TemplateOrganization {
                 organization: &a.organization,

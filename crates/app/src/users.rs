@@ -168,6 +168,28 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         .await
     }
 
+    /// `POST /v1/users/ban` (Clerk's `bulkBan`): each user banned as by
+    /// [`Self::ban_user`], its live sessions revoked in its ban's
+    /// transaction. See [`Self::change_users`] for unknown and repeated ids.
+    #[tracing::instrument(skip_all, fields(users = ids.len()))]
+    pub async fn ban_users(&self, ids: &[UserId]) -> Result<Vec<User>, UserUseError> {
+        self.change_users(ids, Sessions::Revoke, |user, now| {
+            user.ban(now);
+            Ok(())
+        })
+        .await
+    }
+
+    /// `POST /v1/users/unban` (Clerk's `bulkUnban`).
+    #[tracing::instrument(skip_all, fields(users = ids.len()))]
+    pub async fn unban_users(&self, ids: &[UserId]) -> Result<Vec<User>, UserUseError> {
+        self.change_users(ids, Sessions::Keep, |user, now| {
+            user.unban(now);
+            Ok(())
+        })
+        .await
+    }
+
     /// `POST /v1/users/{id}/lock`: locked for the instance's lockout
     /// duration from now (locking again restarts it). Sessions already
     /// signed in stay, as in Clerk: the lock refuses new sign-ins.
@@ -204,6 +226,41 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             Err(DeleteUserError::NotFound) => Err(UserUseError::NotFound(id.clone())),
             Err(DeleteUserError::Unexpected(e)) => Err(e.into()),
         }
+    }
+
+    /// [`Self::change_user`] for several users, in the order given (a
+    /// repeated id counts once). Every user must exist first: an unknown
+    /// id changes nobody (`NotFound` names it). A user deleted after that
+    /// check is left out of the answer (a deleted user has nothing left
+    /// to change); each user's change is its own transaction.
+    pub(crate) async fn change_users<F>(
+        &self,
+        ids: &[UserId],
+        sessions: Sessions,
+        change: F,
+    ) -> Result<Vec<User>, UserUseError>
+    where
+        F: Fn(&mut User, UnixMillis) -> Result<(), UserUseError>,
+    {
+        let mut unique: Vec<&UserId> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !unique.contains(&id) {
+                unique.push(id);
+            }
+        }
+        let owned: Vec<UserId> = unique.iter().map(|id| (*id).clone()).collect();
+        let found = self.store.find_users(&owned).await?;
+        if let Some(missing) = owned.iter().find(|id| !found.iter().any(|u| u.id() == *id)) {
+            return Err(UserUseError::NotFound(missing.clone()));
+        }
+        let mut changed = Vec::with_capacity(owned.len());
+        for id in &owned {
+            match self.change_user(id, sessions, &change).await {
+                Err(UserUseError::NotFound(_)) => continue,
+                result => changed.push(result?),
+            }
+        }
+        Ok(changed)
     }
 
     /// Reads the user, applies `change` at `now` and writes the result back

@@ -464,6 +464,14 @@ pub struct ActiveOrganization {
     pub membership: Membership,
 }
 
+/// The session's user as a JWT template's minting read finds it: the
+/// whole profile and metadata, and of its identifiers only the primary
+/// email address and phone number (the ones a template reaches; a primary
+/// identifier is verified). Read for a token, never to render or to write
+/// back: the user's other identifiers are not in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateUser(pub User);
+
 #[derive(Debug, thiserror::Error)]
 pub enum InsertMembershipError {
     #[error("the user is already a member of the organization")]

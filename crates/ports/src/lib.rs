@@ -25,8 +25,8 @@ pub use identity::{
     FindOrganizationError, FindUserError, IdFilter, InsertMembershipError, InsertOrganizationError,
     InsertUserError, MembershipOrderField, MembershipQuery, MembershipStore, MembershipView,
     Ordering, OrganizationOrderField, OrganizationQuery, OrganizationStore, PublicUserData,
-    UpdateMembershipError, UpdateOrganizationError, UpdateUserError, UserFilter, UserIdentifier,
-    UserOrderField, UserQuery, UserStore,
+    TemplateUser, UpdateMembershipError, UpdateOrganizationError, UpdateUserError, UserFilter,
+    UserIdentifier, UserOrderField, UserQuery, UserStore,
 };
 pub use rate_limit::{Quota, RateDecision, RateFuture, RateLimitError, RateLimiter};
 pub use signing::{

@@ -16,16 +16,21 @@ use hallpass_domain::activity::SessionActivity;
 use hallpass_domain::refresh::RefreshStatus;
 use hallpass_domain::sign_in_token::{SignInToken, SignInTokenStatus};
 use hallpass_domain::{
-    Client, ClientId, DevBrowserId, Instance, JsonObject, JwtTemplateId, OrganizationId, Session,
-    SessionId, SessionStatus, SignInTokenId, SigningAlgorithm, TemplateName, UnixMillis, User,
-    UserId,
+    Client, ClientId, DevBrowserId, Instance, OrganizationId, Session, SessionId, SessionStatus,
+    SignInTokenId, UnixMillis, User, UserId,
 };
 
 pub use crate::errors::{InsertError, StoreError, Unavailable};
 pub use sweep::{SweepPlan, SweepReport, SweepStore};
+pub use templates::{
+    FindTemplateError, SaveTemplateError, SealedCustomKey, TemplateRow, TemplateStore,
+};
 
 mod sweep;
-use crate::identity::{ActiveOrganization, MembershipStore, OrganizationStore, UserStore};
+mod templates;
+use crate::identity::{
+    ActiveOrganization, MembershipStore, OrganizationStore, TemplateUser, UserStore,
+};
 
 /// Creating the instance failed.
 #[derive(Debug, thiserror::Error)]
@@ -328,6 +333,21 @@ pub trait SessionStore: Send + Sync + 'static {
         id: &SessionId,
     ) -> impl Future<Output = Result<(Session, Option<ActiveOrganization>), FindSessionError>> + Send;
 
+    /// The template minting read: what
+    /// [`SessionStore::find_session_with_organization`] reads, and the
+    /// session's user as a template reaches it ([`TemplateUser`]; `None`
+    /// when the user was deleted since the session began), in one read
+    /// (one statement on PostgreSQL).
+    fn find_session_for_template(
+        &self,
+        id: &SessionId,
+    ) -> impl Future<
+        Output = Result<
+            (Session, Option<ActiveOrganization>, Option<TemplateUser>),
+            FindSessionError,
+        >,
+    > + Send;
+
     /// Forgets the session's active organization, provided it is still
     /// `organization` (the organization or the membership in it is gone);
     /// `updated_at` moves to `now` (never back). `Ok(false)` when nothing
@@ -395,92 +415,6 @@ pub trait SessionStore: Send + Sync + 'static {
         previous: &Client,
         sessions: &[Session],
     ) -> impl Future<Output = Result<usize, UpdateClientError>> + Send;
-}
-
-/// A template's own signing key as stored: sealed by the signing adapter.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SealedCustomKey {
-    pub algorithm: SigningAlgorithm,
-    pub sealed: String,
-    pub sealing: String,
-}
-
-impl std::fmt::Debug for SealedCustomKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SealedCustomKey")
-            .field("algorithm", &self.algorithm)
-            .field("sealing", &self.sealing)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A stored JWT template.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TemplateRow {
-    pub id: JwtTemplateId,
-    pub name: TemplateName,
-    pub claims: JsonObject,
-    pub lifetime: i64,
-    pub allowed_clock_skew: i64,
-    pub custom_key: Option<SealedCustomKey>,
-    pub created_at: UnixMillis,
-    pub updated_at: UnixMillis,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum FindTemplateError {
-    #[error("template not found")]
-    NotFound,
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SaveTemplateError {
-    #[error("template not found")]
-    NotFound,
-    /// Another template has this name (names are unique).
-    #[error("a template with this name exists")]
-    NameTaken,
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-/// JWT templates.
-pub trait TemplateStore: Send + Sync + 'static {
-    /// Inserts a template; `NameTaken` if the name (or id) is in use.
-    fn insert_template(
-        &self,
-        template: &TemplateRow,
-    ) -> impl Future<Output = Result<(), SaveTemplateError>> + Send;
-
-    /// Replaces a template; `NameTaken` if renamed onto another's name.
-    fn update_template(
-        &self,
-        template: &TemplateRow,
-    ) -> impl Future<Output = Result<(), SaveTemplateError>> + Send;
-
-    fn find_template(
-        &self,
-        id: &JwtTemplateId,
-    ) -> impl Future<Output = Result<TemplateRow, FindTemplateError>> + Send;
-
-    fn find_template_by_name(
-        &self,
-        name: &str,
-    ) -> impl Future<Output = Result<TemplateRow, FindTemplateError>> + Send;
-
-    /// A page of templates, newest first, and how many there are.
-    fn list_templates(
-        &self,
-        limit: u32,
-        offset: u32,
-    ) -> impl Future<Output = Result<(Vec<TemplateRow>, u64), StoreError>> + Send;
-
-    fn delete_template(
-        &self,
-        id: &JwtTemplateId,
-    ) -> impl Future<Output = Result<(), FindTemplateError>> + Send;
 }
 
 /// A development browser: the development-instance stand-in for the

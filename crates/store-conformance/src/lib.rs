@@ -106,6 +106,7 @@ macro_rules! storage_conformance_tests {
             memberships::the_minting_read_follows_the_active_membership,
             minting::the_session_minting_read_follows_the_active_membership,
             minting::a_gone_organization_is_forgotten_only_while_still_active,
+            minting::the_template_minting_read_has_the_user_with_its_primary_identifiers,
         );
     };
     (@tests [$make:expr] $($module:ident :: $case:ident),+ $(,)?) => {

@@ -4,6 +4,7 @@
 //! refresh and the handshake mint from.
 
 use hallpass_domain::{OrganizationId, Role, RoleSet, SessionId};
+use hallpass_ports::TemplateUser;
 use hallpass_ports::store::*;
 
 use crate::support::*;
@@ -169,4 +170,96 @@ pub(crate) async fn a_gone_organization_is_forgotten_only_while_still_active<S: 
             .await
             .expect("forget")
     );
+}
+
+pub(crate) async fn the_template_minting_read_has_the_user_with_its_primary_identifiers<
+    S: Store,
+>(
+    store: S,
+) {
+    let ada = make_user(
+        1,
+        hallpass_domain::NewUser {
+            external_id: Some(hallpass_domain::ExternalId::parse("crm-1").expect("id")),
+            first_name: Some(
+                hallpass_domain::PersonName::parse("Ada", "first_name").expect("name"),
+            ),
+            email_addresses: vec![email("ada@example.com"), email("ada@work.example")],
+            phone_numbers: vec![phone("+14155550100"), phone("+14155550101")],
+            ..Default::default()
+        },
+        at(1),
+    );
+    let bob = user_with_email(2, "bob@example.com", at(1));
+    for u in [&ada, &bob] {
+        store.insert_user(u).await.expect("user");
+    }
+    let acme = make_organization(1, "Acme", "acme", 0, at(1));
+    store
+        .insert_organization(
+            &acme,
+            Some(&make_membership(1, &acme, ada.id(), None, at(1))),
+        )
+        .await
+        .expect("acme");
+    let (_, session) = session_of(&store, 1, ada.id(), Some(acme.id()), at(2)).await;
+
+    let (read, active, user) = store
+        .find_session_for_template(session.id())
+        .await
+        .expect("read");
+    assert_eq!(read, session);
+    let active = active.expect("the active organization");
+    assert_eq!(active.organization.id(), acme.id());
+    assert_eq!(active.membership.user_id(), ada.id());
+    // The user as stored now (the sign-in wrote its last sign-in time),
+    // with its primary identifiers only.
+    let stored = store.find_user(ada.id()).await.expect("ada");
+    let TemplateUser(user) = user.expect("the user");
+    assert_eq!(user.id(), stored.id());
+    assert_eq!(user.external_id(), stored.external_id());
+    assert_eq!(user.first_name(), stored.first_name());
+    assert_eq!(user.public_metadata(), stored.public_metadata());
+    assert_eq!(user.last_sign_in_at(), stored.last_sign_in_at());
+    assert_eq!(user.updated_at(), stored.updated_at());
+    assert_eq!(user.primary_email_address(), stored.primary_email_address());
+    assert_eq!(user.primary_phone_number(), stored.primary_phone_number());
+    assert_eq!(
+        user.primary_email_address()
+            .map(|e| e.email_address.as_str()),
+        Some("ada@example.com")
+    );
+    assert_eq!(
+        user.primary_phone_number().map(|p| p.phone_number.as_str()),
+        Some("+14155550100")
+    );
+    assert_eq!(
+        (user.email_addresses().len(), user.phone_numbers().len()),
+        (1, 1)
+    );
+
+    // A user without identifiers, without an organization.
+    let (_, personal) = session_of(&store, 2, bob.id(), None, at(3)).await;
+    let (_, active, user) = store
+        .find_session_for_template(personal.id())
+        .await
+        .expect("read");
+    assert!(active.is_none());
+    assert_eq!(user.expect("bob").0.id(), bob.id());
+
+    // The user deleted since: the session is still read, without a user.
+    store.delete_user(ada.id(), at(4)).await.expect("delete");
+    let (read, active, user) = store
+        .find_session_for_template(session.id())
+        .await
+        .expect("read");
+    assert_eq!(read.id(), session.id());
+    assert!(active.is_none(), "the membership went with the user");
+    assert!(user.is_none());
+    assert!(matches!(
+        store
+            .find_session_for_template(&SessionId::from_random(77))
+            .await,
+        Err(FindSessionError::NotFound)
+    ));
 }

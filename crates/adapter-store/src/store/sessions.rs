@@ -6,10 +6,13 @@ use anyhow::Context as _;
 use diesel::prelude::*;
 use hallpass_adapter_store::blocking::run;
 use hallpass_adapter_store::errors::{TxError, is_unique_violation, unexpected};
-use hallpass_adapter_store::identity_rows::{MembershipRow, OrganizationRow, UserRow};
+use hallpass_adapter_store::identity_rows::{
+    EmailAddressRow, MembershipRow, OrganizationRow, PhoneNumberRow, UserRow,
+};
 use hallpass_adapter_store::rows::{ClientRow, SessionRow, SignInTokenRow, status_names};
 use hallpass_adapter_store::schema::{
-    clients, organization_memberships, organizations, sessions, sign_in_tokens, users,
+    clients, organization_memberships, organizations, sessions, sign_in_tokens,
+    user_email_addresses, user_phone_numbers, users,
 };
 use hallpass_domain::sign_in_token::SignInToken;
 use hallpass_domain::{
@@ -17,7 +20,8 @@ use hallpass_domain::{
 };
 use hallpass_ports::{
     ActiveOrganization, FindClientError, FindSessionError, SaveSignInError, SessionPage,
-    SessionQuery, SessionStore, StoreError, UpdateClientError, UpdateSessionError, UserChange,
+    SessionQuery, SessionStore, StoreError, TemplateUser, UpdateClientError, UpdateSessionError,
+    UserChange,
 };
 
 use super::LIVE;
@@ -235,6 +239,75 @@ impl SessionStore for Store {
                 _ => None,
             };
             Ok((session.into_domain()?, active))
+        })
+        .await
+    }
+
+    async fn find_session_for_template(
+        &self,
+        id: &SessionId,
+    ) -> Result<(Session, Option<ActiveOrganization>, Option<TemplateUser>), FindSessionError> {
+        let id = id.to_string();
+        run(&self.pool, move |conn: &mut Conn| {
+            // One statement: the minting read by session id, with the
+            // session's user and its primary identifiers, each by a unique
+            // index.
+            type Read = (
+                SessionRow,
+                Option<OrganizationRow>,
+                Option<MembershipRow>,
+                Option<UserRow>,
+                Option<EmailAddressRow>,
+                Option<PhoneNumberRow>,
+            );
+            let (session, organization, membership, user, email, phone): Read = sessions::table
+                .left_join(
+                    organizations::table.on(organizations::id
+                        .nullable()
+                        .eq(sessions::last_active_organization_id)),
+                )
+                .left_join(
+                    organization_memberships::table.on(organization_memberships::organization_id
+                        .nullable()
+                        .eq(sessions::last_active_organization_id)
+                        .and(organization_memberships::user_id.eq(sessions::user_id))),
+                )
+                .left_join(users::table.on(users::id.eq(sessions::user_id)))
+                .left_join(
+                    user_email_addresses::table.on(user_email_addresses::id
+                        .nullable()
+                        .eq(users::primary_email_address_id)),
+                )
+                .left_join(
+                    user_phone_numbers::table.on(user_phone_numbers::id
+                        .nullable()
+                        .eq(users::primary_phone_number_id)),
+                )
+                .filter(sessions::id.eq(id.clone()))
+                .select((
+                    SessionRow::as_select(),
+                    Option::<OrganizationRow>::as_select(),
+                    Option::<MembershipRow>::as_select(),
+                    Option::<UserRow>::as_select(),
+                    Option::<EmailAddressRow>::as_select(),
+                    Option::<PhoneNumberRow>::as_select(),
+                ))
+                .first(conn)
+                .optional()
+                .map_err(|e| unexpected(e, "reading a session, its organization and its user"))?
+                .ok_or(FindSessionError::NotFound)?;
+            let active = match (organization, membership) {
+                (Some(o), Some(m)) => Some(ActiveOrganization {
+                    organization: o.into_domain()?.organization,
+                    membership: m.into_domain()?,
+                }),
+                _ => None,
+            };
+            let user = user
+                .map(|u| u.into_domain(email.into_iter().collect(), phone.into_iter().collect()))
+                .transpose()?
+                .map(TemplateUser);
+            Ok((session.into_domain()?, active, user))
         })
         .await
     }

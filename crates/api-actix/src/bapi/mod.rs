@@ -98,6 +98,8 @@ fn identity<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
         .route("/users", web::post().to(users::create::<S, K>))
         // Before `/users/{user_id}`, which would match it.
         .route("/users/count", web::get().to(users::count::<S, K>))
+        .route("/users/ban", web::post().to(users::ban_many::<S, K>))
+        .route("/users/unban", web::post().to(users::unban_many::<S, K>))
         .route("/users/{user_id}", web::get().to(users::get::<S, K>))
         .route("/users/{user_id}", web::patch().to(users::update::<S, K>))
         .route("/users/{user_id}", web::delete().to(users::delete::<S, K>))

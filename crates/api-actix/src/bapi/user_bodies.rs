@@ -12,14 +12,14 @@
 
 use hallpass_domain::{
     E164, Email, EmailAddressId, ExternalId, MetadataField, NewUser, PersonName, PhoneNumberId,
-    UserMetadataPatch, UserMetadataReplacement, UserPatch, Username,
+    UserId, UserMetadataPatch, UserMetadataReplacement, UserPatch, Username,
 };
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::params::{
-    NO_PASSWORDS, OneOrMany, metadata, metadata_patch, nullable, patch_text, replacing, rfc3339,
-    text, unsupported,
+    NO_PASSWORDS, OneOrMany, metadata, metadata_patch, nullable, param_user, patch_text, replacing,
+    rfc3339, text, unsupported,
 };
 use crate::ApiError;
 
@@ -323,5 +323,33 @@ impl UserMetadataBody {
             private_metadata: metadata(MetadataField::Private, replacing(self.private_metadata))?,
             unsafe_metadata: metadata(MetadataField::Unsafe, replacing(self.unsafe_metadata))?,
         })
+    }
+}
+
+/// How many users one `POST /v1/users/ban` or `unban` names at most
+/// (Clerk's `maxItems`).
+pub(crate) const MAX_BULK_USERS: usize = 50;
+
+/// `{"user_ids": [...]}` of the bulk ban and unban.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UserIds {
+    user_ids: Option<Vec<String>>,
+}
+
+impl UserIds {
+    /// 1 to [`MAX_BULK_USERS`] user ids.
+    pub(crate) fn into_ids(self) -> Result<Vec<UserId>, ApiError> {
+        let ids = self
+            .user_ids
+            .filter(|ids| !ids.is_empty())
+            .ok_or_else(|| ApiError::missing_param("user_ids"))?;
+        if ids.len() > MAX_BULK_USERS {
+            return Err(ApiError::invalid_param(
+                "user_ids",
+                format!("user_ids must name at most {MAX_BULK_USERS} users."),
+            ));
+        }
+        ids.iter().map(|id| param_user("user_ids", id)).collect()
     }
 }

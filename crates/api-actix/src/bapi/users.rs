@@ -1,4 +1,5 @@
-//! `/v1/users`: create, list, count, read, update, metadata, ban, lock,
+//! `/v1/users`: create, list, count, read, update, metadata, ban (one or
+//! many), lock,
 //! delete, and a user's organization memberships.
 
 use actix_web::{HttpResponse, web};
@@ -7,7 +8,7 @@ use hallpass_domain::User;
 use hallpass_ports::{KeyRingFactory, Store};
 
 use super::params::path_user;
-use super::user_bodies::{CreateUser, UpdateUser, UserMetadataBody};
+use super::user_bodies::{CreateUser, UpdateUser, UserIds, UserMetadataBody};
 use super::user_list::{user_filter, user_query};
 use crate::ApiError;
 use crate::body::LenientJson;
@@ -20,6 +21,12 @@ type App<S, K> = web::Data<Hallpass<S, K>>;
 
 fn user<S: Store, K: KeyRingFactory>(app: &Hallpass<S, K>, u: &User) -> HttpResponse {
     HttpResponse::Ok().json(bapi_user(u, app.now()))
+}
+
+fn users<S: Store, K: KeyRingFactory>(app: &Hallpass<S, K>, list: &[User]) -> HttpResponse {
+    let now = app.now();
+    let data: Vec<_> = list.iter().map(|u| bapi_user(u, now)).collect();
+    HttpResponse::Ok().json(data)
 }
 
 /// `POST /v1/users`.
@@ -116,6 +123,25 @@ pub(crate) async fn ban<S: Store, K: KeyRingFactory>(
 ) -> Result<HttpResponse, ApiError> {
     let banned = app.ban_user(&path_user(&path)?).await?;
     Ok(user(&app, &banned))
+}
+
+/// `POST /v1/users/ban`: the banned users, a bare array (Clerk's
+/// `User.List`).
+pub(crate) async fn ban_many<S: Store, K: KeyRingFactory>(
+    app: App<S, K>,
+    LenientJson(body): LenientJson<UserIds>,
+) -> Result<HttpResponse, ApiError> {
+    let banned = app.ban_users(&body.into_ids()?).await?;
+    Ok(users(&app, &banned))
+}
+
+/// `POST /v1/users/unban`.
+pub(crate) async fn unban_many<S: Store, K: KeyRingFactory>(
+    app: App<S, K>,
+    LenientJson(body): LenientJson<UserIds>,
+) -> Result<HttpResponse, ApiError> {
+    let unbanned = app.unban_users(&body.into_ids()?).await?;
+    Ok(users(&app, &unbanned))
 }
 
 /// `POST /v1/users/{user_id}/unban`.

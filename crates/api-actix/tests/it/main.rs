@@ -20,6 +20,7 @@ macro_rules! snapshot {
     };
 }
 
+mod bapi_bulk;
 mod bapi_clients;
 mod bapi_memberships;
 mod bapi_organizations;
