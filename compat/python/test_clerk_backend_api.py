@@ -159,6 +159,14 @@ class BackendApi(unittest.TestCase):
         check("users.ban", lambda: clerk.users.ban(user_id=ada.id))
         revoked = check("sessions.get", lambda: clerk.sessions.get(session_id=session.id))
         self.assertEqual(revoked.status, "revoked")
+        # Bulk: both users banned, then both unbanned (the answer a list of
+        # users the SDK parses).
+        banned = check("users.bulk_ban", lambda: clerk.users.bulk_ban(user_ids=[ada.id, bob.id]))
+        self.assertEqual(sorted((u.id, u.banned) for u in banned),
+                         sorted([(ada.id, True), (bob.id, True)]))
+        unbanned = check("users.bulk_unban",
+                         lambda: clerk.users.bulk_unban(user_ids=[ada.id, bob.id]))
+        self.assertEqual({u.banned for u in unbanned}, {False})
         check("users.delete", lambda: clerk.users.delete(user_id=bob.id))
 
 

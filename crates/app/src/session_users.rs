@@ -66,9 +66,9 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         }
         let mut users = HashMap::new();
         for user in self.store.find_users(&ids).await? {
-            let (memberships, _) = self
+            let memberships = self
                 .store
-                .list_user_memberships(user.id(), MEMBERSHIPS_SHOWN, 0)
+                .newest_user_memberships(user.id(), MEMBERSHIPS_SHOWN)
                 .await?;
             users.insert(user.id().clone(), SessionUser { user, memberships });
         }

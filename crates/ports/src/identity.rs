@@ -298,6 +298,13 @@ pub trait UserStore: Send + Sync + 'static {
         now: UnixMillis,
     ) -> impl Future<Output = Result<u64, DeleteUserError>> + Send;
 
+    /// A page of the users matching the query, without counting them all
+    /// (the bare array `GET /v1/users` answers).
+    fn list_users_page(
+        &self,
+        query: &UserQuery,
+    ) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
+
     /// A page of the users matching the query, and how many match in all.
     fn list_users(
         &self,
@@ -589,6 +596,15 @@ pub trait MembershipStore: Send + Sync + 'static {
         organization: Option<&OrganizationId>,
         query: &MembershipQuery,
     ) -> impl Future<Output = Result<(Vec<MembershipView>, u64), StoreError>> + Send;
+
+    /// The user's newest `limit` memberships, newest first, without
+    /// counting them all (one statement): what the Frontend API's user
+    /// object carries.
+    fn newest_user_memberships(
+        &self,
+        user: &UserId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<MembershipView>, StoreError>> + Send;
 
     /// A page of the user's memberships, newest first, and how many there
     /// are.

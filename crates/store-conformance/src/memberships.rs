@@ -483,6 +483,22 @@ pub(crate) async fn members_are_listed_with_their_organization_and_public_data<S
     assert_eq!(total, 2);
     assert_eq!(views.len(), 1);
     assert_eq!(views[0].organization.organization, acme);
+    // The newest ones without the count.
+    let newest = store
+        .newest_user_memberships(zoe.id(), 10)
+        .await
+        .expect("newest");
+    let (all, _) = store
+        .list_user_memberships(zoe.id(), 10, 0)
+        .await
+        .expect("all");
+    assert_eq!(newest, all);
+    let newest = store
+        .newest_user_memberships(zoe.id(), 1)
+        .await
+        .expect("newest one");
+    assert_eq!(newest.len(), 1);
+    assert_eq!(newest[0].organization.organization.id(), other.id());
 }
 
 pub(crate) async fn the_minting_read_follows_the_active_membership<S: Store>(store: S) {

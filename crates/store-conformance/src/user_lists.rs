@@ -130,6 +130,14 @@ async fn listed<S: Store>(store: &S, f: &Fixture, filter: UserFilter) -> Vec<usi
         .expect("list");
     assert_eq!(total, users.len() as u64, "{filter:?}");
     assert_eq!(
+        store
+            .list_users_page(&query(filter.clone()))
+            .await
+            .expect("page"),
+        users,
+        "the page without its total: {filter:?}"
+    );
+    assert_eq!(
         store.count_users(&filter).await.expect("count"),
         total,
         "{filter:?}"

@@ -264,6 +264,28 @@ pub(super) fn user_order(order: &Ordering<UserOrderField>) -> String {
     format!("{term}, users.id {}", direction(order))
 }
 
+/// `page` in `order`. The orders by a column that always has a value
+/// (the default `-created_at`, `updated_at`) are typed, so PostgreSQL keeps
+/// the statement prepared; the others are SQL text of ours
+/// ([`user_order`]: `NULLS FIRST/LAST` said outright for SQLite).
+pub(super) fn ordered_users(page: UsersQuery, order: &Ordering<UserOrderField>) -> UsersQuery {
+    match (order.field, order.descending) {
+        (UserOrderField::CreatedAt, true) => {
+            page.order((users::created_at.desc(), users::id.desc()))
+        }
+        (UserOrderField::CreatedAt, false) => {
+            page.order((users::created_at.asc(), users::id.asc()))
+        }
+        (UserOrderField::UpdatedAt, true) => {
+            page.order((users::updated_at.desc(), users::id.desc()))
+        }
+        (UserOrderField::UpdatedAt, false) => {
+            page.order((users::updated_at.asc(), users::id.asc()))
+        }
+        _ => page.order(sql::<BigInt>(&user_order(order))),
+    }
+}
+
 /// Users after `after` in `created_at` order (`starting_after`): a row
 /// comparison against that user's `(created_at, id)`, false when it does
 /// not exist.

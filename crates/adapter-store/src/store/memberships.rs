@@ -294,6 +294,18 @@ impl MembershipStore for Store {
         .await
     }
 
+    async fn newest_user_memberships(
+        &self,
+        user: &UserId,
+        limit: u32,
+    ) -> Result<Vec<MembershipView>, StoreError> {
+        let user = user.to_string();
+        run(&self.pool, move |conn: &mut Conn| {
+            user_memberships_page(conn, &user, limit, 0)
+        })
+        .await
+    }
+
     async fn list_user_memberships(
         &self,
         user: &UserId,
@@ -307,25 +319,36 @@ impl MembershipStore for Store {
                 .count()
                 .get_result(conn)
                 .map_err(|e| unexpected(e, "counting a user's memberships"))?;
-            let rows: Vec<ViewRow> = organization_memberships::table
-                .inner_join(organizations::table)
-                .inner_join(users::table)
-                .filter(organization_memberships::user_id.eq(&user))
-                .order((
-                    organization_memberships::created_at.desc(),
-                    organization_memberships::id.desc(),
-                ))
-                .limit(i64::from(limit))
-                .offset(i64::from(offset))
-                .select((
-                    MembershipRow::as_select(),
-                    OrganizationRow::as_select(),
-                    UserRow::as_select(),
-                ))
-                .load(conn)
-                .map_err(|e| unexpected(e, "listing a user's memberships"))?;
-            Ok((into_views(rows)?, u64::try_from(total).unwrap_or(0)))
+            let page = user_memberships_page(conn, &user, limit, offset)?;
+            Ok((page, u64::try_from(total).unwrap_or(0)))
         })
         .await
     }
+}
+
+/// A page of the user's memberships with their organizations, newest first.
+fn user_memberships_page(
+    conn: &mut Conn,
+    user: &str,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<MembershipView>, StoreError> {
+    let rows: Vec<ViewRow> = organization_memberships::table
+        .inner_join(organizations::table)
+        .inner_join(users::table)
+        .filter(organization_memberships::user_id.eq(user))
+        .order((
+            organization_memberships::created_at.desc(),
+            organization_memberships::id.desc(),
+        ))
+        .limit(i64::from(limit))
+        .offset(i64::from(offset))
+        .select((
+            MembershipRow::as_select(),
+            OrganizationRow::as_select(),
+            UserRow::as_select(),
+        ))
+        .load(conn)
+        .map_err(|e| unexpected(e, "listing a user's memberships"))?;
+    into_views(rows)
 }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use hallpass_adapter_store::blocking::run;
@@ -22,45 +21,93 @@ use hallpass_ports::{
 };
 
 use super::LIVE;
-use super::identity_query::{filtered_users, updated_at_moved_to, user_order, users_after};
+use super::identity_query::{filtered_users, ordered_users, updated_at_moved_to, users_after};
 use crate::backend::{Conn, Store, lock_user, write_tx};
 
 /// Identifier rows by user id, each list in the user's order.
 type ByUser<T> = HashMap<String, Vec<T>>;
 
-/// The identifiers of `ids`.
+/// An email address (`true`) or phone number row, as the identifiers'
+/// `UNION ALL` reads it: the tables have the same columns.
+type IdentifierTuple = (bool, String, String, i32, String, bool, i64, i64);
+
+/// The identifiers of `ids`, both kinds in one statement.
 fn load_identifiers(
     conn: &mut Conn,
     ids: &[String],
 ) -> QueryResult<(ByUser<EmailAddressRow>, ByUser<PhoneNumberRow>)> {
+    use diesel::expression::IntoSql as _;
+    use diesel::sql_types::Bool;
     let mut emails: ByUser<EmailAddressRow> = HashMap::new();
     let mut phones: ByUser<PhoneNumberRow> = HashMap::new();
     if ids.is_empty() {
         return Ok((emails, phones));
     }
-    let rows: Vec<EmailAddressRow> = user_email_addresses::table
+    let email_rows = user_email_addresses::table
         .filter(user_email_addresses::user_id.eq_any(ids))
-        .order((
+        .select((
+            true.into_sql::<Bool>(),
+            user_email_addresses::id,
             user_email_addresses::user_id,
             user_email_addresses::position,
-        ))
-        .select(EmailAddressRow::as_select())
-        .load(conn)?;
-    for row in rows {
-        emails.entry(row.user_id.clone()).or_default().push(row);
-    }
-    let rows: Vec<PhoneNumberRow> = user_phone_numbers::table
+            user_email_addresses::email_address,
+            user_email_addresses::verified,
+            user_email_addresses::created_at,
+            user_email_addresses::updated_at,
+        ));
+    let phone_rows = user_phone_numbers::table
         .filter(user_phone_numbers::user_id.eq_any(ids))
-        .order((user_phone_numbers::user_id, user_phone_numbers::position))
-        .select(PhoneNumberRow::as_select())
-        .load(conn)?;
-    for row in rows {
-        phones.entry(row.user_id.clone()).or_default().push(row);
+        .select((
+            false.into_sql::<Bool>(),
+            user_phone_numbers::id,
+            user_phone_numbers::user_id,
+            user_phone_numbers::position,
+            user_phone_numbers::phone_number,
+            user_phone_numbers::verified,
+            user_phone_numbers::created_at,
+            user_phone_numbers::updated_at,
+        ));
+    let rows: Vec<IdentifierTuple> = email_rows.union_all(phone_rows).load(conn)?;
+    for (is_email, id, user_id, position, value, verified, created_at, updated_at) in rows {
+        if is_email {
+            emails
+                .entry(user_id.clone())
+                .or_default()
+                .push(EmailAddressRow {
+                    id,
+                    user_id,
+                    position,
+                    email_address: value,
+                    verified,
+                    created_at,
+                    updated_at,
+                });
+        } else {
+            phones
+                .entry(user_id.clone())
+                .or_default()
+                .push(PhoneNumberRow {
+                    id,
+                    user_id,
+                    position,
+                    phone_number: value,
+                    verified,
+                    created_at,
+                    updated_at,
+                });
+        }
+    }
+    // In each user's order.
+    for list in emails.values_mut() {
+        list.sort_by_key(|r| r.position);
+    }
+    for list in phones.values_mut() {
+        list.sort_by_key(|r| r.position);
     }
     Ok((emails, phones))
 }
 
-/// Users from their rows, identifiers read in two more statements; in the
+/// Users from their rows, identifiers read in one more statement; in the
 /// rows' order.
 pub(super) fn assemble_users(conn: &mut Conn, rows: Vec<UserRow>) -> Result<Vec<User>, StoreError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -496,6 +543,11 @@ impl UserStore for Store {
         .await
     }
 
+    async fn list_users_page(&self, query: &UserQuery) -> Result<Vec<User>, StoreError> {
+        let query = query.clone();
+        run(&self.pool, move |conn: &mut Conn| users_page(conn, &query)).await
+    }
+
     async fn list_users(&self, query: &UserQuery) -> Result<(Vec<User>, u64), StoreError> {
         let query = query.clone();
         run(&self.pool, move |conn: &mut Conn| {
@@ -503,18 +555,7 @@ impl UserStore for Store {
                 .count()
                 .get_result(conn)
                 .map_err(|e| unexpected(e, "counting users"))?;
-            let mut page = filtered_users(&query.filter, true);
-            if let Some(after) = &query.starting_after {
-                page = page.filter(users_after(after.as_str(), query.order.descending));
-            }
-            let rows: Vec<UserRow> = page
-                .order(sql::<diesel::sql_types::BigInt>(&user_order(&query.order)))
-                .limit(i64::from(query.limit))
-                .offset(i64::from(query.offset))
-                .select(UserRow::as_select())
-                .load(conn)
-                .map_err(|e| unexpected(e, "listing users"))?;
-            let users = assemble_users(conn, rows)?;
+            let users = users_page(conn, &query)?;
             Ok((users, u64::try_from(total).unwrap_or(0)))
         })
         .await
@@ -531,6 +572,21 @@ impl UserStore for Store {
         })
         .await
     }
+}
+
+/// A page of the users matching the query, with their identifiers.
+fn users_page(conn: &mut Conn, query: &UserQuery) -> Result<Vec<User>, StoreError> {
+    let mut page = filtered_users(&query.filter, true);
+    if let Some(after) = &query.starting_after {
+        page = page.filter(users_after(after.as_str(), query.order.descending));
+    }
+    let rows: Vec<UserRow> = ordered_users(page, &query.order)
+        .limit(i64::from(query.limit))
+        .offset(i64::from(query.offset))
+        .select(UserRow::as_select())
+        .load(conn)
+        .map_err(|e| unexpected(e, "listing users"))?;
+    assemble_users(conn, rows)
 }
 
 /// Whether a database error is a foreign key refusing a row.

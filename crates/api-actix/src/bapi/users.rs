@@ -46,7 +46,11 @@ pub(crate) async fn list<S: Store, K: KeyRingFactory>(
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
     let (query, page) = user_query(&params)?;
-    let (users, total) = app.list_users(&query).await?;
+    let (users, total) = if page.paginated {
+        app.list_users(&query).await?
+    } else {
+        (app.list_users_page(&query).await?, 0)
+    };
     let now = app.now();
     let data = users.iter().map(|u| bapi_user(u, now)).collect();
     Ok(pagination::respond(page, data, total))
