@@ -11,7 +11,8 @@
 #    verification through hallpass-verify;
 # 4. scripts/bench_http.py: for each size in BENCH_SIZES, a fresh database
 #    and a PostgreSQL-backed `hallpass serve` on free ports, real browsers
-#    signed in over HTTP, sessions preloaded in bulk through SQL; once the
+#    signed in over HTTP (every other one a member of an organization, with
+#    it active), sessions and users preloaded in bulk through SQL; once the
 #    machine is quiet, every scenario at saturation (closed loop) and at 50%
 #    of it (open model, coordinated omission corrected), alternating between
 #    the sizes round by round; then one report.
