@@ -44,8 +44,8 @@ pub fn listed_in_client(status: SessionStatus) -> bool {
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     /// The users of the sessions `view` lists (and of the session `also`,
     /// listed or not: a response about a session just removed), with their
-    /// memberships: one read for the users, one per user for the
-    /// memberships.
+    /// memberships, in one read
+    /// ([`hallpass_ports::MembershipStore::find_users_with_memberships`]).
     pub async fn session_users(
         &self,
         view: &ClientView,
@@ -64,14 +64,13 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         if ids.is_empty() {
             return Ok(SessionUsers::default());
         }
-        let mut users = HashMap::new();
-        for user in self.store.find_users(&ids).await? {
-            let memberships = self
-                .store
-                .newest_user_memberships(user.id(), MEMBERSHIPS_SHOWN)
-                .await?;
-            users.insert(user.id().clone(), SessionUser { user, memberships });
-        }
+        let users = self
+            .store
+            .find_users_with_memberships(&ids, MEMBERSHIPS_SHOWN)
+            .await?
+            .into_iter()
+            .map(|(user, memberships)| (user.id().clone(), SessionUser { user, memberships }))
+            .collect();
         Ok(SessionUsers(users))
     }
 }

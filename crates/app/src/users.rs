@@ -176,7 +176,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
 
     /// `POST /v1/users/ban` (Clerk's `bulkBan`): each user banned as by
     /// [`Self::ban_user`], its live sessions revoked in its ban's
-    /// transaction. See [`Self::change_users`] for unknown and repeated ids.
+    /// transaction. Every user must exist first (an unknown id changes
+    /// nobody); a repeated id counts once.
     #[tracing::instrument(skip_all, fields(users = ids.len()))]
     pub async fn ban_users(&self, ids: &[UserId]) -> Result<Vec<User>, UserUseError> {
         self.change_users(ids, Sessions::Revoke, |user, now| {

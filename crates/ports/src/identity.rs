@@ -597,14 +597,16 @@ pub trait MembershipStore: Send + Sync + 'static {
         query: &MembershipQuery,
     ) -> impl Future<Output = Result<(Vec<MembershipView>, u64), StoreError>> + Send;
 
-    /// The user's newest `limit` memberships, newest first, without
-    /// counting them all (one statement): what the Frontend API's user
-    /// object carries.
-    fn newest_user_memberships(
+    /// The users of `ids` that exist (in no particular order), each with
+    /// its newest `per_user` memberships, newest first: the users a client
+    /// object shows, in one read (the users with whether they have any
+    /// membership, their identifiers, then the memberships of those who
+    /// have some).
+    fn find_users_with_memberships(
         &self,
-        user: &UserId,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<MembershipView>, StoreError>> + Send;
+        ids: &[UserId],
+        per_user: u32,
+    ) -> impl Future<Output = Result<Vec<(User, Vec<MembershipView>)>, StoreError>> + Send;
 
     /// A page of the user's memberships, newest first, and how many there
     /// are.

@@ -483,22 +483,44 @@ pub(crate) async fn members_are_listed_with_their_organization_and_public_data<S
     assert_eq!(total, 2);
     assert_eq!(views.len(), 1);
     assert_eq!(views[0].organization.organization, acme);
-    // The newest ones without the count.
-    let newest = store
-        .newest_user_memberships(zoe.id(), 10)
-        .await
-        .expect("newest");
+    // The users a client shows, each with its newest memberships; a user
+    // without any, and one who does not exist.
+    let loner = named(5, "Lou", None);
+    store.insert_user(&loner).await.expect("loner");
     let (all, _) = store
         .list_user_memberships(zoe.id(), 10, 0)
         .await
         .expect("all");
-    assert_eq!(newest, all);
-    let newest = store
-        .newest_user_memberships(zoe.id(), 1)
+    let mut found = store
+        .find_users_with_memberships(
+            &[
+                zoe.id().clone(),
+                loner.id().clone(),
+                hallpass_domain::UserId::parse("user_nobody").expect("id"),
+            ],
+            10,
+        )
         .await
-        .expect("newest one");
-    assert_eq!(newest.len(), 1);
-    assert_eq!(newest[0].organization.organization.id(), other.id());
+        .expect("users");
+    found.sort_by_key(|(u, _)| u.first_name().map(|n| n.as_str().to_owned()));
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].0, loner);
+    assert!(found[0].1.is_empty());
+    assert_eq!(found[1].0, store.find_user(zoe.id()).await.expect("zoe"));
+    assert_eq!(found[1].1, all, "newest first, as the list");
+    let one = store
+        .find_users_with_memberships(&[zoe.id().clone()], 1)
+        .await
+        .expect("one");
+    assert_eq!(one[0].1.len(), 1);
+    assert_eq!(one[0].1[0].organization.organization.id(), other.id());
+    assert!(
+        store
+            .find_users_with_memberships(&[], 10)
+            .await
+            .expect("none")
+            .is_empty()
+    );
 }
 
 pub(crate) async fn the_minting_read_follows_the_active_membership<S: Store>(store: S) {

@@ -11,14 +11,14 @@ use hallpass_adapter_store::blocking::run;
 use hallpass_adapter_store::errors::{TxError, is_unique_violation, unexpected};
 use hallpass_adapter_store::identity_rows::{MembershipRow, OrganizationRow, UserRow};
 use hallpass_adapter_store::schema::{organization_memberships, organizations, users};
-use hallpass_domain::{Membership, OrganizationId, UserId};
+use hallpass_domain::{Membership, OrganizationId, User, UserId};
 use hallpass_ports::{
     DeleteMembershipError, InsertMembershipError, MembershipOrderField, MembershipQuery,
     MembershipStore, MembershipView, StoreError, UpdateMembershipError,
 };
 
 use super::identity_query::{direction, filtered_users, matches_everyone, nullable_term};
-use super::users::is_foreign_key_violation;
+use super::users::{assemble_users, is_foreign_key_violation};
 use crate::backend::{Conn, Store, write_tx};
 
 type ViewRow = (MembershipRow, OrganizationRow, UserRow);
@@ -294,14 +294,44 @@ impl MembershipStore for Store {
         .await
     }
 
-    async fn newest_user_memberships(
+    async fn find_users_with_memberships(
         &self,
-        user: &UserId,
-        limit: u32,
-    ) -> Result<Vec<MembershipView>, StoreError> {
-        let user = user.to_string();
+        ids: &[UserId],
+        per_user: u32,
+    ) -> Result<Vec<(User, Vec<MembershipView>)>, StoreError> {
+        let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
         run(&self.pool, move |conn: &mut Conn| {
-            user_memberships_page(conn, &user, limit, 0)
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let rows: Vec<(UserRow, bool)> = users::table
+                .filter(users::id.eq_any(&ids))
+                .select((
+                    UserRow::as_select(),
+                    diesel::dsl::exists(
+                        organization_memberships::table
+                            .filter(organization_memberships::user_id.eq(users::id)),
+                    ),
+                ))
+                .load(conn)
+                .map_err(|e| unexpected(e, "finding users"))?;
+            let members: Vec<String> = rows
+                .iter()
+                .filter(|(_, member)| *member)
+                .map(|(u, _)| u.id.clone())
+                .collect();
+            let users = assemble_users(conn, rows.into_iter().map(|(u, _)| u).collect())?;
+            users
+                .into_iter()
+                .map(|user| {
+                    let memberships = if members.iter().any(|m| m == user.id().as_str()) {
+                        user_memberships_page(conn, user.id().as_str(), per_user, 0)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((user, memberships))
+                })
+                .collect()
         })
         .await
     }
