@@ -42,6 +42,21 @@ fn current_status(conn: &mut Conn, id: &str) -> Result<Option<SessionStatus>, an
         .transpose()
 }
 
+/// The active organization a minting read joined: both the organization
+/// and the membership, or none (either is gone).
+fn active_organization(
+    organization: Option<OrganizationRow>,
+    membership: Option<MembershipRow>,
+) -> anyhow::Result<Option<ActiveOrganization>> {
+    Ok(match (organization, membership) {
+        (Some(o), Some(m)) => Some(ActiveOrganization {
+            organization: o.into_domain()?.organization,
+            membership: m.into_domain()?,
+        }),
+        _ => None,
+    })
+}
+
 impl SessionStore for Store {
     async fn find_session(&self, id: &SessionId) -> Result<Session, FindSessionError> {
         let id = id.to_string();
@@ -181,13 +196,7 @@ impl SessionStore for Store {
                 .optional()
                 .map_err(|e| unexpected(e, "reading a client, a session and its organization"))?
                 .ok_or(FindClientError::NotFound)?;
-            let active = match (organization, membership) {
-                (Some(o), Some(m)) => Some(ActiveOrganization {
-                    organization: o.into_domain()?.organization,
-                    membership: m.into_domain()?,
-                }),
-                _ => None,
-            };
+            let active = active_organization(organization, membership)?;
             Ok((
                 client.into_domain()?,
                 session.map(SessionRow::into_domain).transpose()?,
@@ -231,13 +240,7 @@ impl SessionStore for Store {
                 .optional()
                 .map_err(|e| unexpected(e, "reading a session and its organization"))?
                 .ok_or(FindSessionError::NotFound)?;
-            let active = match (organization, membership) {
-                (Some(o), Some(m)) => Some(ActiveOrganization {
-                    organization: o.into_domain()?.organization,
-                    membership: m.into_domain()?,
-                }),
-                _ => None,
-            };
+            let active = active_organization(organization, membership)?;
             Ok((session.into_domain()?, active))
         })
         .await
@@ -296,13 +299,7 @@ impl SessionStore for Store {
                 .optional()
                 .map_err(|e| unexpected(e, "reading a session, its organization and its user"))?
                 .ok_or(FindSessionError::NotFound)?;
-            let active = match (organization, membership) {
-                (Some(o), Some(m)) => Some(ActiveOrganization {
-                    organization: o.into_domain()?.organization,
-                    membership: m.into_domain()?,
-                }),
-                _ => None,
-            };
+            let active = active_organization(organization, membership)?;
             let user = user
                 .map(|u| u.into_domain(email.into_iter().collect(), phone.into_iter().collect()))
                 .transpose()?
