@@ -12,6 +12,7 @@ use hallpass_ports::{
 };
 use subtle::ConstantTimeEq as _;
 
+use crate::session_users::{MEMBERSHIPS_SHOWN, SessionUsers};
 use crate::{ClientError, Hallpass};
 
 /// The transport a request used for its client credential; responses answer
@@ -142,6 +143,30 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             return Ok(None);
         }
         Ok(Some(self.view(client, sessions)))
+    }
+
+    /// [`Self::caller_client`] with the users its sessions show (and their
+    /// memberships), in one read: what `GET /v1/client` renders.
+    #[tracing::instrument(skip_all)]
+    pub async fn caller_client_shown(
+        &self,
+        caller: &FrontendCaller,
+    ) -> Result<Option<(crate::ClientView, SessionUsers)>, CallerError> {
+        let Some(client_id) = self.caller_client_id(caller).await? else {
+            return Ok(None);
+        };
+        let read = self
+            .store
+            .find_client_with_session_users(&client_id.id, MEMBERSHIPS_SHOWN)
+            .await;
+        let Some(read) = found(read)? else {
+            return Ok(None);
+        };
+        if !client_id.accepts(&read.client) {
+            return Ok(None);
+        }
+        let users = SessionUsers::of(read.users);
+        Ok(Some((self.view(read.client, read.sessions), users)))
     }
 
     /// [`Self::caller_client`], signed in: no client is

@@ -28,6 +28,16 @@ pub struct SessionUser {
 pub struct SessionUsers(HashMap<UserId, SessionUser>);
 
 impl SessionUsers {
+    /// The users as a store read them, each with its memberships.
+    pub(crate) fn of(users: Vec<(User, Vec<MembershipView>)>) -> Self {
+        Self(
+            users
+                .into_iter()
+                .map(|(user, memberships)| (user.id().clone(), SessionUser { user, memberships }))
+                .collect(),
+        )
+    }
+
     pub fn get(&self, id: &UserId) -> Option<&SessionUser> {
         self.0.get(id)
     }
@@ -67,11 +77,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let users = self
             .store
             .find_users_with_memberships(&ids, MEMBERSHIPS_SHOWN)
-            .await?
-            .into_iter()
-            .map(|(user, memberships)| (user.id().clone(), SessionUser { user, memberships }))
-            .collect();
-        Ok(SessionUsers(users))
+            .await?;
+        Ok(SessionUsers::of(users))
     }
 }
 

@@ -20,11 +20,12 @@
 use std::future::Future;
 
 use hallpass_domain::{
-    E164, Email, ImageUrl, Membership, Organization, OrganizationId, OrganizationRef, PersonName,
-    Role, UnixMillis, User, UserId, Username,
+    Client, ClientId, E164, Email, ImageUrl, Membership, Organization, OrganizationId, OrganizationRef, PersonName,
+    Role, Session, UnixMillis, User, UserId, Username,
 };
 
 use crate::errors::StoreError;
+use crate::store::FindClientError;
 
 // ----- users -----
 
@@ -463,6 +464,18 @@ pub struct MembershipView {
     pub user: PublicUserData,
 }
 
+/// A client as the Frontend API shows it, read at once
+/// ([`MembershipStore::find_client_with_session_users`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientWithUsers {
+    pub client: Client,
+    /// Newest first.
+    pub sessions: Vec<Session>,
+    /// The sessions' users that exist (each once, in no particular order),
+    /// each with its newest memberships, newest first.
+    pub users: Vec<(User, Vec<MembershipView>)>,
+}
+
 /// An active organization as the minting path reads it: the organization
 /// and the session user's membership in it.
 #[derive(Debug, Clone, PartialEq)]
@@ -607,6 +620,17 @@ pub trait MembershipStore: Send + Sync + 'static {
         ids: &[UserId],
         per_user: u32,
     ) -> impl Future<Output = Result<Vec<(User, Vec<MembershipView>)>, StoreError>> + Send;
+
+    /// A client, all its sessions (newest first) and the users of those
+    /// sessions that exist, each with its newest `per_user` memberships
+    /// (as [`MembershipStore::find_users_with_memberships`]), in one read:
+    /// the Frontend API's `GET /v1/client`, whose answer shows them all.
+    /// `NotFound` when there is no such client.
+    fn find_client_with_session_users(
+        &self,
+        client_id: &ClientId,
+        per_user: u32,
+    ) -> impl Future<Output = Result<ClientWithUsers, FindClientError>> + Send;
 
     /// A page of the user's memberships, newest first, and how many there
     /// are.

@@ -21,7 +21,7 @@ pub mod store;
 
 pub use clock::{Clock, IdGenerator};
 pub use identity::{
-    ActiveOrganization, CountedOrganization, DeleteMembershipError, DeleteUserError,
+    ActiveOrganization, ClientWithUsers, CountedOrganization, DeleteMembershipError, DeleteUserError,
     FindOrganizationError, FindUserError, IdFilter, InsertMembershipError, InsertOrganizationError,
     InsertUserError, MembershipOrderField, MembershipQuery, MembershipStore, MembershipView,
     Ordering, OrganizationOrderField, OrganizationQuery, OrganizationStore, PublicUserData,

@@ -31,6 +31,7 @@
 #![deny(dead_code, unreachable_pub)]
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod client_reads;
 mod clients;
 mod dev_browsers;
 mod handshake_nonces;
@@ -104,6 +105,7 @@ macro_rules! storage_conformance_tests {
             memberships::racing_inserts_never_pass_the_membership_limit,
             memberships::members_are_listed_with_their_organization_and_public_data,
             memberships::the_minting_read_follows_the_active_membership,
+            client_reads::a_client_is_read_with_its_sessions_users_and_memberships,
             minting::the_session_minting_read_follows_the_active_membership,
             minting::a_gone_organization_is_forgotten_only_while_still_active,
             minting::the_template_minting_read_has_the_user_with_its_primary_identifiers,

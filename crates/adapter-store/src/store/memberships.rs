@@ -10,10 +10,13 @@ use diesel::prelude::*;
 use hallpass_adapter_store::blocking::run;
 use hallpass_adapter_store::errors::{TxError, is_unique_violation, unexpected};
 use hallpass_adapter_store::identity_rows::{MembershipRow, OrganizationRow, UserRow};
-use hallpass_adapter_store::schema::{organization_memberships, organizations, users};
-use hallpass_domain::{Membership, OrganizationId, User, UserId};
+use hallpass_adapter_store::rows::{ClientRow, SessionRow};
+use hallpass_adapter_store::schema::{
+    clients, organization_memberships, organizations, sessions, users,
+};
+use hallpass_domain::{ClientId, Membership, OrganizationId, User, UserId};
 use hallpass_ports::{
-    DeleteMembershipError, InsertMembershipError, MembershipOrderField, MembershipQuery,
+    ClientWithUsers, DeleteMembershipError, FindClientError, InsertMembershipError, MembershipOrderField, MembershipQuery,
     MembershipStore, MembershipView, StoreError, UpdateMembershipError,
 };
 
@@ -306,32 +309,57 @@ impl MembershipStore for Store {
             }
             let rows: Vec<(UserRow, bool)> = users::table
                 .filter(users::id.eq_any(&ids))
-                .select((
-                    UserRow::as_select(),
-                    diesel::dsl::exists(
-                        organization_memberships::table
-                            .filter(organization_memberships::user_id.eq(users::id)),
-                    ),
-                ))
+                .select((UserRow::as_select(), has_memberships()))
                 .load(conn)
                 .map_err(|e| unexpected(e, "finding users"))?;
-            let members: Vec<String> = rows
-                .iter()
-                .filter(|(_, member)| *member)
-                .map(|(u, _)| u.id.clone())
-                .collect();
-            let users = assemble_users(conn, rows.into_iter().map(|(u, _)| u).collect())?;
-            users
-                .into_iter()
-                .map(|user| {
-                    let memberships = if members.iter().any(|m| m == user.id().as_str()) {
-                        user_memberships_page(conn, user.id().as_str(), per_user, 0)?
-                    } else {
-                        Vec::new()
-                    };
-                    Ok((user, memberships))
-                })
-                .collect()
+            with_memberships(conn, rows, per_user)
+        })
+        .await
+    }
+
+    async fn find_client_with_session_users(
+        &self,
+        client_id: &ClientId,
+        per_user: u32,
+    ) -> Result<ClientWithUsers, FindClientError> {
+        let client_id = client_id.to_string();
+        run(&self.pool, move |conn: &mut Conn| {
+            // The client row repeated beside each of its sessions and the
+            // session's user (NULLs for a client without sessions, a
+            // session whose user is gone).
+            let rows: Vec<(ClientRow, Option<SessionRow>, Option<UserRow>, bool)> =
+                clients::table
+                    .left_join(sessions::table.on(sessions::client_id.eq(clients::id)))
+                    .left_join(users::table.on(users::id.eq(sessions::user_id)))
+                    .filter(clients::id.eq(&client_id))
+                    .order((sessions::created_at.desc(), sessions::id.desc()))
+                    .select((
+                        ClientRow::as_select(),
+                        Option::<SessionRow>::as_select(),
+                        Option::<UserRow>::as_select(),
+                        has_memberships(),
+                    ))
+                    .load(conn)
+                    .map_err(|e| unexpected(e, "reading a client, its sessions and users"))?;
+            let mut sessions = Vec::with_capacity(rows.len());
+            let mut users: Vec<(UserRow, bool)> = Vec::new();
+            let mut client = None;
+            for (c, session, user, member) in rows {
+                client.get_or_insert(c);
+                sessions.extend(session.map(SessionRow::into_domain).transpose()?);
+                if let Some(user) = user
+                    && !users.iter().any(|(u, _)| u.id == user.id)
+                {
+                    users.push((user, member));
+                }
+            }
+            let client = client.ok_or(FindClientError::NotFound)?.into_domain()?;
+            let users = with_memberships(conn, users, per_user).map_err(|e| e.0)?;
+            Ok(ClientWithUsers {
+                client,
+                sessions,
+                users,
+            })
         })
         .await
     }
@@ -354,6 +382,48 @@ impl MembershipStore for Store {
         })
         .await
     }
+}
+
+/// Whether the user of the row at hand has any membership (a correlated
+/// `EXISTS` on the memberships' user index).
+fn has_memberships() -> diesel::dsl::exists<
+    diesel::dsl::Filter<
+        organization_memberships::table,
+        diesel::dsl::Eq<organization_memberships::user_id, users::id>,
+    >,
+> {
+    diesel::dsl::exists(
+        organization_memberships::table.filter(organization_memberships::user_id.eq(users::id)),
+    )
+}
+
+/// The users of `rows` with their identifiers, and the newest `per_user`
+/// memberships of those who have some (the others cost no read).
+fn with_memberships(
+    conn: &mut Conn,
+    rows: Vec<(UserRow, bool)>,
+    per_user: u32,
+) -> Result<Vec<(User, Vec<MembershipView>)>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members: Vec<String> = rows
+        .iter()
+        .filter(|(_, member)| *member)
+        .map(|(u, _)| u.id.clone())
+        .collect();
+    let users = assemble_users(conn, rows.into_iter().map(|(u, _)| u).collect())?;
+    users
+        .into_iter()
+        .map(|user| {
+            let memberships = if members.iter().any(|m| m == user.id().as_str()) {
+                user_memberships_page(conn, user.id().as_str(), per_user, 0)?
+            } else {
+                Vec::new()
+            };
+            Ok((user, memberships))
+        })
+        .collect()
 }
 
 /// A page of the user's memberships with their organizations, newest first.

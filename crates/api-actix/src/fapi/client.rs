@@ -16,12 +16,16 @@ pub(crate) async fn get<S: Store, K: KeyRingFactory>(
     options: Options,
     caller: FapiCaller,
 ) -> Result<HttpResponse, ApiError> {
-    let view = app.caller_client(&caller).await?;
+    let (view, users) = match app.caller_client_shown(&caller).await? {
+        Some((view, users)) => (Some(view), Some(users)),
+        None => (None, None),
+    };
     let outcome = Outcome {
         response_is_client: true,
         // A presented but unusable client token is cleared.
         clear_client: view.is_none() && caller.credential.is_some(),
         client: view,
+        users,
         ..Outcome::default()
     };
     finish(&app, opts(&options), &caller, outcome).await

@@ -40,6 +40,9 @@ pub(crate) struct Outcome {
     pub response_user_of: Option<SessionId>,
     /// The client to piggyback, if any.
     pub client: Option<ClientView>,
+    /// The users of `client`'s sessions, when they were read with it
+    /// (else [`finish`] reads them).
+    pub users: Option<SessionUsers>,
     /// The client's token changed (creation, sign-in): send it.
     pub new_client_token: bool,
     /// The client is gone for this browser: expire the `__client` cookie.
@@ -103,7 +106,7 @@ pub(crate) async fn finish_with_status<S: Store, K: KeyRingFactory>(
     app: &Hallpass<S, K>,
     options: Option<&ApiOptions>,
     caller: &FrontendCaller,
-    outcome: Outcome,
+    mut outcome: Outcome,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
     let now = app.now();
@@ -112,7 +115,9 @@ pub(crate) async fn finish_with_status<S: Store, K: KeyRingFactory>(
         || outcome.response_is_client
         || outcome.response_session.is_some()
         || outcome.response_user_of.is_some();
-    let users = if rendered {
+    let users = if let Some(users) = outcome.users.take() {
+        users
+    } else if rendered {
         let also = outcome
             .response_session
             .as_ref()
