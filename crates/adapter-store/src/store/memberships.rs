@@ -17,7 +17,7 @@ use hallpass_adapter_store::schema::{
 use hallpass_domain::{ClientId, Membership, OrganizationId, User, UserId};
 use hallpass_ports::{
     ClientWithUsers, DeleteMembershipError, FindClientError, InsertMembershipError, MembershipOrderField, MembershipQuery,
-    MembershipStore, MembershipView, StoreError, UpdateMembershipError,
+    MembershipStore, MembershipView, PublicUserData, StoreError, UpdateMembershipError,
 };
 
 use super::identity_query::{direction, filtered_users, matches_everyone, nullable_term};
@@ -407,23 +407,53 @@ fn with_memberships(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let members: Vec<String> = rows
+    // What each membership shows of its member, from the user's own row.
+    let members: Vec<PublicUserData> = rows
         .iter()
         .filter(|(_, member)| *member)
-        .map(|(u, _)| u.id.clone())
-        .collect();
+        .map(|(u, _)| u.clone().into_public())
+        .collect::<anyhow::Result<_>>()?;
     let users = assemble_users(conn, rows.into_iter().map(|(u, _)| u).collect())?;
     users
         .into_iter()
         .map(|user| {
-            let memberships = if members.iter().any(|m| m == user.id().as_str()) {
-                user_memberships_page(conn, user.id().as_str(), per_user, 0)?
-            } else {
-                Vec::new()
+            let memberships = match members.iter().find(|m| &m.user_id == user.id()) {
+                Some(public) => own_memberships(conn, public, per_user)?,
+                None => Vec::new(),
             };
             Ok((user, memberships))
         })
         .collect()
+}
+
+/// The newest `limit` memberships of the member `public` describes, with
+/// their organizations (the member's own data is already at hand).
+fn own_memberships(
+    conn: &mut Conn,
+    public: &PublicUserData,
+    limit: u32,
+) -> Result<Vec<MembershipView>, StoreError> {
+    let rows: Vec<(MembershipRow, OrganizationRow)> = organization_memberships::table
+        .inner_join(organizations::table)
+        .filter(organization_memberships::user_id.eq(public.user_id.as_str()))
+        .order((
+            organization_memberships::created_at.desc(),
+            organization_memberships::id.desc(),
+        ))
+        .limit(i64::from(limit))
+        .select((MembershipRow::as_select(), OrganizationRow::as_select()))
+        .load(conn)
+        .map_err(|e| unexpected(e, "listing a member's memberships"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(m, o)| {
+            Ok(MembershipView {
+                membership: m.into_domain()?,
+                organization: o.into_domain()?,
+                user: public.clone(),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?)
 }
 
 /// A page of the user's memberships with their organizations, newest first.
