@@ -12,7 +12,6 @@ use hallpass_ports::{
 };
 use subtle::ConstantTimeEq as _;
 
-use crate::session_users::{MEMBERSHIPS_SHOWN, SessionUsers};
 use crate::{ClientError, Hallpass};
 
 /// The transport a request used for its client credential; responses answer
@@ -145,30 +144,6 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         Ok(Some(self.view(client, sessions)))
     }
 
-    /// [`Self::caller_client`] with the users its sessions show (and their
-    /// memberships), in one read: what `GET /v1/client` renders.
-    #[tracing::instrument(skip_all)]
-    pub async fn caller_client_shown(
-        &self,
-        caller: &FrontendCaller,
-    ) -> Result<Option<(crate::ClientView, SessionUsers)>, CallerError> {
-        let Some(client_id) = self.caller_client_id(caller).await? else {
-            return Ok(None);
-        };
-        let read = self
-            .store
-            .find_client_with_session_users(&client_id.id, MEMBERSHIPS_SHOWN)
-            .await;
-        let Some(read) = found(read)? else {
-            return Ok(None);
-        };
-        if !client_id.accepts(&read.client) {
-            return Ok(None);
-        }
-        let users = SessionUsers::of(read.users);
-        Ok(Some((self.view(read.client, read.sessions), users)))
-    }
-
     /// [`Self::caller_client`], signed in: no client is
     /// [`CallerError::SignedOut`].
     pub async fn signed_in_client(
@@ -227,7 +202,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
 
     /// The id of the client the caller's credential names, and what the
     /// stored client must match, or `None` (no client).
-    async fn caller_client_id(
+    pub(crate) async fn caller_client_id(
         &self,
         caller: &FrontendCaller,
     ) -> Result<Option<NamedClient>, CallerError> {
@@ -302,8 +277,8 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
 
 /// A client named by a credential: a client token also names the client's
 /// rotating token, which must still be the current one.
-struct NamedClient {
-    id: ClientId,
+pub(crate) struct NamedClient {
+    pub(crate) id: ClientId,
     claims: Option<ClientTokenClaims>,
 }
 
@@ -311,7 +286,7 @@ impl NamedClient {
     /// Whether the stored `client` is the one named: for a client token, its
     /// rotating token is the client's current one (constant time: it is a
     /// bearer secret).
-    fn accepts(&self, client: &Client) -> bool {
+    pub(crate) fn accepts(&self, client: &Client) -> bool {
         self.claims.as_ref().is_none_or(|claims| {
             client
                 .rotating_token()
@@ -324,7 +299,7 @@ impl NamedClient {
 }
 
 /// A client read: `Ok(None)` when there is no such client.
-fn found<T>(read: Result<T, FindClientError>) -> Result<Option<T>, CallerError> {
+pub(crate) fn found<T>(read: Result<T, FindClientError>) -> Result<Option<T>, CallerError> {
     match read {
         Ok(value) => Ok(Some(value)),
         Err(FindClientError::NotFound) => Ok(None),

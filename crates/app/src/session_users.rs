@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use hallpass_domain::{SessionId, SessionStatus, User, UserId};
 use hallpass_ports::{KeyRingFactory, MembershipView, Store, StoreError};
 
-use crate::caller::{CallerError, FrontendCaller};
+use crate::caller::{CallerError, FrontendCaller, found};
 use crate::{ClientView, FrontendError, Hallpass, SessionError};
 
 /// How many of a user's memberships the client object carries, newest
@@ -83,6 +83,30 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
 }
 
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
+    /// [`Self::caller_client`] with the users its sessions show (and their
+    /// memberships), in one read: what `GET /v1/client` renders.
+    #[tracing::instrument(skip_all)]
+    pub async fn caller_client_shown(
+        &self,
+        caller: &FrontendCaller,
+    ) -> Result<Option<(crate::ClientView, SessionUsers)>, CallerError> {
+        let Some(client_id) = self.caller_client_id(caller).await? else {
+            return Ok(None);
+        };
+        let read = self
+            .store
+            .find_client_with_session_users(&client_id.id, MEMBERSHIPS_SHOWN)
+            .await;
+        let Some(read) = found(read)? else {
+            return Ok(None);
+        };
+        if !client_id.accepts(&read.client) {
+            return Ok(None);
+        }
+        let users = SessionUsers::of(read.users);
+        Ok(Some((self.view(read.client, read.sessions), users)))
+    }
+
     /// `GET /v1/me`: the caller's client and the live session whose user is
     /// "me": the one `session` names (clerk-js sends `_clerk_session_id`),
     /// else the client's last active session. A session the client does

@@ -77,5 +77,5 @@ pub use time::UnixMillis;
 pub use user::{
     E164, Email, EmailAddress, ExternalId, FieldError, IdentifierKind, ImageUrl, Lock, NewUser,
     PersonName, PhoneNumber, SignInRefused, User, UserError, UserMetadataPatch,
-    UserMetadataReplacement, UserPatch, UserRecord, Username,
+    UserMetadataReplacement, UserPatch, UserRecord, Username, shown_identifier,
 };

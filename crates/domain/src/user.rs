@@ -375,6 +375,15 @@ impl User {
         let id = self.primary_phone_number_id.as_ref()?;
         self.phone_numbers.iter().find(|p| &p.id == id)
     }
+    /// The identifier Clerk shows for the user ([`shown_identifier`]).
+    pub fn shown_identifier(&self) -> Option<&str> {
+        shown_identifier(
+            self.primary_email_address()
+                .map(|e| e.email_address.as_str()),
+            self.primary_phone_number().map(|p| p.phone_number.as_str()),
+            self.username().map(Username::as_str),
+        )
+    }
     pub fn public_metadata(&self) -> &Metadata {
         &self.public_metadata
     }
@@ -616,6 +625,17 @@ impl User {
 }
 
 mod identifiers;
+
+/// The identifier Clerk shows for a user (`identifier` in
+/// `public_user_data`): the primary email address, else the primary phone
+/// number, else the username.
+pub fn shown_identifier<'a>(
+    primary_email_address: Option<&'a str>,
+    primary_phone_number: Option<&'a str>,
+    username: Option<&'a str>,
+) -> Option<&'a str> {
+    primary_email_address.or(primary_phone_number).or(username)
+}
 
 #[cfg(test)]
 mod tests;

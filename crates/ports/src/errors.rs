@@ -23,3 +23,13 @@ pub enum InsertError {
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
+
+/// Reading a client (with its sessions, and what they show) failed: the
+/// session and membership ports' client reads share it.
+#[derive(Debug, thiserror::Error)]
+pub enum FindClientError {
+    #[error("client not found")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}

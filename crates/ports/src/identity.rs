@@ -20,12 +20,11 @@
 use std::future::Future;
 
 use hallpass_domain::{
-    Client, ClientId, E164, Email, ImageUrl, Membership, Organization, OrganizationId, OrganizationRef, PersonName,
-    Role, Session, UnixMillis, User, UserId, Username,
+    Client, ClientId, E164, Email, ImageUrl, Membership, Organization, OrganizationId,
+    OrganizationRef, PersonName, Role, Session, UnixMillis, User, UserId, Username,
 };
 
-use crate::errors::StoreError;
-use crate::store::FindClientError;
+use crate::errors::{FindClientError, StoreError};
 
 // ----- users -----
 

@@ -21,12 +21,13 @@ pub mod store;
 
 pub use clock::{Clock, IdGenerator};
 pub use identity::{
-    ActiveOrganization, ClientWithUsers, CountedOrganization, DeleteMembershipError, DeleteUserError,
-    FindOrganizationError, FindUserError, IdFilter, InsertMembershipError, InsertOrganizationError,
-    InsertUserError, MembershipOrderField, MembershipQuery, MembershipStore, MembershipView,
-    Ordering, OrganizationOrderField, OrganizationQuery, OrganizationStore, PublicUserData,
-    TemplateUser, UpdateMembershipError, UpdateOrganizationError, UpdateUserError, UserFilter,
-    UserIdentifier, UserOrderField, UserQuery, UserStore,
+    ActiveOrganization, ClientWithUsers, CountedOrganization, DeleteMembershipError,
+    DeleteUserError, FindOrganizationError, FindUserError, IdFilter, InsertMembershipError,
+    InsertOrganizationError, InsertUserError, MembershipOrderField, MembershipQuery,
+    MembershipStore, MembershipView, Ordering, OrganizationOrderField, OrganizationQuery,
+    OrganizationStore, PublicUserData, TemplateUser, UpdateMembershipError,
+    UpdateOrganizationError, UpdateUserError, UserFilter, UserIdentifier, UserOrderField,
+    UserQuery, UserStore,
 };
 pub use rate_limit::{Quota, RateDecision, RateFuture, RateLimitError, RateLimiter};
 pub use signing::{

@@ -42,13 +42,7 @@ pub enum CreateInstanceError {
     Unexpected(#[from] anyhow::Error),
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum FindClientError {
-    #[error("client not found")]
-    NotFound,
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
+pub use crate::errors::FindClientError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpdateClientError {

@@ -21,7 +21,10 @@ pub(crate) async fn a_client_is_read_with_its_sessions_users_and_memberships<S: 
         .expect("acme");
     let globex = make_organization(2, "Globex", "globex", 0, at(2));
     store
-        .insert_organization(&globex, Some(&make_membership(2, &globex, ada.id(), None, at(2))))
+        .insert_organization(
+            &globex,
+            Some(&make_membership(2, &globex, ada.id(), None, at(2))),
+        )
         .await
         .expect("globex");
 
@@ -68,7 +71,10 @@ pub(crate) async fn a_client_is_read_with_its_sessions_users_and_memberships<S: 
     assert_eq!(memberships[0].organization.organization.id(), globex.id());
 
     // A deleted user's sessions stay listed (ended); the user is gone.
-    store.delete_user(bob.id(), at(6)).await.expect("delete bob");
+    store
+        .delete_user(bob.id(), at(6))
+        .await
+        .expect("delete bob");
     let got = read().await.expect("read");
     assert_eq!(got.sessions.len(), 3);
     assert_eq!(got.users.len(), 1);

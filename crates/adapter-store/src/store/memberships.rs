@@ -16,8 +16,9 @@ use hallpass_adapter_store::schema::{
 };
 use hallpass_domain::{ClientId, Membership, OrganizationId, User, UserId};
 use hallpass_ports::{
-    ClientWithUsers, DeleteMembershipError, FindClientError, InsertMembershipError, MembershipOrderField, MembershipQuery,
-    MembershipStore, MembershipView, PublicUserData, StoreError, UpdateMembershipError,
+    ClientWithUsers, DeleteMembershipError, FindClientError, InsertMembershipError,
+    MembershipOrderField, MembershipQuery, MembershipStore, MembershipView, PublicUserData,
+    StoreError, UpdateMembershipError,
 };
 
 use super::identity_query::{direction, filtered_users, matches_everyone, nullable_term};
@@ -327,20 +328,19 @@ impl MembershipStore for Store {
             // The client row repeated beside each of its sessions and the
             // session's user (NULLs for a client without sessions, a
             // session whose user is gone).
-            let rows: Vec<(ClientRow, Option<SessionRow>, Option<UserRow>, bool)> =
-                clients::table
-                    .left_join(sessions::table.on(sessions::client_id.eq(clients::id)))
-                    .left_join(users::table.on(users::id.eq(sessions::user_id)))
-                    .filter(clients::id.eq(&client_id))
-                    .order((sessions::created_at.desc(), sessions::id.desc()))
-                    .select((
-                        ClientRow::as_select(),
-                        Option::<SessionRow>::as_select(),
-                        Option::<UserRow>::as_select(),
-                        has_memberships(),
-                    ))
-                    .load(conn)
-                    .map_err(|e| unexpected(e, "reading a client, its sessions and users"))?;
+            let rows: Vec<(ClientRow, Option<SessionRow>, Option<UserRow>, bool)> = clients::table
+                .left_join(sessions::table.on(sessions::client_id.eq(clients::id)))
+                .left_join(users::table.on(users::id.eq(sessions::user_id)))
+                .filter(clients::id.eq(&client_id))
+                .order((sessions::created_at.desc(), sessions::id.desc()))
+                .select((
+                    ClientRow::as_select(),
+                    Option::<SessionRow>::as_select(),
+                    Option::<UserRow>::as_select(),
+                    has_memberships(),
+                ))
+                .load(conn)
+                .map_err(|e| unexpected(e, "reading a client, its sessions and users"))?;
             let mut sessions = Vec::with_capacity(rows.len());
             let mut users: Vec<(UserRow, bool)> = Vec::new();
             let mut client = None;

@@ -28,6 +28,7 @@ use super::LIVE;
 use super::clients::{client_missing_or_changed, update_client_row};
 use super::identity_query::updated_at_moved_to;
 use super::session_activities::load_session_activities;
+use super::users::cas_user_row;
 use crate::backend::{Conn, Store, write_tx};
 
 fn current_status(conn: &mut Conn, id: &str) -> Result<Option<SessionStatus>, anyhow::Error> {
@@ -475,17 +476,10 @@ impl SessionStore for Store {
                         },
                     ));
                 }
-                if let Some((row, previous_updated_at)) = &user_row {
-                    let n = diesel::update(
-                        users::table
-                            .filter(users::id.eq(&row.id))
-                            .filter(users::updated_at.eq(previous_updated_at.as_millis())),
-                    )
-                    .set(row)
-                    .execute(conn)?;
-                    if n == 0 {
-                        return Err(TxError::Abort(SaveSignInError::UserChanged));
-                    }
+                if let Some((row, previous_updated_at)) = &user_row
+                    && !cas_user_row(conn, row, *previous_updated_at)?
+                {
+                    return Err(TxError::Abort(SaveSignInError::UserChanged));
                 }
                 if let Some(t) = &ticket_row {
                     let n = diesel::update(

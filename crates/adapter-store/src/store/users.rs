@@ -270,6 +270,23 @@ fn revoke_user_sessions(conn: &mut Conn, user_id: &str, now: i64) -> QueryResult
     Ok(revoked)
 }
 
+/// Writes the user's row if the stored one is still at
+/// `previous_updated_at`; `false` when it is not (changed or gone).
+pub(super) fn cas_user_row(
+    conn: &mut Conn,
+    row: &UserRow,
+    previous_updated_at: UnixMillis,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        users::table
+            .filter(users::id.eq(&row.id))
+            .filter(users::updated_at.eq(previous_updated_at.as_millis())),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
 /// Compare-and-set of the user's row and its identifiers; `Abort` with
 /// `NotFound` or `Changed` when the stored user is not `previous`.
 fn update_user_tx(
@@ -278,14 +295,7 @@ fn update_user_tx(
     previous: &User,
 ) -> Result<(), TxError<UpdateUserError>> {
     let row = UserRow::from_domain(user);
-    let n = diesel::update(
-        users::table
-            .filter(users::id.eq(&row.id))
-            .filter(users::updated_at.eq(previous.updated_at().as_millis())),
-    )
-    .set(&row)
-    .execute(conn)?;
-    if n == 0 {
+    if !cas_user_row(conn, &row, previous.updated_at())? {
         let exists: bool =
             diesel::select(diesel::dsl::exists(users::table.find(&row.id))).get_result(conn)?;
         return Err(TxError::Abort(if exists {

@@ -224,12 +224,7 @@ pub(crate) fn public_user_data<'a>(s: &'a Session, user: Option<&'a User>) -> Pu
             banned: false,
         };
     };
-    let identifier = u
-        .primary_email_address()
-        .map(|e| e.email_address.as_str())
-        .or_else(|| u.primary_phone_number().map(|p| p.phone_number.as_str()))
-        .or_else(|| u.username().map(|n| n.as_str()))
-        .unwrap_or(u.id().as_str());
+    let identifier = u.shown_identifier().unwrap_or(u.id().as_str());
     PublicUserData {
         first_name: u.first_name().map(|v| v.as_str()),
         last_name: u.last_name().map(|v| v.as_str()),

@@ -75,12 +75,11 @@ fn public_user_data(m: &Member) -> PublicUserData<'_> {
         profile_image_url: image_url,
         image_url,
         has_image: m.image_url.is_some(),
-        identifier: m
-            .primary_email_address
-            .as_ref()
-            .map(|v| v.as_str())
-            .or_else(|| m.primary_phone_number.as_ref().map(|v| v.as_str()))
-            .or_else(|| m.username.as_ref().map(|v| v.as_str())),
+        identifier: hallpass_domain::shown_identifier(
+            m.primary_email_address.as_ref().map(|v| v.as_str()),
+            m.primary_phone_number.as_ref().map(|v| v.as_str()),
+            m.username.as_ref().map(|v| v.as_str()),
+        ),
         username: m.username.as_ref().map(|v| v.as_str()),
     }
 }

@@ -568,3 +568,16 @@ fn errors_read_as_clerk_words_them() {
     assert_eq!(IdentifierKind::EmailAddress.as_str(), "email_address");
     assert_eq!(IdentifierKind::PhoneNumber.as_str(), "phone_number");
 }
+
+#[test]
+fn the_shown_identifier_is_the_primary_email_else_phone_else_username() {
+    assert_eq!(shown_identifier(Some("e"), Some("p"), Some("u")), Some("e"));
+    assert_eq!(shown_identifier(None, Some("p"), Some("u")), Some("p"));
+    assert_eq!(shown_identifier(None, None, Some("u")), Some("u"));
+    assert_eq!(shown_identifier(None, None, None), None);
+    let both = user_with(&["ada@example.com"], &["+15555550100"]);
+    assert_eq!(both.shown_identifier(), Some("ada@example.com"));
+    let phone_only = user_with(&[], &["+15555550100"]);
+    assert_eq!(phone_only.shown_identifier(), Some("+15555550100"));
+    assert_eq!(user_with(&[], &[]).shown_identifier(), None);
+}
