@@ -15,6 +15,7 @@
 //! with exactly the rules the server applies.
 
 pub mod activity;
+pub mod api_version;
 pub mod client;
 pub mod cookie;
 pub mod handshake;

@@ -32,6 +32,7 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
     cfg.service(
         web::scope(V1)
             .wrap(from_fn(crate::body_limit::refuse_large_bodies))
+            .wrap(from_fn(crate::version::check))
             .wrap(from_fn(crate::rate_limit::backend))
             .wrap(from_fn(auth::require_secret_key::<S, K>))
             .wrap(crate::security_headers())

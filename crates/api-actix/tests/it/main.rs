@@ -38,3 +38,4 @@ mod metrics;
 mod organizations;
 mod redact;
 mod support;
+mod versions;

@@ -578,7 +578,7 @@ async fn api_versions_before_2025_04_10_get_v1_claims_and_unknown_versions_are_r
     }
 
     for (header, query) in [
-        (Some("2099-01-01"), None),
+        (Some("2021-02-04"), None),
         (None, Some("yesterday")),
         (Some("2026-05-12"), Some("2026-05-12")),
     ] {
