@@ -24,8 +24,9 @@
 # unviable.txt, timeout.txt, outcomes.json). Exit status: 0 when every
 # viable mutant was caught, else the first failing cargo-mutants status
 # (2: missed mutants, 3: timeouts, 4: the unmutated tree fails its tests).
-# MUTANTS_JOBS (default 1) runs that many mutants at once; each build is
-# limited to one job per mutant. CI runs `diff` only (see docs/testing.md);
+# MUTANTS_JOBS (default 1) runs that many mutants at once, each in its own
+# build directory, so only without CARGO_TARGET_DIR (see below); each build
+# is limited to one job per mutant. CI runs `diff` only (see docs/testing.md);
 # the full runs are too long for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,15 @@ cd "$(dirname "$0")/.."
 part="${1:-all}"
 if [[ $# -gt 0 ]]; then shift; fi
 jobs="${MUTANTS_JOBS:-1}"
+# With CARGO_TARGET_DIR set, every job builds into that one directory, where
+# cargo gives each job's mutated crate the same artifact name: a job would
+# test another job's build (seen: a mutant "missed" because its tests ran
+# the unmutated binary). Parallel jobs need cargo-mutants' own per-job
+# build directories (CARGO_TARGET_DIR unset, cold builds).
+if [[ -n "${CARGO_TARGET_DIR:-}" && "$jobs" -gt 1 ]]; then
+  echo "mutants: CARGO_TARGET_DIR is shared by every job; running one job at a time instead of $jobs" >&2
+  jobs=1
+fi
 out="${MUTANTS_OUTPUT:-target/mutants}"
 common=(--jobs "$jobs" --jobserver-tasks "$jobs")
 
