@@ -110,8 +110,9 @@ fn truthy(value: Option<String>) -> bool {
 
 /// Reads the caller from a Frontend API request: the API version, the
 /// `Origin`, and the client credential from the transport the request uses
-/// (`_is_native` with `Authorization`, `__clerk_db_jwt` on development
-/// instances, the `__client` cookie otherwise).
+/// (`_is_native` with `Authorization`; on development instances
+/// `__clerk_db_jwt` when the request names a development browser; the
+/// `__client` cookie otherwise).
 pub fn parse_caller(
     req: &HttpRequest,
     environment: Environment,
@@ -141,12 +142,18 @@ pub fn parse_caller(
             .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned())
             .filter(|v| !v.is_empty());
         (Transport::Native, token.map(ClientCredential::Token))
-    } else if environment == Environment::Development {
-        let value =
-            query_param(query, "__clerk_db_jwt").or_else(|| query_param(query, "__dev_session"));
-        let id = value.as_deref().and_then(|v| DevBrowserId::parse(v).ok());
+    } else if let Some(value) = (environment == Environment::Development)
+        .then(|| {
+            query_param(query, "__clerk_db_jwt").or_else(|| query_param(query, "__dev_session"))
+        })
+        .flatten()
+    {
+        let id = DevBrowserId::parse(&value).ok();
         (Transport::DevBrowser, id.map(ClientCredential::DevBrowser))
     } else {
+        // Production, and a development instance sent no development
+        // browser (clerk-js sends none when its Frontend API is not on one
+        // of Clerk's hosted development domains): the `__client` cookie.
         let token = req
             .cookie(CLIENT_COOKIE)
             .map(|c| c.value().to_owned())

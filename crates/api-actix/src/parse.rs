@@ -81,7 +81,21 @@ mod tests {
             .uri("/v1/client?__clerk_db_jwt=not%20an%20id")
             .to_http_request();
         let caller = parse_caller(&garbage, Environment::Development, true).unwrap();
+        assert_eq!(caller.transport, Transport::DevBrowser);
         assert_eq!((caller.dev_browser(), &caller.credential), (None, &None));
+
+        // No development browser named: the `__client` cookie, as in
+        // production.
+        let cookie = TestRequest::default()
+            .uri("/v1/client")
+            .insert_header(("cookie", "__client=a.client.token"))
+            .to_http_request();
+        let caller = parse_caller(&cookie, Environment::Development, true).unwrap();
+        assert_eq!(caller.transport, Transport::Cookie);
+        assert_eq!(
+            caller.credential,
+            Some(ClientCredential::Token("a.client.token".to_owned()))
+        );
     }
 
     #[test]

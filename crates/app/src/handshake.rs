@@ -79,9 +79,11 @@ struct HandshakeSession {
 }
 
 impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
-    /// The handshake (see the module docs). In development a missing or
-    /// unknown development browser gets a new one and the app ends signed
-    /// out, as Clerk's Frontend API does.
+    /// The handshake (see the module docs). In development an unknown
+    /// development browser gets a new one and the app ends signed out, as
+    /// Clerk's Frontend API does; a request naming none is read by its
+    /// `__client` cookie and gets a new development browser bound to that
+    /// client (signed out without one).
     #[tracing::instrument(skip_all)]
     pub async fn handshake(
         &self,
@@ -99,7 +101,18 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 Err(CallerError::Unexpected(e)) => return Err(SessionError::Unexpected(e)),
                 Err(CallerError::SignedOut | CallerError::UnknownDevBrowser) => None,
             };
-            (view, None)
+            // A development instance reached without a development browser
+            // (the browser's `__client` cookie): the app's backend still
+            // needs one, bound to the client the cookie names.
+            let dev_browser = match self.environment() {
+                Environment::Development => Some(
+                    self.dev_browser_for(view.as_ref())
+                        .await
+                        .map_err(client_error)?,
+                ),
+                Environment::Production => None,
+            };
+            (view, dev_browser)
         };
         let origin = req.redirect.origin();
         let mint = MintOptions {
@@ -249,6 +262,24 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             return Ok((id.clone(), client));
         }
         Ok((self.create_dev_browser().await?.id, None))
+    }
+
+    /// A new development browser, bound to `view`'s client when there is
+    /// one.
+    async fn dev_browser_for(
+        &self,
+        view: Option<&ClientView>,
+    ) -> Result<DevBrowserId, ClientError> {
+        let id = self.create_dev_browser().await?.id;
+        if let Some(view) = view
+            && !self
+                .store
+                .bind_dev_browser(&id, view.client.id(), self.now())
+                .await?
+        {
+            return Err(ClientError::NotFound);
+        }
+        Ok(id)
     }
 
     /// Stores handshake directives under a new single-use nonce (payloads

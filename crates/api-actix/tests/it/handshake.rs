@@ -109,6 +109,86 @@ async fn a_development_handshake_without_a_known_dev_browser_makes_one_and_ends_
 }
 
 #[actix_web::test]
+async fn a_development_instance_without_dev_browsers_uses_the_client_cookie_and_its_handshake_binds_one()
+ {
+    let h = Harness::dev().await;
+    // clerk-js behind `proxyUrl`: no development browser, the cookie.
+    let mut browser = Browser {
+        origin: Some(DEV_APP),
+        ..Browser::cookie()
+    };
+    let client = browser.create_client(&h).await;
+    let client_id = client["response"]["id"].as_str().unwrap().to_owned();
+    assert!(browser.credential.is_some(), "the __client cookie is set");
+    let sid = browser.sign_in(&h, "user_cookie").await;
+    let res = browser.call(&h, Method::GET, "/v1/client", &[]).await;
+    let body = res.ok_json();
+    assert_eq!(body["response"]["id"], client_id.as_str());
+    assert_eq!(body["response"]["sessions"][0]["id"], sid.as_str());
+    assert_eq!(res.header("clerk-db-jwt"), None);
+
+    // The app's backend sends the browser to the handshake without a
+    // development browser: it finds the cookie's client and hands the app a
+    // new development browser bound to it.
+    let path = format!(
+        "/v1/client/handshake?redirect_url={}&__clerk_hs_reason=dev-browser-missing",
+        encode(&format!("{DEV_APP}/"))
+    );
+    let navigation = Browser {
+        origin: None,
+        ..browser.clone()
+    };
+    let res = h.fapi(navigation.request(Method::GET, &path)).await;
+    assert_eq!(res.status, 307, "{:?}", res.body);
+    let location = url::Url::parse(res.header("location").unwrap()).unwrap();
+    let jwt = location
+        .query_pairs()
+        .find(|(k, _)| k == "__clerk_handshake")
+        .unwrap()
+        .1
+        .into_owned();
+    let (_, directives) = payload(&jwt);
+    let token = directives
+        .iter()
+        .find_map(|d| d.strip_prefix("__session="))
+        .map(|d| d.split(';').next().unwrap().to_owned())
+        .expect("a session token for the signed-in client");
+    assert_eq!(jwt_parts(&token).1["sid"], sid.as_str());
+    let dvb = directives
+        .iter()
+        .find_map(|d| d.strip_prefix("__clerk_db_jwt="))
+        .map(|d| d.split(';').next().unwrap().to_owned())
+        .expect("a development browser");
+    let mut bound = Browser {
+        transport: Transport::DevBrowser,
+        credential: Some(dvb),
+        origin: Some(DEV_APP),
+        user_agent: None,
+    };
+    let res = bound.call(&h, Method::GET, "/v1/client", &[]).await;
+    assert_eq!(res.ok_json()["response"]["id"], client_id.as_str());
+
+    // Without a cookie: signed out, with a development browser of its own.
+    let res = h.fapi(Browser::cookie().request(Method::GET, &path)).await;
+    assert_eq!(res.status, 307);
+    let location = url::Url::parse(res.header("location").unwrap()).unwrap();
+    let jwt = location
+        .query_pairs()
+        .find(|(k, _)| k == "__clerk_handshake")
+        .unwrap()
+        .1
+        .into_owned();
+    let (_, directives) = payload(&jwt);
+    assert!(directives.iter().any(|d| d.starts_with("__clerk_db_jwt=")));
+    assert!(
+        !directives
+            .iter()
+            .any(|d| d.starts_with("__session=") && !d.starts_with("__session=;")),
+        "{directives:?}"
+    );
+}
+
+#[actix_web::test]
 async fn a_production_handshake_sets_its_payload_as_a_cookie_on_the_apps_domain() {
     let h = Harness::prod().await;
     let mut browser = Browser::cookie();

@@ -88,7 +88,10 @@ async fn metrics_count_requests_events_and_errors_by_code() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 401);
     let res = http()
-        .get(format!("{}/v1/client", server.fapi))
+        .get(format!(
+            "{}/v1/client?__clerk_db_jwt=dvb_unknownunknownunknown1",
+            server.fapi
+        ))
         .send()
         .await
         .unwrap();
