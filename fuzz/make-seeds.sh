@@ -63,6 +63,8 @@ seed fapi_transport native "\nPOST\n_is_native=1&_method=DELETE\n\nBearer $clien
 seed fapi_transport native-disabled "n\nGET\n_is_native=true\n\n$client_token\nnull\n"
 seed fapi_transport dev-browser "d\nGET\n__clerk_db_jwt=dvb_2u1Vh7yRzzP9a4CqWmKc0C&__clerk_api_version=2024-10-01\n\n\nhttp://localhost:3000\n"
 seed fapi_transport dev-session "d\nPOST\n__dev_session=dvb_2u1Vh7yRzzP9a4CqWmKc0C&_method=put\n__client=$client_token\n\n\n2021-02-05"
+seed fapi_transport dev-cookie "d\nGET\n_clerk_js_version=6.40.0\n__client=$client_token\n\nhttp://localhost:3000\n2026-08-20"
+seed fapi_transport between-versions "\nPOST\n__clerk_api_version=2025-04-09\n\n\n\n"
 seed fapi_transport both-versions "\nGET\n__clerk_api_version=2025-03-12\n\n\n\n2025-03-12"
 seed fapi_transport bad-method "\nPOST\n_method=TRACE\n\n\n\n"
 
