@@ -108,6 +108,17 @@ fn truthy(value: Option<String>) -> bool {
     matches!(value.as_deref(), Some("1" | "true"))
 }
 
+/// The development browser a development instance's request names
+/// (`__clerk_db_jwt`, or its alias `__dev_session`), valid or not.
+fn dev_browser_param(environment: Environment, query: &str) -> Option<String> {
+    match environment {
+        Environment::Development => {
+            query_param(query, "__clerk_db_jwt").or_else(|| query_param(query, "__dev_session"))
+        }
+        Environment::Production => None,
+    }
+}
+
 /// Reads the caller from a Frontend API request: the API version, the
 /// `Origin`, and the client credential from the transport the request uses
 /// (`_is_native` with `Authorization`; on development instances
@@ -142,12 +153,7 @@ pub fn parse_caller(
             .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned())
             .filter(|v| !v.is_empty());
         (Transport::Native, token.map(ClientCredential::Token))
-    } else if let Some(value) = (environment == Environment::Development)
-        .then(|| {
-            query_param(query, "__clerk_db_jwt").or_else(|| query_param(query, "__dev_session"))
-        })
-        .flatten()
-    {
+    } else if let Some(value) = dev_browser_param(environment, query) {
         let id = DevBrowserId::parse(&value).ok();
         (Transport::DevBrowser, id.map(ClientCredential::DevBrowser))
     } else {

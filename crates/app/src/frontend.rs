@@ -59,13 +59,16 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             .map_err(|e| ClientError::Unexpected(anyhow::anyhow!(e)))
     }
 
-    /// A new development browser (development instances only; the caller
-    /// checks the environment).
-    pub async fn create_dev_browser(&self) -> Result<DevBrowserRecord, ClientError> {
+    /// A new development browser, bound to `client` when given
+    /// (development instances only; the caller checks the environment).
+    pub async fn create_dev_browser(
+        &self,
+        client: Option<&ClientId>,
+    ) -> Result<DevBrowserRecord, ClientError> {
         let now = self.now();
         let browser = DevBrowserRecord {
             id: DevBrowserId::from_random(self.ids.random_u128()),
-            client_id: None,
+            client_id: client.cloned(),
             created_at: now,
             updated_at: now,
         };

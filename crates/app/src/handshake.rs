@@ -106,9 +106,10 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             // needs one, bound to the client the cookie names.
             let dev_browser = match self.environment() {
                 Environment::Development => Some(
-                    self.dev_browser_for(view.as_ref())
+                    self.create_dev_browser(view.as_ref().map(|v| v.client.id()))
                         .await
-                        .map_err(client_error)?,
+                        .map_err(client_error)?
+                        .id,
                 ),
                 Environment::Production => None,
             };
@@ -261,25 +262,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         {
             return Ok((id.clone(), client));
         }
-        Ok((self.create_dev_browser().await?.id, None))
-    }
-
-    /// A new development browser, bound to `view`'s client when there is
-    /// one.
-    async fn dev_browser_for(
-        &self,
-        view: Option<&ClientView>,
-    ) -> Result<DevBrowserId, ClientError> {
-        let id = self.create_dev_browser().await?.id;
-        if let Some(view) = view
-            && !self
-                .store
-                .bind_dev_browser(&id, view.client.id(), self.now())
-                .await?
-        {
-            return Err(ClientError::NotFound);
-        }
-        Ok(id)
+        Ok((self.create_dev_browser(None).await?.id, None))
     }
 
     /// Stores handshake directives under a new single-use nonce (payloads

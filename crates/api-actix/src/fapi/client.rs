@@ -95,7 +95,7 @@ pub(crate) async fn create_dev_browser<S: Store, K: KeyRingFactory>(
     if app.environment() != Environment::Development {
         return Err(ApiError::not_found("POST /v1/dev_browser"));
     }
-    let browser = app.create_dev_browser().await?;
+    let browser = app.create_dev_browser(None).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Clerk-Db-Jwt", browser.id.as_str()))

@@ -163,22 +163,10 @@ async fn handshaken(h: &Harness) -> (String, String, String) {
         url::form_urlencoded::byte_serialize(format!("{DEV_APP}/").as_bytes()).collect::<String>()
     );
     let res = browser.call(h, Method::GET, &path, &[]).await;
-    let location = url::Url::parse(res.header("location").unwrap()).unwrap();
-    let jwt = location
-        .query_pairs()
-        .find(|(k, _)| k == "__clerk_handshake")
-        .unwrap()
-        .1
-        .into_owned();
+    let jwt = handshake_in_location(&res);
     let directives: Vec<String> =
         serde_json::from_value(jwt_parts(&jwt).1["handshake"].clone()).unwrap();
-    let value = |prefix: &str| {
-        directives
-            .iter()
-            .find(|d| d.starts_with(prefix))
-            .map(|d| cookie_value(d).to_owned())
-            .unwrap()
-    };
+    let value = |prefix: &str| directive_value(&directives, prefix).unwrap();
     (sid, value("__session="), value("__refresh_"))
 }
 

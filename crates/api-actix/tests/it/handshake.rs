@@ -80,19 +80,8 @@ async fn a_development_handshake_without_a_known_dev_browser_makes_one_and_ends_
         );
         let res = browser.call(&h, Method::GET, &path, &[]).await;
         assert_eq!(res.status, 307, "{dvb:?}");
-        let location = url::Url::parse(res.header("location").unwrap()).unwrap();
-        let jwt = location
-            .query_pairs()
-            .find(|(k, _)| k == "__clerk_handshake")
-            .unwrap()
-            .1
-            .into_owned();
-        let (_, directives) = payload(&jwt);
-        let new = directives
-            .iter()
-            .find_map(|d| d.strip_prefix("__clerk_db_jwt="))
-            .map(|d| d.split(';').next().unwrap().to_owned())
-            .unwrap();
+        let (_, directives) = payload(&handshake_in_location(&res));
+        let new = directive_value(&directives, "__clerk_db_jwt=").unwrap();
         assert_ne!(Some(new.as_str()), dvb);
         // A real development browser: the Frontend API knows it.
         let mut fresh = Browser {
@@ -140,25 +129,11 @@ async fn a_development_instance_without_dev_browsers_uses_the_client_cookie_and_
     };
     let res = h.fapi(navigation.request(Method::GET, &path)).await;
     assert_eq!(res.status, 307, "{:?}", res.body);
-    let location = url::Url::parse(res.header("location").unwrap()).unwrap();
-    let jwt = location
-        .query_pairs()
-        .find(|(k, _)| k == "__clerk_handshake")
-        .unwrap()
-        .1
-        .into_owned();
-    let (_, directives) = payload(&jwt);
-    let token = directives
-        .iter()
-        .find_map(|d| d.strip_prefix("__session="))
-        .map(|d| d.split(';').next().unwrap().to_owned())
+    let (_, directives) = payload(&handshake_in_location(&res));
+    let token = directive_value(&directives, "__session=")
         .expect("a session token for the signed-in client");
     assert_eq!(jwt_parts(&token).1["sid"], sid.as_str());
-    let dvb = directives
-        .iter()
-        .find_map(|d| d.strip_prefix("__clerk_db_jwt="))
-        .map(|d| d.split(';').next().unwrap().to_owned())
-        .expect("a development browser");
+    let dvb = directive_value(&directives, "__clerk_db_jwt=").expect("a development browser");
     let mut bound = Browser {
         transport: Transport::DevBrowser,
         credential: Some(dvb),
@@ -171,20 +146,12 @@ async fn a_development_instance_without_dev_browsers_uses_the_client_cookie_and_
     // Without a cookie: signed out, with a development browser of its own.
     let res = h.fapi(Browser::cookie().request(Method::GET, &path)).await;
     assert_eq!(res.status, 307);
-    let location = url::Url::parse(res.header("location").unwrap()).unwrap();
-    let jwt = location
-        .query_pairs()
-        .find(|(k, _)| k == "__clerk_handshake")
-        .unwrap()
-        .1
-        .into_owned();
-    let (_, directives) = payload(&jwt);
-    assert!(directives.iter().any(|d| d.starts_with("__clerk_db_jwt=")));
-    assert!(
-        !directives
-            .iter()
-            .any(|d| d.starts_with("__session=") && !d.starts_with("__session=;")),
-        "{directives:?}"
+    let (_, directives) = payload(&handshake_in_location(&res));
+    assert!(directive_value(&directives, "__clerk_db_jwt=").is_some_and(|v| !v.is_empty()));
+    assert_eq!(
+        directive_value(&directives, "__session="),
+        Some(String::new()),
+        "signed out: the session cookie cleared, {directives:?}"
     );
 }
 

@@ -161,6 +161,26 @@ pub fn cookie_value(cookie: &str) -> &str {
     pair.split_once('=').unwrap().1
 }
 
+/// The `__clerk_handshake` JWT a development handshake's redirect carries
+/// in its query.
+pub fn handshake_in_location(res: &Resp) -> String {
+    let location = url::Url::parse(res.header("location").unwrap()).unwrap();
+    location
+        .query_pairs()
+        .find(|(k, _)| k == "__clerk_handshake")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+/// The value of the directive that starts with `prefix` (`"__session="`).
+pub fn directive_value(directives: &[String], prefix: &str) -> Option<String> {
+    directives
+        .iter()
+        .find(|d| d.starts_with(prefix))
+        .map(|d| cookie_value(d).to_owned())
+}
+
 type Call = Box<dyn Fn(TestRequest) -> Pin<Box<dyn Future<Output = Resp>>>>;
 
 /// Boxes an initialised service so the harness can hold both APIs.
