@@ -44,6 +44,9 @@ test('Frontend API objects match the FAPI schemas', async (t) => {
   const dvb = (await (await fetch(`${h.fapi}/v1/dev_browser`, { method: 'POST' })).json()).token;
   const created = await (await fetch(`${h.fapi}/v1/client?_method=PUT&__clerk_db_jwt=${dvb}`, { method: 'POST' })).json();
   await check(t, SPEC, 'FAPI Client (no session)', async () => valid('fapi', 'Client.Client-2', created.response));
+  const environment = await (await fetch(`${h.fapi}/v1/environment?__clerk_db_jwt=${dvb}`)).json();
+  await check(t, SPEC, 'FAPI Environment', async () => valid('fapi', 'Client.Environment', environment));
+  await bapi(h, 'POST', '/v1/organizations', { name: 'Schema', slug: 'schema', created_by: await user(h, 'user_fapi') });
   const ticket = (await bapi(h, 'POST', '/v1/sign_in_tokens', { user_id: await user(h, 'user_fapi') })).token;
   const signIn = await (
     await fetch(`${h.fapi}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
@@ -57,6 +60,17 @@ test('Frontend API objects match the FAPI schemas', async (t) => {
     for (const s of signIn.client.sessions) valid('fapi', 'Client.Session-2', s);
   });
   const sid = signIn.response.created_session_id;
+  const me = async (list) =>
+    (await fetch(`${h.fapi}/v1/me/${list}?paginated=true&limit=10&offset=0&_clerk_session_id=${sid}&__clerk_db_jwt=${dvb}`)).json();
+  await check(t, SPEC, 'FAPI OrganizationMemberships (me)', async () => {
+    const page = await me('organization_memberships');
+    assert.equal(page.response.total_count, 1);
+    valid('fapi', 'Client.ClientWrappedOrganizationMemberships', page);
+  });
+  await check(t, SPEC, 'FAPI OrganizationInvitations (me)', async () =>
+    valid('fapi', 'Client.ClientWrappedOrganizationInvitationsUserContext', await me('organization_invitations')));
+  await check(t, SPEC, 'FAPI OrganizationSuggestions (me)', async () =>
+    valid('fapi', 'Client.ClientWrappedOrganizationSuggestions', await me('organization_suggestions')));
   const token = await (await fetch(`${h.fapi}/v1/client/sessions/${sid}/tokens?__clerk_db_jwt=${dvb}`, { method: 'POST' })).json();
   await check(t, SPEC, 'FAPI Token', async () => valid('fapi', 'Token', token));
   const jwks = await (await fetch(`${h.fapi}/.well-known/jwks.json`)).json();

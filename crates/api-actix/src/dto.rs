@@ -5,6 +5,7 @@
 //! with `preserve_order`, cost a hash and an allocation per field). Field
 //! order is the order of the spec's examples. `()` serializes as `null`.
 
+pub(crate) mod environment;
 pub(crate) mod fapi_user;
 pub(crate) mod organizations;
 pub(crate) mod users;

@@ -64,6 +64,8 @@ pub struct ApiOptions {
     /// single-use nonce when the SDK asks for `format=nonce` (Clerk: 2 KB;
     /// 0: always, so no session token travels in a URL or cookie).
     pub handshake_nonce_min_bytes: usize,
+    /// How the instance presents itself in `GET /v1/environment`.
+    pub display: hallpass_domain::display::Display,
 }
 
 impl Default for ApiOptions {
@@ -75,6 +77,7 @@ impl Default for ApiOptions {
             cookie_domain: None,
             client_ip_header: None,
             handshake_nonce_min_bytes: hallpass_domain::handshake::MAX_DIRECT_PAYLOAD_BYTES,
+            display: hallpass_domain::display::Display::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod activity;
 pub mod api_version;
 pub mod client;
 pub mod cookie;
+pub mod display;
 pub mod handshake;
 pub mod id;
 pub mod instance;

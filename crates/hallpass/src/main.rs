@@ -9,6 +9,7 @@
 mod admin;
 mod cli;
 mod database_url;
+mod display_settings;
 mod identity_settings;
 mod rate_limit;
 mod serve;

@@ -42,6 +42,7 @@ pub struct RawSettings {
     pub metrics: MetricsSettings,
     pub organizations: crate::identity_settings::OrganizationSettings,
     pub users: crate::identity_settings::UserSettings,
+    pub display: crate::display_settings::DisplaySettings,
 }
 
 /// Prometheus metrics on the Backend API listener.
@@ -240,6 +241,7 @@ impl Default for RawSettings {
             metrics: MetricsSettings::default(),
             organizations: Default::default(),
             users: Default::default(),
+            display: Default::default(),
         }
     }
 }
@@ -528,6 +530,7 @@ impl Settings {
                     })
                     .transpose()?,
                 handshake_nonce_min_bytes: raw.frontend_api.handshake_nonce_min_bytes,
+                display: raw.display.validate()?,
             },
             identity: crate::identity_settings::identity_policy(&raw.organizations, &raw.users)?,
             log: raw.log,

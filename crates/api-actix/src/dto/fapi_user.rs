@@ -44,7 +44,7 @@ struct FapiOrganization<'a> {
 
 /// `Client.OrganizationMembership` (no private metadata).
 #[derive(Debug, Serialize)]
-struct FapiMembership<'a> {
+pub(crate) struct FapiMembership<'a> {
     object: &'static str,
     id: &'a str,
     role: &'a str,
@@ -52,8 +52,54 @@ struct FapiMembership<'a> {
     permissions: Vec<&'a str>,
     public_metadata: ObjectView<'a>,
     organization: FapiOrganization<'a>,
+    /// The member, in `GET /v1/me/organization_memberships` (the user's
+    /// own memberships inside the user leave it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_user_data: Option<MemberData<'a>>,
     created_at: i64,
     updated_at: i64,
+}
+
+/// `Client.PublicUserData` of a member (its `banned` is optional and left
+/// out: a browser learns nothing of another user's ban).
+#[derive(Debug, Serialize)]
+pub(crate) struct MemberData<'a> {
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    image_url: &'a str,
+    has_image: bool,
+    identifier: &'a str,
+    user_id: &'a str,
+    username: Option<&'a str>,
+}
+
+fn member_data(m: &hallpass_ports::PublicUserData) -> MemberData<'_> {
+    let username = m.username.as_ref().map(|v| v.as_str());
+    MemberData {
+        first_name: m.first_name.as_ref().map(|v| v.as_str()),
+        last_name: m.last_name.as_ref().map(|v| v.as_str()),
+        image_url: m.image_url.as_ref().map_or("", |i| i.as_str()),
+        has_image: m.image_url.is_some(),
+        identifier: hallpass_domain::shown_identifier(
+            m.primary_email_address.as_ref().map(|v| v.as_str()),
+            m.primary_phone_number.as_ref().map(|v| v.as_str()),
+            username,
+        )
+        .unwrap_or(m.user_id.as_str()),
+        user_id: m.user_id.as_str(),
+        username,
+    }
+}
+
+/// A membership in `GET /v1/me/organization_memberships`: with the member.
+pub(crate) fn listed_membership<'a>(
+    v: &'a MembershipView,
+    roles: &'a RoleSet,
+) -> FapiMembership<'a> {
+    FapiMembership {
+        public_user_data: Some(member_data(&v.user)),
+        ..membership(v, roles)
+    }
 }
 
 fn membership<'a>(v: &'a MembershipView, roles: &'a RoleSet) -> FapiMembership<'a> {
@@ -82,6 +128,7 @@ fn membership<'a>(v: &'a MembershipView, roles: &'a RoleSet) -> FapiMembership<'
             created_at: o.created_at().as_millis(),
             updated_at: o.updated_at().as_millis(),
         },
+        public_user_data: None,
         created_at: m.created_at().as_millis(),
         updated_at: m.updated_at().as_millis(),
     }

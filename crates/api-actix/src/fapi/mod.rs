@@ -3,6 +3,7 @@
 mod activity;
 mod client;
 mod cors;
+mod environment;
 mod form;
 mod handshake;
 mod me;
@@ -70,7 +71,21 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
                 web::delete().to(client::delete_sessions::<S, K>),
             )
             .route("/client/sign_ins", web::post().to(sign_ins::create::<S, K>))
+            .route("/environment", web::get().to(environment::get::<S, K>))
+            .route("/environment", web::patch().to(environment::get::<S, K>))
             .route("/me", web::get().to(me::get::<S, K>))
+            .route(
+                "/me/organization_memberships",
+                web::get().to(me::organization_memberships::<S, K>),
+            )
+            .route(
+                "/me/organization_invitations",
+                web::get().to(me::organization_invitations::<S, K>),
+            )
+            .route(
+                "/me/organization_suggestions",
+                web::get().to(me::organization_suggestions::<S, K>),
+            )
             .route(
                 "/client/sessions/{session_id}",
                 web::get().to(sessions::get::<S, K>),

@@ -29,6 +29,7 @@ mod bapi_templates;
 mod bapi_tokens;
 mod bapi_users;
 mod common;
+mod environment;
 mod fapi_client;
 mod fapi_sessions;
 mod fapi_user;

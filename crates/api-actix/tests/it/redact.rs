@@ -22,8 +22,10 @@ use insta::internals::{Content, ContentPath};
 use crate::support::{T0, jwt_parts};
 
 /// Id prefixes Hallpass generates, longest first (`sess_activity_` before `sess_`).
-const PREFIXES: [&str; 13] = [
+const PREFIXES: [&str; 15] = [
     "sess_activity_",
+    "display_config_",
+    "aac_",
     "client_",
     "sess_",
     "sia_",
