@@ -220,7 +220,7 @@ pub(crate) struct FapiClient<'a> {
 /// signed out).
 pub(crate) fn fapi_client<'a>(
     view: &'a hallpass_app::ClientView,
-    token_for: Option<(&'a SessionId, &'a str)>,
+    tokens: &'a hallpass_app::ShownTokens,
     shown: UsersShown<'a>,
     now: UnixMillis,
 ) -> FapiClient<'a> {
@@ -232,10 +232,7 @@ pub(crate) fn fapi_client<'a>(
             .sessions
             .iter()
             .filter(|s| listed_in_client(s.status()))
-            .map(|s| {
-                let token = token_for.filter(|(id, _)| *id == s.id()).map(|(_, t)| t);
-                fapi_session(s, token, shown, now)
-            })
+            .map(|s| fapi_session(s, tokens.get(s.id()), shown, now))
             .collect(),
         sign_in: (),
         sign_up: (),

@@ -173,6 +173,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 config,
                 instance,
                 ring: RwLock::new(ring),
+                recent_tokens: Default::default(),
             },
             created_secret_key,
         })

@@ -10,6 +10,7 @@
 mod activation;
 mod bootstrap;
 mod caller;
+mod client_tokens;
 mod error;
 mod frontend;
 mod handshake;
@@ -18,6 +19,7 @@ mod keys;
 mod memberships;
 mod organizations;
 mod rate_limit;
+mod recent_tokens;
 mod refresh;
 mod secret_key;
 mod session_users;
@@ -37,6 +39,7 @@ use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
 pub use activation::OrganizationRequest;
 pub use bootstrap::{IdentityPolicy, InstanceConfig, KeyPolicy, StartError, Started};
 pub use caller::{CallerError, ClientCredential, FrontendCaller, Transport};
+pub use client_tokens::ShownTokens;
 pub use error::{AuthError, ClientError, SessionError, SignInError};
 pub use frontend::{ClientView, FrontendError, TicketSignedIn, Touched};
 pub use handshake::{HandshakeDelivery, HandshakeRequest, HandshakeResponse};
@@ -76,6 +79,8 @@ pub struct Hallpass<S: Store, K: KeyRingFactory> {
     config: InstanceConfig,
     instance: Instance,
     ring: RwLock<Arc<K::Ring>>,
+    /// Session tokens this node signed recently (see [`recent_tokens`]).
+    recent_tokens: recent_tokens::RecentTokens,
 }
 
 impl<S: Store, K: KeyRingFactory> std::fmt::Debug for Hallpass<S, K> {

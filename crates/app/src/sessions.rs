@@ -489,7 +489,15 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             }
         })?
         .with_version(options.version);
-        Ok(self.ring().sign_session_token(&claims)?)
+        let jwt = self.ring().sign_session_token(&claims)?;
+        // Tokens of the instance's own lifetime may be rendered again as a
+        // session's `last_active_token` (a Backend API token asking for
+        // another lifetime is never handed to a browser).
+        if options.lifetime.is_none() {
+            self.recent_tokens
+                .remember(claims, std::sync::Arc::from(jwt.as_str()));
+        }
+        Ok(jwt)
     }
 
     /// The deprecated Backend API `verify`: the session, if `token` is a

@@ -172,6 +172,35 @@ impl SessionTokenClaims {
     }
 }
 
+impl SessionTokenClaims {
+    /// Whether a token signed earlier with `self` may be handed out where a
+    /// token with `wanted` (the claims a token signed now would carry) is
+    /// due, as the `last_active_token` of a rendered client.
+    ///
+    /// Sound only when the holder learns nothing it would not learn from a
+    /// fresh token: every claim but the times is the same (the session, its
+    /// status, the factor ages, the actor, the origin, the claims version
+    /// and the organization claims as the membership gives them now), it
+    /// was signed no later than now, it expires no later than the fresh one
+    /// would, and at least half of `lifetime` is left (so a browser gets at
+    /// least half a token's life before it must ask again).
+    pub fn can_stand_in_for(&self, wanted: &Self, lifetime: Duration) -> bool {
+        let half = i64::try_from(lifetime.as_secs() / 2).unwrap_or(i64::MAX);
+        self.iat <= wanted.iat
+            && self.exp <= wanted.exp
+            && self.exp.saturating_sub(wanted.iat) >= half
+            && self.azp == wanted.azp
+            && self.iss == wanted.iss
+            && self.sid == wanted.sid
+            && self.sub == wanted.sub
+            && self.sts == wanted.sts
+            && self.fva == wanted.fva
+            && self.act == wanted.act
+            && self.org == wanted.org
+            && self.version == wanted.version
+    }
+}
+
 /// The claims of the client token (`__client` cookie / native
 /// `Authorization`): which client, and its current rotating token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,6 +332,107 @@ mod tests {
             SessionTokenClaims::build(&s, None, &fapi, MINUTE, None, after_expiry),
             Err(SessionTokenError::NotLive(SessionStatus::Expired))
         );
+    }
+}
+
+#[cfg(test)]
+mod reuse_tests {
+    use super::*;
+    use crate::id::OrganizationId;
+    use crate::organization::Slug;
+    use crate::role::Role;
+    use crate::session::{Actor, NewSession};
+    use crate::settings::InstanceSettings;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+    const T0: UnixMillis = UnixMillis::new(1_700_000_000_000);
+
+    fn claims_at(now: UnixMillis) -> SessionTokenClaims {
+        let session = Session::start(
+            NewSession {
+                id: SessionId::from_random(7),
+                client_id: ClientId::from_random(8),
+                user_id: UserId::parse("user_2u").unwrap(),
+                actor: None,
+                active_organization_id: None,
+                tasks: vec![],
+            },
+            &InstanceSettings::default(),
+            T0,
+        );
+        let fapi = FrontendApi::parse("https://clerk.example.com").unwrap();
+        SessionTokenClaims::build(
+            &session,
+            None,
+            &fapi,
+            MINUTE,
+            Some("https://app.example.com"),
+            now,
+        )
+        .unwrap()
+    }
+
+    fn secs(s: i64) -> UnixMillis {
+        UnixMillis::new(T0.as_millis() + s * 1000)
+    }
+
+    #[test]
+    fn a_recent_token_with_the_same_claims_stands_in_until_half_its_life_is_gone() {
+        let signed = claims_at(T0);
+        assert!(signed.can_stand_in_for(&claims_at(T0), MINUTE));
+        assert!(signed.can_stand_in_for(&claims_at(secs(29)), MINUTE));
+        assert!(signed.can_stand_in_for(&claims_at(secs(30)), MINUTE));
+        assert!(!signed.can_stand_in_for(&claims_at(secs(31)), MINUTE));
+        assert!(!signed.can_stand_in_for(&claims_at(secs(90)), MINUTE));
+    }
+
+    #[test]
+    fn a_token_from_the_future_or_living_longer_never_stands_in() {
+        let later = claims_at(secs(5));
+        assert!(!later.can_stand_in_for(&claims_at(T0), MINUTE), "iat later");
+        let mut longer = claims_at(T0);
+        longer.exp += 1;
+        assert!(
+            !longer.can_stand_in_for(&claims_at(T0), MINUTE),
+            "exp later"
+        );
+        // Signed with a longer lifetime (a Backend API token): same iat,
+        // later exp.
+        let mut backend = claims_at(T0);
+        backend.exp = backend.iat + 3600;
+        assert!(!backend.can_stand_in_for(&claims_at(secs(1)), MINUTE));
+    }
+
+    #[test]
+    fn any_claim_but_the_times_differing_forbids_it() {
+        let wanted = claims_at(secs(1));
+        type Edit = fn(&mut SessionTokenClaims);
+        let edits: [(&str, Edit); 10] = [
+            ("azp", |c| c.azp = Some("https://other.example".into())),
+            ("no azp", |c| c.azp = None),
+            ("iss", |c| c.iss = "https://elsewhere.example".into()),
+            ("sid", |c| c.sid = SessionId::from_random(9)),
+            ("sub", |c| c.sub = UserId::parse("user_other").unwrap()),
+            ("sts", |c| c.sts = SessionStatus::Pending),
+            ("fva", |c| c.fva = (1, -1)),
+            ("act", |c| {
+                c.act = Some(Actor::new("user_admin".into(), None, None).unwrap())
+            }),
+            ("org", |c| {
+                c.org = Some(OrgClaims {
+                    id: OrganizationId::parse("org_1").unwrap(),
+                    slug: Slug::parse("acme").unwrap(),
+                    role: Role::admin(),
+                    permissions: Vec::new(),
+                })
+            }),
+            ("version", |c| c.version = ClaimsVersion::V1),
+        ];
+        for (name, edit) in edits {
+            let mut signed = claims_at(T0);
+            edit(&mut signed);
+            assert!(!signed.can_stand_in_for(&wanted, MINUTE), "{name}");
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
-use hallpass_app::{ClientView, FrontendCaller, Hallpass, SessionUsers, Transport};
+use hallpass_app::{ClientView, FrontendCaller, Hallpass, SessionUsers, ShownTokens, Transport};
 use hallpass_domain::handshake::CLIENT_UAT_MAX_AGE_SECS;
 use hallpass_domain::{Environment, SessionId, UnixMillis};
 use hallpass_ports::{KeyRingFactory, Store};
@@ -130,16 +130,28 @@ pub(crate) async fn finish_with_status<S: Store, K: KeyRingFactory>(
         users: &users,
         roles: app.roles(),
     };
-    let token_for = outcome.token_for.as_ref().map(|(id, t)| (id, t.as_str()));
+    // Every live session shows a `last_active_token` (a recent one when
+    // its claims are unchanged); the request's own new token on its session.
+    let mut tokens = match &outcome.client {
+        Some(view) if rendered => {
+            let minted = outcome.token_for.as_ref().map(|(id, _)| id);
+            app.last_active_tokens(caller, view, &users, minted).await?
+        }
+        _ => ShownTokens::default(),
+    };
+    if let Some((id, jwt)) = &outcome.token_for {
+        tokens.insert(id.clone(), jwt);
+    }
     let client_json = outcome
         .client
         .as_ref()
-        .map(|view| dto::fapi_client(view, token_for, shown, now));
+        .map(|view| dto::fapi_client(view, &tokens, shown, now));
     let session_json = match (&outcome.response_session, &outcome.client) {
-        (Some(id), Some(view)) => view.sessions.iter().find(|s| s.id() == id).map(|s| {
-            let token = token_for.filter(|(t, _)| *t == id).map(|(_, t)| t);
-            dto::to_value(dto::fapi_session(s, token, shown, now))
-        }),
+        (Some(id), Some(view)) => view
+            .sessions
+            .iter()
+            .find(|s| s.id() == id)
+            .map(|s| dto::to_value(dto::fapi_session(s, tokens.get(id), shown, now))),
         _ => None,
     };
     let user_json = match (&outcome.response_user_of, &outcome.client) {

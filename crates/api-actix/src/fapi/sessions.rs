@@ -182,7 +182,11 @@ async fn organization_refused<S: Store, K: KeyRingFactory>(
             users: &users,
             roles: app.roles(),
         };
-        body["meta"] = json!({ "client": dto::fapi_client(&view, None, shown, app.now()) });
+        let tokens = app
+            .last_active_tokens(caller, &view, &users, None)
+            .await
+            .unwrap_or_default();
+        body["meta"] = json!({ "client": dto::fapi_client(&view, &tokens, shown, app.now()) });
     }
     crate::no_store(HttpResponse::NotFound()).json(body)
 }

@@ -35,6 +35,7 @@ mod fapi_sessions;
 mod fapi_user;
 mod handshake;
 mod identity;
+mod last_active_token;
 mod metrics;
 mod organizations;
 mod redact;

@@ -270,6 +270,43 @@ impl Harness {
         metrics: Option<web::Data<Metrics>>,
         identity: hallpass_app::IdentityPolicy,
     ) -> Self {
+        Self::start_instance(
+            environment,
+            options,
+            metrics,
+            identity,
+            InstanceSettings::default(),
+        )
+        .await
+    }
+
+    /// A development instance where a client may hold several sessions.
+    pub async fn dev_multi_session() -> Self {
+        let defaults = InstanceSettings::default();
+        let settings = InstanceSettings::new(
+            *defaults.lifetime(),
+            defaults.activity_write_interval(),
+            defaults.token_lifetime(),
+            true,
+        )
+        .unwrap();
+        Self::start_instance(
+            Environment::Development,
+            options(Environment::Development),
+            None,
+            hallpass_app::IdentityPolicy::default(),
+            settings,
+        )
+        .await
+    }
+
+    async fn start_instance(
+        environment: Environment,
+        options: ApiOptions,
+        metrics: Option<web::Data<Metrics>>,
+        identity: hallpass_app::IdentityPolicy,
+        settings: InstanceSettings,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("hallpass.sqlite3")).unwrap();
         let clock = Arc::new(TestClock(AtomicI64::new(T0)));
@@ -287,7 +324,7 @@ impl Harness {
             InstanceConfig {
                 environment,
                 frontend_api: FrontendApi::parse(fapi_url).unwrap(),
-                settings: InstanceSettings::default(),
+                settings,
                 keys: KeyPolicy::default(),
                 identity,
             },
