@@ -25,9 +25,11 @@ mod bapi;
 mod body;
 mod body_limit;
 mod caller;
+mod clerk_js;
 mod client_ip;
 mod dto;
 pub mod error;
+pub use clerk_js::installed_summary as clerk_js_installed;
 mod fapi;
 mod health;
 pub mod metrics;
@@ -66,6 +68,9 @@ pub struct ApiOptions {
     pub handshake_nonce_min_bytes: usize,
     /// How the instance presents itself in `GET /v1/environment`.
     pub display: hallpass_domain::display::Display,
+    /// Where `scripts/install-clerk-js.sh` put Clerk's browser SDK, served
+    /// at `/npm/@clerk/…` (none: not served).
+    pub clerk_js_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ApiOptions {
@@ -78,6 +83,7 @@ impl Default for ApiOptions {
             client_ip_header: None,
             handshake_nonce_min_bytes: hallpass_domain::handshake::MAX_DIRECT_PAYLOAD_BYTES,
             display: hallpass_domain::display::Display::default(),
+            clerk_js_dir: None,
         }
     }
 }

@@ -253,6 +253,24 @@ impl ShutdownSignals {
     }
 }
 
+/// Clerk's browser SDK as the Frontend API serves it.
+fn clerk_js_line(settings: &Settings) -> String {
+    match &settings.api.clerk_js_dir {
+        Some(dir) => {
+            let installed = hallpass_api_actix::clerk_js_installed(dir);
+            if installed == "not installed" {
+                format!(
+                    "not installed in {} (scripts/install-clerk-js.sh)",
+                    dir.display()
+                )
+            } else {
+                format!("/npm/@clerk/… serves {installed}")
+            }
+        }
+        None => "not served".to_owned(),
+    }
+}
+
 fn print_banner<S: Store>(
     app: &Hallpass<S, JoseKeys>,
     settings: &Settings,
@@ -277,6 +295,7 @@ fn print_banner<S: Store>(
          Store:           {store}\n  \
          Frontend API:    {fapi} (listening on {fapi_addr})\n  \
          Backend API:     http://{bapi_host}\n  \
+         Clerk JS:        {clerk_js}\n  \
          Publishable key: {pk}\n  \
          Secret key:      {secret_line}",
         version = env!("CARGO_PKG_VERSION"),
@@ -285,5 +304,6 @@ fn print_banner<S: Store>(
         store = store::describe(settings),
         fapi = frontend.origin(),
         pk = app.publishable_key(),
+        clerk_js = clerk_js_line(settings),
     );
 }

@@ -114,6 +114,9 @@ pub struct FrontendApiSettings {
     /// With `format=nonce`, handshake payloads over this many bytes are
     /// handed over through a single-use nonce (0: always).
     pub handshake_nonce_min_bytes: usize,
+    /// Where `scripts/install-clerk-js.sh` installs Clerk's browser SDK,
+    /// served at `/npm/@clerk/…`. Default: `<data_dir>/clerk-js`.
+    pub clerk_js_dir: Option<PathBuf>,
 }
 
 impl Default for FrontendApiSettings {
@@ -124,6 +127,7 @@ impl Default for FrontendApiSettings {
             native_api: true,
             client_ip_header: None,
             handshake_nonce_min_bytes: hallpass_domain::handshake::MAX_DIRECT_PAYLOAD_BYTES,
+            clerk_js_dir: None,
         }
     }
 }
@@ -478,6 +482,12 @@ impl Settings {
                  or some node could meet a token signed by a key it has not loaded"
             ));
         }
+        let clerk_js_dir = raw
+            .frontend_api
+            .clerk_js_dir
+            .clone()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or_else(|| raw.data_dir.join("clerk-js"));
         Ok(Self {
             environment,
             frontend_api_url,
@@ -531,6 +541,7 @@ impl Settings {
                     .transpose()?,
                 handshake_nonce_min_bytes: raw.frontend_api.handshake_nonce_min_bytes,
                 display: raw.display.validate()?,
+                clerk_js_dir: Some(clerk_js_dir),
             },
             identity: crate::identity_settings::identity_policy(&raw.organizations, &raw.users)?,
             log: raw.log,

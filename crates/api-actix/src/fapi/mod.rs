@@ -33,6 +33,9 @@ pub fn decode_forms(content_type: Option<&str>, body: &[u8]) -> [Result<(), ApiE
     ]
 }
 
+/// Clerk's browser SDK, where Clerk's React SDK loads it from.
+const CLERK_JS: &str = "/npm/@clerk/{package}/{file:.*}";
+
 pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/.well-known/jwks.json",
@@ -42,6 +45,8 @@ pub(crate) fn routes<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) 
         "/.well-known/openid-configuration",
         web::get().to(well_known::openid_configuration::<S, K>),
     )
+    .route(CLERK_JS, web::get().to(crate::clerk_js::serve))
+    .route(CLERK_JS, web::head().to(crate::clerk_js::serve))
     .service(
         web::scope(V1)
             .wrap(from_fn(crate::body_limit::refuse_large_bodies))

@@ -28,6 +28,7 @@ mod bapi_sessions;
 mod bapi_templates;
 mod bapi_tokens;
 mod bapi_users;
+mod clerk_js;
 mod common;
 mod environment;
 mod fapi_client;
