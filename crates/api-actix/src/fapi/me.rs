@@ -2,7 +2,7 @@
 //! lists `<OrganizationSwitcher/>` reads: the user's organization
 //! memberships, invitations and suggestions.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use hallpass_app::{ClientView, Hallpass};
 use hallpass_domain::{SessionId, UserId};
 use hallpass_ports::{KeyRingFactory, Store};
@@ -23,14 +23,38 @@ pub(crate) struct MeQuery {
     _clerk_session_id: Option<String>,
 }
 
-/// The query of the `/v1/me/…` lists.
-#[derive(Debug, Default, Deserialize)]
+/// The query of the `/v1/me/…` lists. `status` may repeat (clerk-js sends
+/// `status=pending&status=accepted`) or list values with commas.
+#[derive(Debug, Default)]
 pub(crate) struct MeListQuery {
     _clerk_session_id: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
     paginated: Option<String>,
-    status: Option<String>,
+    statuses: Vec<String>,
+}
+
+impl MeListQuery {
+    fn parse(query: &str) -> Self {
+        let mut q = Self::default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let value = value.into_owned();
+            match name.as_ref() {
+                "_clerk_session_id" => q._clerk_session_id = Some(value),
+                "limit" => q.limit = Some(value),
+                "offset" => q.offset = Some(value),
+                "paginated" => q.paginated = Some(value),
+                "status" => q.statuses.extend(
+                    value
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
+                ),
+                _ => {}
+            }
+        }
+        q
+    }
 }
 
 fn named_session(id: Option<String>) -> Result<Option<SessionId>, ApiError> {
@@ -89,9 +113,9 @@ pub(crate) async fn organization_memberships<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     options: Options,
     caller: FapiCaller,
-    query: web::Query<MeListQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+    let q = MeListQuery::parse(req.query_string());
     let page = page_of(
         q.limit.as_deref(),
         q.offset.as_deref(),
@@ -132,9 +156,7 @@ async fn empty_list<S: Store, K: KeyRingFactory>(
         q.offset.as_deref(),
         q.paginated.as_deref(),
     )?;
-    if let Some(status) = q.status.as_deref().filter(|s| !s.is_empty())
-        && !status.split(',').all(|s| statuses.contains(&s))
-    {
+    if !q.statuses.iter().all(|s| statuses.contains(&s.as_str())) {
         return Err(ApiError::invalid_param(
             "status",
             format!("status must be one of {}", statuses.join(", ")),
@@ -153,30 +175,18 @@ pub(crate) async fn organization_invitations<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     options: Options,
     caller: FapiCaller,
-    query: web::Query<MeListQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    empty_list(
-        app,
-        options,
-        caller,
-        query.into_inner(),
-        INVITATION_STATUSES,
-    )
-    .await
+    let q = MeListQuery::parse(req.query_string());
+    empty_list(app, options, caller, q, INVITATION_STATUSES).await
 }
 
 pub(crate) async fn organization_suggestions<S: Store, K: KeyRingFactory>(
     app: web::Data<Hallpass<S, K>>,
     options: Options,
     caller: FapiCaller,
-    query: web::Query<MeListQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    empty_list(
-        app,
-        options,
-        caller,
-        query.into_inner(),
-        SUGGESTION_STATUSES,
-    )
-    .await
+    let q = MeListQuery::parse(req.query_string());
+    empty_list(app, options, caller, q, SUGGESTION_STATUSES).await
 }

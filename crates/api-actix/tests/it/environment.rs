@@ -302,7 +302,7 @@ async fn invitations_and_suggestions_are_empty_lists_for_a_signed_in_user() {
         .call(
             &h,
             Method::GET,
-            "/v1/me/organization_invitations?status=pending,revoked",
+            "/v1/me/organization_suggestions?status=pending&status=accepted",
             &[],
         )
         .await;
