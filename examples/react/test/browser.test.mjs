@@ -10,10 +10,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startHallpass, bapi } from '../../../compat/test/hallpass.mjs';
-import { CHROMIUM, CLERK_JS_DIR, context, launch, prepare, root, startApp } from './support.mjs';
+import { CHROMIUM, CLERK_JS_DIR, context, freePort, launch, prepare, root, startApp } from './support.mjs';
 
+const here = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(root, 'target', 'e2e');
 const results = [];
 let browser;
@@ -25,11 +27,29 @@ before(async () => {
 });
 
 after(async () => {
+  const chromium = browser?.version() ?? 'unknown';
   await browser?.close();
   mkdirSync(join(root, 'target'), { recursive: true });
-  const file = join(root, 'target', 'e2e-results.json');
-  const earlier = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
-  writeFileSync(file, JSON.stringify([...earlier, ...results], null, 1));
+  const version = (p) => JSON.parse(readFileSync(join(here, 'node_modules', p, 'package.json'), 'utf8')).version;
+  const pins = readFileSync(join(root, 'scripts', 'clerk-js.pins'), 'utf8');
+  const pinned = (name) => (pins.match(new RegExp(`^${name} (\\S+)`, 'm')) ?? [])[1] ?? 'unknown';
+  writeFileSync(
+    join(root, 'target', 'e2e-react-results.json'),
+    JSON.stringify(
+      {
+        chromium,
+        versions: {
+          '@clerk/react': version('@clerk/react'),
+          '@clerk/clerk-js': pinned('@clerk/clerk-js'),
+          '@clerk/ui': pinned('@clerk/ui'),
+          '@clerk/express': version('@clerk/express'),
+        },
+        results,
+      },
+      null,
+      2,
+    ),
+  );
 });
 
 /** Runs `body` as a recorded scenario; screenshots every page on failure. */
@@ -37,9 +57,9 @@ async function scenario(t, name, ctx, body) {
   await t.test(name, async () => {
     try {
       await body();
-      results.push({ suite: 'react', scenario: name, pass: true });
+      results.push({ scenario: name, pass: true });
     } catch (e) {
-      results.push({ suite: 'react', scenario: name, pass: false });
+      results.push({ scenario: name, pass: false });
       mkdirSync(shots, { recursive: true });
       for (const [i, page] of ctx.pages().entries()) {
         await page.screenshot({ path: join(shots, `react-${name.replace(/\W+/g, '-').slice(0, 60)}-${i}.png`) }).catch(() => {});
@@ -61,7 +81,6 @@ async function signIn(page, app, username) {
 }
 
 async function callApi(page) {
-  await page.fill('#api-answer', '').catch(() => {});
   await page.evaluate(() => {
     document.getElementById('api-answer').textContent = '';
   });
@@ -72,12 +91,16 @@ async function callApi(page) {
 
 for (const environment of ['development', 'production']) {
   test(`Clerk's React SDK and prebuilt components, ${environment} instance`, async (t) => {
+    // A production instance allows only the origins it is told (the app's,
+    // known before it starts); a development one allows any loopback origin.
+    const port = await freePort();
     const h = await startHallpass({
       HALLPASS__ENVIRONMENT: environment,
       HALLPASS__SESSIONS__MULTI_SESSION: 'true',
       HALLPASS__FRONTEND_API__CLERK_JS_DIR: CLERK_JS_DIR,
+      ...(environment === 'production' ? { HALLPASS__FRONTEND_API__ALLOWED_ORIGINS: `http://localhost:${port}` } : {}),
     });
-    const app = await startApp(h);
+    const app = await startApp(h, port);
     const ctx = await context(browser);
     const page = await ctx.newPage();
     try {

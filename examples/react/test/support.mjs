@@ -2,6 +2,7 @@
 // pointed at a running hallpass (compat/test/hallpass.mjs), on a free port;
 // and Chromium with a record of every request that left loopback.
 import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -18,11 +19,20 @@ export function prepare() {
   execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: here, stdio: 'inherit' });
 }
 
-export async function startApp(h) {
+/** A port free on loopback now (for an app whose origin must be known first). */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export async function startApp(h, port = 0) {
   const child = spawn(process.execPath, [join(here, 'server.mjs')], {
     env: {
       ...process.env,
-      PORT: '0',
+      PORT: String(port),
       CLERK_PUBLISHABLE_KEY: h.publishableKey,
       CLERK_SECRET_KEY: h.secretKey,
       CLERK_API_URL: h.bapi,
