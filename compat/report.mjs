@@ -14,10 +14,14 @@ const bin = process.env.HALLPASS_BIN ?? join(root, 'target', 'debug', 'hallpass'
 const hallpass = execFileSync(bin, ['--version']).toString().trim();
 // The demo app in headless Chromium (scripts/e2e.sh), when it has run.
 const e2eFile = join(root, 'target', 'e2e-results.json');
-const e2e = existsSync(e2eFile) ? JSON.parse(readFileSync(e2eFile, 'utf8')) : null;
+const readResults = (file) => {
+  const r = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+  return Array.isArray(r?.results) ? r : null;
+};
+const e2e = readResults(e2eFile);
 // The React example in headless Chromium (scripts/e2e.sh), when it has run.
 const reactFile = join(root, 'target', 'e2e-react-results.json');
-const react = existsSync(reactFile) ? JSON.parse(readFileSync(reactFile, 'utf8')) : null;
+const react = readResults(reactFile);
 const express = (() => {
   const p = join(root, 'examples', 'demo', 'node_modules', '@clerk', 'express', 'package.json');
   return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')).version : 'unknown';

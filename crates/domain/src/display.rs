@@ -226,6 +226,7 @@ mod tests {
         assert_eq!(links.sign_in.as_str(), "/sign-in");
         assert_eq!(links.after_sign_out.as_str(), "/");
         assert!(links.user_profile.is_empty());
+        assert!(!links.sign_in.is_empty());
         assert_eq!(Display::default().application_name.as_str(), "Hallpass");
     }
 }
