@@ -14,7 +14,7 @@ use hallpass_domain::token::SessionTokenClaims;
 use hallpass_domain::{Session, SessionId, TokenOrganization, UnixMillis};
 use hallpass_ports::{ActiveOrganization, KeyRingFactory, Store};
 
-use crate::session_users::{MEMBERSHIPS_SHOWN, SessionUsers, listed_in_client};
+use crate::session_users::{MEMBERSHIPS_SHOWN, SessionUsers};
 use crate::{ClientView, FrontendCaller, Hallpass, MintOptions, SessionError};
 
 /// The tokens a rendered client shows, by session.
@@ -34,14 +34,6 @@ impl ShownTokens {
     pub fn insert(&mut self, id: SessionId, jwt: &str) {
         self.0.retain(|(s, _)| *s != id);
         self.0.push((id, Arc::from(jwt)));
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -63,11 +55,12 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
         let options = caller.mint_options();
         let now = self.now();
         let mut shown = ShownTokens::default();
-        for session in view
-            .sessions
-            .iter()
-            .filter(|s| listed_in_client(s.status()) && s.is_live_at(now) && Some(s.id()) != minted)
-        {
+        // A live session is always listed in the client; the one the
+        // request minted for already has its token.
+        for session in view.sessions.iter().filter(|s| s.is_live_at(now)) {
+            if minted == Some(session.id()) {
+                continue;
+            }
             match self.last_active_token(session, users, options, now).await {
                 Ok(jwt) => shown.0.push((session.id().clone(), jwt)),
                 Err(SessionError::NotAllowed(_) | SessionError::NotFound) => {}

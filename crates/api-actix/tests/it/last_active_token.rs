@@ -114,7 +114,27 @@ async fn every_live_session_of_a_multi_session_client_has_its_own_token() {
     let mut browser = Browser::dev(&h).await;
     let a = browser.sign_in(&h, "user_a").await;
     let b = browser.sign_in(&h, "user_b").await;
-    let c = browser.sign_in(&h, "user_c").await;
+    // The sign-in's own new token on its session, and the others' beside it.
+    let ticket = h.ticket("user_c").await;
+    let signed_in = browser
+        .call(
+            &h,
+            Method::POST,
+            "/v1/client/sign_ins",
+            &[("strategy", "ticket"), ("ticket", &ticket)],
+        )
+        .await
+        .ok_json();
+    let c = signed_in["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = tokens_of(&signed_in["client"]);
+    assert_eq!(shown.len(), 3);
+    for (sid, jwt) in &shown {
+        let (_, claims) = jwt_parts(jwt.as_deref().expect("every live session has one"));
+        assert_eq!(claims["sid"], sid.as_str());
+    }
     browser
         .call(
             &h,
@@ -203,4 +223,65 @@ async fn a_changed_or_removed_membership_is_never_served_from_a_recent_token() {
         Value::Null
     );
     assert_eq!(only_token(&client), personal);
+}
+
+#[actix_web::test]
+async fn an_active_organization_beyond_the_memberships_read_with_the_client_is_read_as_a_mint_reads_it()
+ {
+    let h = Harness::dev().await;
+    let user = id(&h.create_user(json!({"first_name": "Many"})).await);
+    // 101 organizations, the first the oldest membership: the client's
+    // read shows the newest 100.
+    let mut first = String::new();
+    for n in 0..101 {
+        let org = h
+            .create_organization(json!({
+                "name": format!("Org {n}"),
+                "slug": format!("org-{n}"),
+                "created_by": user,
+            }))
+            .await;
+        if n == 0 {
+            first = id(&org);
+        }
+        h.advance(Duration::from_secs(1));
+    }
+    let mut browser = Browser::dev(&h).await;
+    let sid = browser.sign_in(&h, &user).await;
+    let touched = browser
+        .call(
+            &h,
+            Method::POST,
+            &format!("/v1/client/sessions/{sid}/touch"),
+            &[
+                ("active_organization_id", first.as_str()),
+                ("intent", "select_org"),
+            ],
+        )
+        .await
+        .ok_json();
+    assert_eq!(
+        touched["response"]["last_active_organization_id"],
+        first.as_str()
+    );
+    let memberships = touched["client"]["sessions"][0]["user"]["organization_memberships"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        memberships, 100,
+        "the oldest membership is not among those read"
+    );
+    h.advance(Duration::from_secs(31));
+    let client = reload(&h, &mut browser).await;
+    assert_eq!(
+        client["sessions"][0]["last_active_organization_id"],
+        first.as_str()
+    );
+    let (_, claims) = jwt_parts(&only_token(&client));
+    assert_eq!(
+        claims["o"]["id"],
+        first.as_str(),
+        "the organization is kept: {claims}"
+    );
 }
