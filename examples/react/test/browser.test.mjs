@@ -132,7 +132,7 @@ for (const environment of ['development', 'production']) {
         assert.equal(answer.sessionId, await page.textContent('#session-id'));
       });
 
-      await scenario(t, `${environment}: `<OrganizationSwitcher/>` lists the membership and activates it`, ctx, async () => {
+      await scenario(t, `${environment}: \`<OrganizationSwitcher/>\` lists the membership and activates it`, ctx, async () => {
         await page.click('.cl-organizationSwitcherTrigger');
         await page.click('.cl-organizationSwitcherPopoverCard >> text=Analytical Engines');
         await page.waitForSelector('#organization:has-text("Analytical Engines")', { timeout: 20_000 });
@@ -141,7 +141,7 @@ for (const environment of ['development', 'production']) {
         assert.equal(answer.orgRole, 'org:admin');
       });
 
-      await scenario(t, `${environment}: `<UserButton/>` adds a second account, switches back, signs out of all`, ctx, async () => {
+      await scenario(t, `${environment}: \`<UserButton/>\` adds a second account, switches back, signs out of all`, ctx, async () => {
         await page.click('.cl-userButtonTrigger');
         await page.click('.cl-userButtonPopoverCard >> text=Add account');
         await page.waitForURL(/\/sign-in/);
