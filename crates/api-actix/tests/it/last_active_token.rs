@@ -44,16 +44,7 @@ async fn a_reloaded_client_carries_its_sessions_token_reused_until_half_its_life
     let h = Harness::dev().await;
     h.user_exists("user_reload").await;
     let mut browser = Browser::dev(&h).await;
-    let ticket = h.ticket("user_reload").await;
-    let signed_in = browser
-        .call(
-            &h,
-            Method::POST,
-            "/v1/client/sign_ins",
-            &[("strategy", "ticket"), ("ticket", &ticket)],
-        )
-        .await
-        .ok_json();
+    let signed_in = browser.sign_in_body(&h, "user_reload").await;
     let sid = signed_in["response"]["created_session_id"]
         .as_str()
         .unwrap()
@@ -115,16 +106,7 @@ async fn every_live_session_of_a_multi_session_client_has_its_own_token() {
     let a = browser.sign_in(&h, "user_a").await;
     let b = browser.sign_in(&h, "user_b").await;
     // The sign-in's own new token on its session, and the others' beside it.
-    let ticket = h.ticket("user_c").await;
-    let signed_in = browser
-        .call(
-            &h,
-            Method::POST,
-            "/v1/client/sign_ins",
-            &[("strategy", "ticket"), ("ticket", &ticket)],
-        )
-        .await
-        .ok_json();
+    let signed_in = browser.sign_in_body(&h, "user_c").await;
     let c = signed_in["response"]["created_session_id"]
         .as_str()
         .unwrap()

@@ -588,6 +588,20 @@ impl Browser {
         res
     }
 
+    /// Signs in `user` with a ticket; the whole response body (the sign-in
+    /// attempt and the client).
+    pub async fn sign_in_body(&mut self, h: &Harness, user: &str) -> Value {
+        let ticket = h.ticket(user).await;
+        self.call(
+            h,
+            Method::POST,
+            "/v1/client/sign_ins",
+            &[("strategy", "ticket"), ("ticket", &ticket)],
+        )
+        .await
+        .ok_json()
+    }
+
     /// A request with an optional form body.
     pub async fn call(
         &mut self,
@@ -610,16 +624,7 @@ impl Browser {
 
     /// Signs in `user` with a ticket; the new session's id.
     pub async fn sign_in(&mut self, h: &Harness, user: &str) -> String {
-        let ticket = h.ticket(user).await;
-        let body = self
-            .call(
-                h,
-                Method::POST,
-                "/v1/client/sign_ins",
-                &[("strategy", "ticket"), ("ticket", &ticket)],
-            )
-            .await
-            .ok_json();
+        let body = self.sign_in_body(h, user).await;
         body["response"]["created_session_id"]
             .as_str()
             .unwrap()
