@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the workspace's (unit, conformance, HTTP against real
 # processes), the compatibility suite of Clerk's SDKs (scripts/compat.sh,
-# needs Node.js and npm) and the demo app in headless Chromium
-# (scripts/e2e.sh, needs Debian's chromium). The integration tests need a PostgreSQL
+# needs Node.js and npm) and the React example on Clerk's browser SDK in
+# headless Chromium (scripts/e2e.sh, needs Debian's chromium). The integration tests need a PostgreSQL
 # server where they may create and drop databases: by default
 # postgres://postgres@127.0.0.1:5432/postgres, or HALLPASS_TEST_DATABASE_URL.
 # If a local cluster is installed but stopped, this starts it. The
@@ -57,5 +57,5 @@ cargo test --workspace --all-targets "$@"
 # Clerk's own SDKs against a running hallpass (needs Node.js and npm).
 bash scripts/compat.sh
 
-# The demo app (@clerk/express) end to end in headless Chromium.
+# Clerk's browser SDK (examples/react) end to end in headless Chromium.
 bash scripts/e2e.sh

@@ -30,6 +30,9 @@ if (!existsSync(join(dist, 'index.html'))) {
 }
 const publishableKey = process.env.CLERK_PUBLISHABLE_KEY;
 
+const escape = (s) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
 const app = express();
 app.disable('x-powered-by');
 
@@ -93,6 +96,42 @@ api.get('/me', requireAuth({ signInUrl: '/sign-in' }), (req, res) => {
   res.set('cache-control', 'no-store').json({ userId, sessionId, orgId: orgId ?? null, orgRole: orgRole ?? null, orgSlug: orgSlug ?? null });
 });
 app.use('/api', api);
+
+// A page rendered on the server from the session cookies alone (no
+// clerk-js on it): clerkMiddleware() verifies `__session` offline, and when
+// the token is stale (or, on a development instance, the browser has no
+// dev browser yet) sends the browser through Hallpass's handshake, here on
+// the same /__clerk path clerk-js uses, and back with fresh cookies.
+app.get('/account', clerkMiddleware({ proxyUrl: '/__clerk' }), async (req, res, next) => {
+  const { sessionId, userId } = getAuth(req);
+  if (!userId) {
+    res.redirect('/sign-in');
+    return;
+  }
+  let user;
+  try {
+    user = await clerkClient.users.getUser(userId);
+  } catch (e) {
+    next(e);
+    return;
+  }
+  res.set('cache-control', 'no-store').type('html').send(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Account · Hallpass React example</title></head>
+<body>
+<main>
+<h1>Account (rendered on the server)</h1>
+<dl>
+<dt>Session</dt><dd id="session-id">${escape(sessionId)}</dd>
+<dt>User</dt><dd id="user-id">${escape(userId)}</dd>
+<dt>Username</dt><dd id="username">${escape(user.username ?? '')}</dd>
+</dl>
+<p><a href="/">Back to the app</a></p>
+</main>
+</body>
+</html>
+`);
+});
 
 app.use(express.static(dist, { index: false }));
 // The single-page app answers every other page.

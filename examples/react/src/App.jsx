@@ -29,7 +29,7 @@ function Home() {
         <Profile />
         <ApiCall />
         <p>
-          <a href="/sign-in">Add an account</a>
+          <a href="/sign-in">Add an account</a> · <a href="/account">Account page (rendered on the server)</a>
         </p>
       </Show>
     </main>
