@@ -100,6 +100,14 @@ fn dist_file(tail: &str) -> Option<PathBuf> {
         .then_some(path)
 }
 
+/// The `Content-Type` to send for a file actix-files typed `guessed`: a
+/// text type (clerk-js's scripts are `text/javascript`) says it is UTF-8,
+/// as the builds are, so a browser never guesses another encoding.
+fn with_charset(guessed: &str) -> Option<String> {
+    let is_text = guessed.starts_with("text/") || guessed == "application/javascript";
+    (is_text && !guessed.contains("charset=")).then(|| format!("{guessed}; charset=utf-8"))
+}
+
 /// What is installed in `dir`, for the start-up banner:
 /// `clerk-js 6.40.0, ui 1.36.0`, or `not installed`.
 pub fn installed_summary(dir: &Path) -> String {
@@ -171,6 +179,14 @@ pub(crate) async fn serve(
         .map_err(|_| ApiError::not_found("file"))?;
     let mut res = named.prefer_utf8(true).into_response(&req);
     let headers = res.headers_mut();
+    let typed = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(with_charset)
+        .and_then(|v| HeaderValue::from_str(&v).ok());
+    if let Some(typed) = typed {
+        headers.insert(header::CONTENT_TYPE, typed);
+    }
     // Loaded by `<script crossorigin="anonymous">` from the app's origin.
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -234,6 +250,25 @@ mod tests {
         }
         assert_eq!(exact("6.40.0"), Some([6, 40, 0]));
         assert_eq!(exact("1234567890.0.0"), None, "bounded");
+    }
+
+    #[test]
+    fn text_types_say_utf_8_once() {
+        assert_eq!(
+            with_charset("text/javascript").as_deref(),
+            Some("text/javascript; charset=utf-8")
+        );
+        assert_eq!(
+            with_charset("application/javascript").as_deref(),
+            Some("application/javascript; charset=utf-8")
+        );
+        assert_eq!(
+            with_charset("text/css").as_deref(),
+            Some("text/css; charset=utf-8")
+        );
+        assert_eq!(with_charset("text/css; charset=utf-8"), None);
+        assert_eq!(with_charset("application/json"), None);
+        assert_eq!(with_charset("image/svg+xml"), None);
     }
 
     #[test]
