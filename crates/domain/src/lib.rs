@@ -27,6 +27,7 @@ pub mod membership;
 pub mod metadata;
 pub mod org_claims;
 pub mod organization;
+pub mod password;
 pub mod rate;
 pub mod redirect;
 pub mod refresh;
@@ -58,6 +59,10 @@ pub use org_claims::{OrgClaims, OrgClaimsError, OrgClaimsV1, OrgClaimsV2, TokenO
 pub use organization::{
     InvalidOrganizationRef, MembershipLimit, NewOrganization, Organization, OrganizationName,
     OrganizationPatch, OrganizationRecord, OrganizationRef, Slug,
+};
+pub use password::{
+    CharClass, DigestError, Password, PasswordDigest, PasswordHasher, PasswordPolicy,
+    PasswordPolicyError, PasswordRejected,
 };
 pub use redirect::{AllowedOrigins, RedirectError, RedirectUrl};
 pub use role::{
