@@ -2,7 +2,8 @@
 //!
 //! The traits the use cases need from the outside world, in Hallpass's own
 //! vocabulary: storage ([`store`], and [`identity`] for users,
-//! organizations and memberships), signing ([`signing`]), time ([`Clock`]),
+//! organizations and memberships), signing ([`signing`]), passwords
+//! ([`password`]), time ([`Clock`]),
 //! randomness ([`IdGenerator`]) and rate limiting ([`rate_limit`]). No diesel, josekit, actix or openssl
 //! type appears in a signature.
 //!
@@ -13,6 +14,7 @@
 pub mod clock;
 pub mod errors;
 pub mod identity;
+pub mod password;
 pub mod rate_limit;
 #[cfg(feature = "conformance")]
 pub mod rate_limit_conformance;
@@ -29,6 +31,7 @@ pub use identity::{
     UpdateOrganizationError, UpdateUserError, UserFilter, UserIdentifier, UserOrderField,
     UserQuery, UserStore,
 };
+pub use password::{HashError, PasswordCheck, PasswordHashing};
 pub use rate_limit::{Quota, RateDecision, RateFuture, RateLimitError, RateLimiter};
 pub use signing::{
     GeneratedKey, KeyError, KeyRingFactory, SealedSecrets, SignError, TokenSigner, TokenVerifier,
