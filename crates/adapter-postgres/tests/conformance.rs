@@ -25,6 +25,10 @@ async fn the_identity_migration_adopts_users_that_sessions_and_tickets_reference
 
     let (store, db) = fresh_store().await;
     let mut sql = db.sql();
+    // Back to before the identity migration: the later ones first.
+    sql.execute(include_str!(
+        "../../../migrations/postgres/2026-12-08-000010_passwords/down.sql"
+    ));
     sql.execute(include_str!(
         "../../../migrations/postgres/2026-12-07-000009_identity/down.sql"
     ));
@@ -41,6 +45,9 @@ async fn the_identity_migration_adopts_users_that_sessions_and_tickets_reference
     );
     sql.execute(include_str!(
         "../../../migrations/postgres/2026-12-07-000009_identity/up.sql"
+    ));
+    sql.execute(include_str!(
+        "../../../migrations/postgres/2026-12-08-000010_passwords/up.sql"
     ));
 
     // Each referenced id is a user with nothing but its id, created at its

@@ -29,6 +29,11 @@ async fn the_identity_migration_adopts_users_that_sessions_and_tickets_reference
         dir.path().join("hallpass.sqlite3").to_str().unwrap(),
     )
     .expect("connect");
+    // Back to before the identity migration: the later ones first.
+    conn.batch_execute(include_str!(
+        "../../../migrations/sqlite/2026-12-08-000010_passwords/down.sql"
+    ))
+    .expect("the store before passwords");
     conn.batch_execute(include_str!(
         "../../../migrations/sqlite/2026-12-07-000009_identity/down.sql"
     ))
@@ -49,6 +54,10 @@ async fn the_identity_migration_adopts_users_that_sessions_and_tickets_reference
         "../../../migrations/sqlite/2026-12-07-000009_identity/up.sql"
     ))
     .expect("migrate");
+    conn.batch_execute(include_str!(
+        "../../../migrations/sqlite/2026-12-08-000010_passwords/up.sql"
+    ))
+    .expect("migrate passwords");
 
     // Each referenced id is a user with nothing but its id, created at its
     // earliest reference (a session or a ticket).

@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use hallpass_domain::{
     E164, Email, EmailAddress, EmailAddressId, ExternalId, ImageUrl, Json, Lock, Membership,
     MembershipLimit, MembershipRecord, Metadata, Organization, OrganizationId,
-    OrganizationMembershipId, OrganizationName, OrganizationRecord, PersonName, PhoneNumber,
-    PhoneNumberId, Role, Slug, UnixMillis, User, UserId, UserRecord, Username,
+    OrganizationMembershipId, OrganizationName, OrganizationRecord, PasswordCredential,
+    PasswordDigest, PersonName, PhoneNumber, PhoneNumberId, Role, Slug, UnixMillis, User, UserId,
+    UserRecord, Username,
 };
 use hallpass_ports::{CountedOrganization, PublicUserData};
 
@@ -58,6 +59,9 @@ pub struct UserRow {
     pub last_active_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The password's digest, with `password_updated_at`: both or neither.
+    pub password_digest: Option<String>,
+    pub password_updated_at: Option<i64>,
 }
 
 impl UserRow {
@@ -92,6 +96,8 @@ impl UserRow {
             last_active_at: u.last_active_at().map(UnixMillis::as_millis),
             created_at: u.created_at().as_millis(),
             updated_at: u.updated_at().as_millis(),
+            password_digest: u.password().map(|p| p.digest.as_str().to_owned()),
+            password_updated_at: u.password().map(|p| p.updated_at.as_millis()),
         }
     }
 
@@ -106,6 +112,15 @@ impl UserRow {
             (true, Some(until)) => Some(Lock::Until(UnixMillis::new(until))),
             (true, None) => Some(Lock::Indefinitely),
             (false, Some(_)) => return Err(anyhow!("corrupt lock of user {}", self.id)),
+        };
+        let password = match (self.password_digest, self.password_updated_at) {
+            (None, None) => None,
+            (Some(digest), Some(updated_at)) => Some(PasswordCredential {
+                digest: PasswordDigest::from_stored(digest)
+                    .ok_or_else(|| anyhow!("corrupt password digest of user {}", self.id))?,
+                updated_at: UnixMillis::new(updated_at),
+            }),
+            _ => return Err(anyhow!("corrupt password of user {}", self.id)),
         };
         Ok(User::from_record(UserRecord {
             id: UserId::parse(&self.id).context("corrupt user id")?,
@@ -139,6 +154,7 @@ impl UserRow {
             unsafe_metadata: metadata(&self.unsafe_metadata, "user unsafe metadata")?,
             banned: self.banned,
             lock,
+            password,
             last_sign_in_at: millis(self.last_sign_in_at),
             last_active_at: millis(self.last_active_at),
             created_at: UnixMillis::new(self.created_at),

@@ -173,6 +173,8 @@ diesel::table! {
         last_active_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        password_digest -> Nullable<Text>,
+        password_updated_at -> Nullable<BigInt>,
     }
 }
 

@@ -83,6 +83,6 @@ pub use template::{
 pub use time::UnixMillis;
 pub use user::{
     E164, Email, EmailAddress, ExternalId, FieldError, IdentifierKind, ImageUrl, Lock, NewUser,
-    PersonName, PhoneNumber, SignInRefused, User, UserError, UserMetadataPatch,
+    PasswordCredential, PersonName, PhoneNumber, SignInRefused, User, UserError, UserMetadataPatch,
     UserMetadataReplacement, UserPatch, UserRecord, Username, shown_identifier,
 };

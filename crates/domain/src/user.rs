@@ -3,8 +3,8 @@
 //! A [`User`] holds the profile Clerk's Backend API serves (`GET
 //! /v1/users/{id}`): names, username, external id, image URL, email
 //! addresses and phone numbers with a primary of each, three metadata
-//! objects, the ban and the lock, and four times. Passwords and other sign-in
-//! factors are not part of it (yet): Hallpass signs users in with tickets.
+//! objects, the ban and the lock, the password's digest (never the
+//! password: see [`crate::password`]) and four times.
 //!
 //! Rules (each an error value, see [`UserError`]):
 //! - an email address (by its lowercase form) or phone number appears once
@@ -23,6 +23,7 @@
 //!   counts, at its exact end instant included.
 
 mod fields;
+mod password;
 
 use std::time::Duration;
 
@@ -31,6 +32,7 @@ pub use fields::{E164, Email, ExternalId, FieldError, ImageUrl, PersonName, User
 use crate::id::{EmailAddressId, PhoneNumberId, UserId};
 use crate::json::JsonObject;
 use crate::metadata::{Metadata, MetadataField, MetadataFieldError, merge_field};
+use crate::password::PasswordDigest;
 use crate::time::UnixMillis;
 
 /// One of a user's email addresses (Clerk's `email_address` object).
@@ -142,6 +144,17 @@ pub struct NewUser {
     pub banned: bool,
     /// Clerk's `created_at` for imported users; `now` when absent.
     pub created_at: Option<UnixMillis>,
+    /// The password's digest (hashed, or imported and checked).
+    pub password: Option<PasswordDigest>,
+}
+
+/// A user's password, as kept: its digest, and when it was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordCredential {
+    pub digest: PasswordDigest,
+    /// When the password was set (Clerk's `password_last_updated_at`);
+    /// a rehash of the same password leaves it alone.
+    pub updated_at: UnixMillis,
 }
 
 /// `PATCH /v1/users/{id}`: `None` leaves a field alone, `Some(None)` clears
@@ -192,6 +205,7 @@ pub struct User {
     unsafe_metadata: Metadata,
     banned: bool,
     lock: Option<Lock>,
+    password: Option<PasswordCredential>,
     last_sign_in_at: Option<UnixMillis>,
     last_active_at: Option<UnixMillis>,
     created_at: UnixMillis,
@@ -217,6 +231,7 @@ pub struct UserRecord {
     pub unsafe_metadata: Metadata,
     pub banned: bool,
     pub lock: Option<Lock>,
+    pub password: Option<PasswordCredential>,
     pub last_sign_in_at: Option<UnixMillis>,
     pub last_active_at: Option<UnixMillis>,
     pub created_at: UnixMillis,
@@ -246,6 +261,10 @@ impl User {
         user.private_metadata = new.private_metadata;
         user.unsafe_metadata = new.unsafe_metadata;
         user.banned = new.banned;
+        user.password = new.password.map(|digest| PasswordCredential {
+            digest,
+            updated_at: now,
+        });
         for email in new.email_addresses {
             let id = EmailAddressId::from_random(ids());
             user.add_email_address(id, email, true, false, now)?;
@@ -278,6 +297,7 @@ impl User {
             unsafe_metadata: Metadata::empty(),
             banned: false,
             lock: None,
+            password: None,
             last_sign_in_at: None,
             last_active_at: None,
             created_at: now,
@@ -303,6 +323,7 @@ impl User {
             unsafe_metadata: r.unsafe_metadata,
             banned: r.banned,
             lock: r.lock,
+            password: r.password,
             last_sign_in_at: r.last_sign_in_at,
             last_active_at: r.last_active_at,
             created_at: r.created_at,
@@ -328,6 +349,7 @@ impl User {
             unsafe_metadata: self.unsafe_metadata.clone(),
             banned: self.banned,
             lock: self.lock,
+            password: self.password.clone(),
             last_sign_in_at: self.last_sign_in_at,
             last_active_at: self.last_active_at,
             created_at: self.created_at,

@@ -39,6 +39,7 @@ mod instance;
 mod memberships;
 mod minting;
 mod organizations;
+mod passwords;
 mod refresh_tokens;
 mod session_activities;
 mod session_lists;
@@ -90,6 +91,7 @@ macro_rules! storage_conformance_tests {
             users::a_user_is_found_by_the_id_of_any_of_its_identifiers,
             users::every_unique_identifier_belongs_to_one_user,
             users::a_user_update_is_compare_and_set_and_rewrites_its_identifiers,
+            passwords::a_password_digest_is_stored_and_replaced_with_its_user,
             user_removal::deleting_a_user_revokes_its_sessions_and_removes_the_rest,
             user_removal::a_ban_is_saved_with_the_revocation_of_live_sessions,
             user_removal::a_sign_in_is_saved_only_if_its_user_did_not_change,

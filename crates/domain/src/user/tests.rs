@@ -6,6 +6,7 @@ use crate::metadata::MetadataError;
 
 mod fields;
 mod identifiers;
+mod password;
 
 const T0: UnixMillis = UnixMillis::new(1_700_000_000_000);
 const SEC: Duration = Duration::from_secs(1);
@@ -153,6 +154,13 @@ fn a_user_survives_the_round_trip_through_its_record() {
     let mut u = user_with(&["a@example.com"], &["+14155550100"]);
     u.lock_for(Some(SEC), T0);
     u.record_sign_in(at(5));
+    u.set_password(
+        crate::password::PasswordDigest::from_stored(
+            "$2b$04$Y/yYJhcQ0IIKBky.hHR2G.0bhXBzxT.hRzcrZBljvdUqETAMipo36".to_owned(),
+        )
+        .unwrap(),
+        at(6),
+    );
     let back = User::from_record(u.to_record());
     assert_eq!(back, u);
     assert_eq!(back.to_record(), u.to_record());

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN password_updated_at;
+ALTER TABLE users DROP COLUMN password_digest;
