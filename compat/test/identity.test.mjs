@@ -91,10 +91,43 @@ test('users: create, read, list, count, update, metadata, ban, lock, delete', as
   const unlocked = await check(t, SDK, 'users.unlockUser', () => clerk.users.unlockUser(ada.id));
   assert.equal(unlocked.locked, false);
 
-  const password = await check(t, SDK, 'users.createUser (password refused)', () =>
-    refusal(() => clerk.users.createUser({ emailAddress: ['p@example.com'], password: 'correct horse battery' })),
+  // Passwords: set, verified, replaced, imported as a bcrypt digest
+  // (libxcrypt's, of "correct horse battery staple"), refused by the policy.
+  const withPassword = await check(t, SDK, 'users.createUser (password)', () =>
+    clerk.users.createUser({ emailAddress: ['p@example.com'], password: 'correct horse battery' }),
   );
-  assert.deepEqual(password, { status: 422, code: 'form_param_unknown' });
+  assert.equal(withPassword.passwordEnabled, true);
+  assert.equal(withPassword.raw.password_last_updated_at, withPassword.createdAt);
+  const verified = await check(t, SDK, 'users.verifyPassword', () =>
+    clerk.users.verifyPassword({ userId: withPassword.id, password: 'correct horse battery' }),
+  );
+  assert.deepEqual(verified, { verified: true });
+  const wrong = await check(t, SDK, 'users.verifyPassword (incorrect)', () =>
+    refusal(() => clerk.users.verifyPassword({ userId: withPassword.id, password: 'correct horse battery!' })),
+  );
+  assert.deepEqual(wrong, { status: 422, code: 'form_password_incorrect' });
+  await check(t, SDK, 'users.updateUser (password)', () =>
+    clerk.users.updateUser(withPassword.id, { password: 'another long password' }),
+  );
+  assert.deepEqual(await clerk.users.verifyPassword({ userId: withPassword.id, password: 'another long password' }), {
+    verified: true,
+  });
+  const imported = await check(t, SDK, 'users.createUser (passwordDigest, bcrypt)', () =>
+    clerk.users.createUser({
+      emailAddress: ['imported@example.com'],
+      passwordDigest: '$2b$04$Y/yYJhcQ0IIKBky.hHR2G.0bhXBzxT.hRzcrZBljvdUqETAMipo36',
+      passwordHasher: 'bcrypt',
+    }),
+  );
+  assert.deepEqual(await clerk.users.verifyPassword({ userId: imported.id, password: 'correct horse battery staple' }), {
+    verified: true,
+  });
+  const short = await check(t, SDK, 'users.createUser (password too short)', () =>
+    refusal(() => clerk.users.createUser({ emailAddress: ['short@example.com'], password: 'seven77' })),
+  );
+  assert.deepEqual(short, { status: 422, code: 'form_password_length_too_short' });
+  await clerk.users.deleteUser(withPassword.id);
+  await clerk.users.deleteUser(imported.id);
   const taken = await check(t, SDK, 'users.createUser (email taken)', () =>
     refusal(() => clerk.users.createUser({ emailAddress: ['Ada@Example.com'] })),
   );

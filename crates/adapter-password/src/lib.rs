@@ -29,7 +29,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier 
 use argon2::{Algorithm, Argon2, Params, Version};
 use hallpass_domain::{Password, PasswordDigest, PasswordHasher};
 use hallpass_ports::errors::Unavailable;
-use hallpass_ports::{HashError, PasswordCheck, PasswordHashing};
+use hallpass_ports::{HashError, HashFuture, PasswordCheck, PasswordHashing};
 use tokio::sync::Semaphore;
 
 /// The highest bcrypt cost verified (2^14 rounds: about a second on a slow
@@ -252,7 +252,22 @@ impl Hasher {
 }
 
 impl PasswordHashing for Hasher {
-    async fn hash(&self, password: Password) -> Result<PasswordDigest, HashError> {
+    fn hash(&self, password: Password) -> HashFuture<'_, PasswordDigest> {
+        Box::pin(self.hash_now(password))
+    }
+
+    fn verify(&self, digest: PasswordDigest, candidate: Password) -> HashFuture<'_, PasswordCheck> {
+        let this = self.clone();
+        Box::pin(async move { self.run(move || this.verify_now(&digest, &candidate)).await })
+    }
+
+    fn check_digest(&self, digest: &PasswordDigest) -> Result<(), HashError> {
+        self.check(digest)
+    }
+}
+
+impl Hasher {
+    async fn hash_now(&self, password: Password) -> Result<PasswordDigest, HashError> {
         let argon2 = self.argon2id();
         self.run(move || {
             let salt = SaltString::generate(&mut OsRng);
@@ -264,19 +279,6 @@ impl PasswordHashing for Hasher {
                 .ok_or_else(|| HashError::Unexpected(anyhow::anyhow!("argon2 wrote no PHC string")))
         })
         .await
-    }
-
-    async fn verify(
-        &self,
-        digest: PasswordDigest,
-        candidate: Password,
-    ) -> Result<PasswordCheck, HashError> {
-        let this = self.clone();
-        self.run(move || this.verify_now(&digest, &candidate)).await
-    }
-
-    fn check_digest(&self, digest: &PasswordDigest) -> Result<(), HashError> {
-        self.check(digest)
     }
 }
 

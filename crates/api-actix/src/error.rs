@@ -10,6 +10,7 @@ use hallpass_app::{CallerError, FrontendError, SessionError, SignInError, Templa
 use serde_json::{Value, json};
 
 mod identity;
+mod password;
 
 /// An error as Clerk's APIs send it:
 /// `{"errors":[{"code","message","long_message","meta"}],"clerk_trace_id"}`.

@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, RwLock};
 
-use hallpass_domain::{Environment, FrontendApi, Instance, InstanceId, InstanceSettings, RoleSet};
+use hallpass_domain::{
+    Environment, FrontendApi, Instance, InstanceId, InstanceSettings, PasswordPolicy, RoleSet,
+};
 use hallpass_ports::{
     CreateInstanceError, InstanceInit, KeyError, KeyRingFactory, SigningKeyRecord, Store,
     StoreError,
@@ -35,6 +37,8 @@ pub struct IdentityPolicy {
     /// How long `POST /v1/users/{id}/lock` locks a user; `None`: until
     /// unlocked.
     pub lockout: Option<Duration>,
+    /// The rules a new password must meet (`passwords.*`).
+    pub password: PasswordPolicy,
 }
 
 impl Default for IdentityPolicy {
@@ -43,6 +47,7 @@ impl Default for IdentityPolicy {
         Self {
             roles: RoleSet::default(),
             lockout: Some(Duration::from_secs(3600)),
+            password: PasswordPolicy::default(),
         }
     }
 }
@@ -111,6 +116,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
             keys,
             clock,
             ids,
+            passwords,
         } = deps;
         let mut created_secret_key = None;
         let instance = match store.load_instance().await? {
@@ -170,6 +176,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
                 keys,
                 clock,
                 ids,
+                passwords,
                 config,
                 instance,
                 ring: RwLock::new(ring),

@@ -18,6 +18,7 @@ mod identifiers;
 mod keys;
 mod memberships;
 mod organizations;
+mod passwords;
 mod rate_limit;
 mod recent_tokens;
 mod refresh;
@@ -34,7 +35,7 @@ use std::sync::{Arc, RwLock};
 use hallpass_domain::{
     Environment, FrontendApi, Instance, InstanceSettings, PublishableKey, RoleSet, UnixMillis,
 };
-use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, Store, StoreError};
+use hallpass_ports::{Clock, IdGenerator, KeyRingFactory, PasswordHashing, Store, StoreError};
 
 pub use activation::OrganizationRequest;
 pub use bootstrap::{IdentityPolicy, InstanceConfig, KeyPolicy, StartError, Started};
@@ -46,6 +47,7 @@ pub use handshake::{HandshakeDelivery, HandshakeRequest, HandshakeResponse};
 pub use identifiers::{IdentifierPatch, IdentifierUseError};
 pub use keys::RotationError;
 pub use organizations::{OrganizationMetadata, OrganizationUseError};
+pub use passwords::{NewPassword, PasswordUseError};
 pub use rate_limit::{Limited, MemoryRateLimiter, RateLimits, RatePolicy, RateScope};
 pub use refresh::{RefreshError, RefreshFormat, RefreshResponse, Refreshed};
 pub use secret_key::{BackendCaller, NewSecretKey};
@@ -62,6 +64,9 @@ pub struct Deps<S, K> {
     pub keys: K,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
+    /// Hashes and verifies passwords (slow on purpose; bounded by the
+    /// adapter).
+    pub passwords: Arc<dyn PasswordHashing>,
 }
 
 impl<S, K> std::fmt::Debug for Deps<S, K> {
@@ -76,6 +81,7 @@ pub struct Hallpass<S: Store, K: KeyRingFactory> {
     keys: K,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
+    passwords: Arc<dyn PasswordHashing>,
     config: InstanceConfig,
     instance: Instance,
     ring: RwLock<Arc<K::Ring>>,

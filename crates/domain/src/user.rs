@@ -168,6 +168,8 @@ pub struct UserPatch {
     pub image_url: Option<Option<ImageUrl>>,
     pub primary_email_address_id: Option<EmailAddressId>,
     pub primary_phone_number_id: Option<PhoneNumberId>,
+    /// A new password's digest, set at the update's time.
+    pub password: Option<PasswordDigest>,
 }
 
 /// `PATCH /v1/users/{id}/metadata`: each present object is deep-merged
@@ -589,6 +591,12 @@ impl User {
         }
         if let Some(id) = patch.primary_phone_number_id {
             self.primary_phone_number_id = Some(id);
+        }
+        if let Some(digest) = patch.password {
+            self.password = Some(PasswordCredential {
+                digest,
+                updated_at: now,
+            });
         }
         let changed = self.to_record() != before;
         if changed {

@@ -91,7 +91,11 @@ async fn create<S: Store>(store: S, settings: &Settings) -> anyhow::Result<()> {
     }
     let frontend = settings.frontend_api(settings.fapi_addr)?;
     let started = Hallpass::start(
-        system::deps(store, settings.encryption_key.as_deref()),
+        system::deps(
+            store,
+            settings.encryption_key.as_deref(),
+            settings.passwords.clone(),
+        ),
         settings.instance_config(frontend),
     )
     .await
@@ -137,7 +141,11 @@ async fn started<S: Store>(
     }
     let frontend = settings.frontend_api(settings.fapi_addr)?;
     Ok(Hallpass::start(
-        system::deps(store, settings.encryption_key.as_deref()),
+        system::deps(
+            store,
+            settings.encryption_key.as_deref(),
+            settings.passwords.clone(),
+        ),
         settings.instance_config(frontend),
     )
     .await

@@ -73,7 +73,12 @@ pub fn identity_policy(
     let roles = RoleSet::new(&description).map_err(|e| anyhow!("`organizations.roles`: {e}"))?;
     let lockout =
         (users.lockout_duration_secs > 0).then(|| Duration::from_secs(users.lockout_duration_secs));
-    Ok(IdentityPolicy { roles, lockout })
+    Ok(IdentityPolicy {
+        roles,
+        lockout,
+        // `[passwords]`: see password_settings.rs.
+        password: hallpass_domain::PasswordPolicy::default(),
+    })
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod cli;
 mod database_url;
 mod display_settings;
 mod identity_settings;
+mod password_settings;
 mod rate_limit;
 mod serve;
 mod settings;

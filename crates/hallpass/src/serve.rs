@@ -78,7 +78,11 @@ async fn serve<S: Store>(
     metrics: Option<web::Data<Metrics>>,
 ) -> anyhow::Result<()> {
     let started = Hallpass::start(
-        system::deps(store, settings.encryption_key.as_deref()),
+        system::deps(
+            store,
+            settings.encryption_key.as_deref(),
+            settings.passwords.clone(),
+        ),
         settings.instance_config(frontend.clone()),
     )
     .await

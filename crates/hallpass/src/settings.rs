@@ -43,6 +43,7 @@ pub struct RawSettings {
     pub organizations: crate::identity_settings::OrganizationSettings,
     pub users: crate::identity_settings::UserSettings,
     pub display: crate::display_settings::DisplaySettings,
+    pub passwords: crate::password_settings::PasswordSettings,
 }
 
 /// Prometheus metrics on the Backend API listener.
@@ -246,6 +247,7 @@ impl Default for RawSettings {
             organizations: Default::default(),
             users: Default::default(),
             display: Default::default(),
+            passwords: Default::default(),
         }
     }
 }
@@ -315,8 +317,11 @@ pub struct Settings {
     pub rate_limit: crate::rate_limit::RateLimitConfig,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
-    /// Roles of organization memberships, and the lockout.
+    /// Roles of organization memberships, the lockout, the password rules.
     pub identity: hallpass_app::IdentityPolicy,
+    /// Hashes and verifies passwords (`passwords.argon2_*`,
+    /// `passwords.hashing_*`).
+    pub passwords: hallpass_adapter_password::Hasher,
 }
 
 fn addr(name: &str, value: &str) -> anyhow::Result<SocketAddr> {
@@ -543,7 +548,11 @@ impl Settings {
                 display: raw.display.validate()?,
                 clerk_js_dir: Some(clerk_js_dir),
             },
-            identity: crate::identity_settings::identity_policy(&raw.organizations, &raw.users)?,
+            identity: hallpass_app::IdentityPolicy {
+                password: raw.passwords.policy()?,
+                ..crate::identity_settings::identity_policy(&raw.organizations, &raw.users)?
+            },
+            passwords: raw.passwords.hasher()?,
             log: raw.log,
             metrics: raw.metrics,
         })

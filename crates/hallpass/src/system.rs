@@ -37,7 +37,11 @@ impl IdGenerator for OsRandom {
 
 /// The production ports around a store: RS256 keys (sealed at rest under
 /// `encryption_key` when one is configured), the system clock, OS randomness.
-pub fn deps<S>(store: S, encryption_key: Option<&SecretBox<[u8; 32]>>) -> Deps<S, JoseKeys> {
+pub fn deps<S>(
+    store: S,
+    encryption_key: Option<&SecretBox<[u8; 32]>>,
+    passwords: hallpass_adapter_password::Hasher,
+) -> Deps<S, JoseKeys> {
     let keys = match encryption_key {
         Some(key) => JoseKeys::sealed(Sealer::new(*key.expose_secret())),
         None => JoseKeys::plain(),
@@ -47,5 +51,6 @@ pub fn deps<S>(store: S, encryption_key: Option<&SecretBox<[u8; 32]>>) -> Deps<S
         keys,
         clock: Arc::new(SystemClock),
         ids: Arc::new(OsRandom),
+        passwords: Arc::new(passwords),
     }
 }

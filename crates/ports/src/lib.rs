@@ -31,7 +31,7 @@ pub use identity::{
     UpdateOrganizationError, UpdateUserError, UserFilter, UserIdentifier, UserOrderField,
     UserQuery, UserStore,
 };
-pub use password::{HashError, PasswordCheck, PasswordHashing};
+pub use password::{HashError, HashFuture, PasswordCheck, PasswordHashing};
 pub use rate_limit::{Quota, RateDecision, RateFuture, RateLimitError, RateLimiter};
 pub use signing::{
     GeneratedKey, KeyError, KeyRingFactory, SealedSecrets, SignError, TokenSigner, TokenVerifier,

@@ -2,6 +2,7 @@
 //! workers on a bounded pool by the adapter (`hallpass-adapter-password`).
 
 use std::future::Future;
+use std::pin::Pin;
 
 use hallpass_domain::{Password, PasswordDigest};
 
@@ -31,19 +32,16 @@ pub enum HashError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// What [`PasswordHashing`]'s slow calls return (boxed, so that the port
+/// is held as `Arc<dyn PasswordHashing>`).
+pub type HashFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, HashError>> + Send + 'a>>;
+
 /// Hashes new passwords with the instance's algorithm and parameters, and
 /// verifies candidates (in constant time) against stored digests.
-pub trait PasswordHashing: Send + Sync + 'static {
-    fn hash(
-        &self,
-        password: Password,
-    ) -> impl Future<Output = Result<PasswordDigest, HashError>> + Send;
+pub trait PasswordHashing: Send + Sync + std::fmt::Debug + 'static {
+    fn hash(&self, password: Password) -> HashFuture<'_, PasswordDigest>;
 
-    fn verify(
-        &self,
-        digest: PasswordDigest,
-        candidate: Password,
-    ) -> impl Future<Output = Result<PasswordCheck, HashError>> + Send;
+    fn verify(&self, digest: PasswordDigest, candidate: Password) -> HashFuture<'_, PasswordCheck>;
 
     /// Whether an imported digest can be verified here (checked before it
     /// is stored, so that no user is given a password they cannot use).

@@ -9,6 +9,7 @@ mod memberships;
 mod organization_bodies;
 mod organizations;
 mod params;
+mod password_params;
 mod refresh;
 mod session;
 mod session_list;
@@ -118,6 +119,10 @@ fn identity<S: Store, K: KeyRingFactory>(cfg: &mut web::ServiceConfig) {
             web::post().to(users::unban::<S, K>),
         )
         .route("/users/{user_id}/lock", web::post().to(users::lock::<S, K>))
+        .route(
+            "/users/{user_id}/verify_password",
+            web::post().to(users::verify_password::<S, K>),
+        )
         .route(
             "/users/{user_id}/unlock",
             web::post().to(users::unlock::<S, K>),

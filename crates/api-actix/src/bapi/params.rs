@@ -213,9 +213,9 @@ pub(crate) fn unsupported(
     }
 }
 
-/// Why password parameters are refused.
-pub(crate) const NO_PASSWORDS: &str = "Hallpass does not support passwords yet: users sign in \
-     with sign-in tokens (POST /v1/sign_in_tokens).";
+/// Why second-factor parameters are refused.
+pub(crate) const NO_SECOND_FACTORS: &str =
+    "Hallpass does not store second factors (TOTP secrets, backup codes).";
 
 #[cfg(test)]
 mod tests {

@@ -2,13 +2,14 @@
 //! `PATCH|PUT /v1/users/{id}/metadata` (the spec's `additionalProperties:
 //! false`: an unknown field is a 400), read into the domain's commands.
 //!
-//! Parameters of what Hallpass does not store are handled one of two ways:
-//! those carrying data it would lose (passwords, TOTP secrets, backup codes,
-//! web3 wallets, a profile image id) are refused with Clerk's 422
-//! `form_param_unknown`; switches about checks or features Hallpass does
-//! not have (`skip_password_checks`, `skip_legal_checks`,
-//! `delete_self_enabled`, ...) and `locale` are accepted and ignored (see
-//! docs/compatibility.md).
+//! Passwords (`password`, or `password_digest` with `password_hasher`) are
+//! read by `password_params`. Parameters of what Hallpass does not store
+//! are handled one of two ways: those carrying data it would lose (TOTP
+//! secrets, backup codes, web3 wallets, a profile image id) are refused
+//! with Clerk's 422 `form_param_unknown`; switches about checks or features
+//! Hallpass does not have (`skip_password_requirement`,
+//! `skip_legal_checks`, `delete_self_enabled`, ...) and `locale` are
+//! accepted and ignored (see docs/compatibility.md).
 
 use hallpass_domain::{
     E164, Email, EmailAddressId, ExternalId, MetadataField, NewUser, PersonName, PhoneNumberId,
@@ -18,10 +19,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::params::{
-    NO_PASSWORDS, OneOrMany, metadata, metadata_patch, nullable, param_user, patch_text, replacing,
-    rfc3339, text, unsupported,
+    NO_SECOND_FACTORS, OneOrMany, metadata, metadata_patch, nullable, param_user, patch_text,
+    replacing, rfc3339, text, unsupported,
 };
+use super::password_params::PasswordParams;
 use crate::ApiError;
+use hallpass_app::NewPassword;
 
 const NO_WEB3: &str = "Hallpass does not store web3 wallets.";
 const NO_IMAGES: &str = "Hallpass does not store profile images.";
@@ -89,28 +92,32 @@ fn statuses(
     Ok(())
 }
 
-/// Refuses the password and second-factor parameters that carry a value.
-fn refuse_credentials(values: [(&'static str, Option<&Value>); 5]) -> Result<(), ApiError> {
+/// Refuses the second-factor parameters that carry a value.
+fn refuse_second_factors(values: [(&'static str, Option<&Value>); 2]) -> Result<(), ApiError> {
     for (param, value) in values {
-        unsupported(param, value, NO_PASSWORDS)?;
+        unsupported(param, value, NO_SECOND_FACTORS)?;
     }
     Ok(())
 }
 
 impl CreateUser {
-    /// The user to create, and whether it starts locked.
-    pub(crate) fn into_new_user(self) -> Result<(NewUser, bool), ApiError> {
-        refuse_credentials([
-            ("password", self.password.as_ref()),
-            ("password_digest", self.password_digest.as_ref()),
-            ("password_hasher", self.password_hasher.as_ref()),
+    /// The user to create (its password still to be hashed), whether it
+    /// starts locked, and its password.
+    pub(crate) fn into_new_user(self) -> Result<(NewUser, bool, Option<NewPassword>), ApiError> {
+        refuse_second_factors([
             ("totp_secret", self.totp_secret.as_ref()),
             ("backup_codes", self.backup_codes.as_ref()),
         ])?;
         unsupported("web3_wallet", self.web3_wallet.as_ref(), NO_WEB3)?;
+        let password = PasswordParams {
+            password: self.password,
+            password_digest: self.password_digest,
+            password_hasher: self.password_hasher,
+            skip_password_checks: self.skip_password_checks,
+        }
+        .into_new_password()?;
         let _accepted = (
             self.locale,
-            self.skip_password_checks,
             self.skip_password_requirement,
             self.delete_self_enabled,
             self.skip_legal_checks,
@@ -170,8 +177,9 @@ impl CreateUser {
                 .as_deref()
                 .map(|at| rfc3339("created_at", at))
                 .transpose()?,
+            password: None,
         };
-        Ok((new, self.locked.unwrap_or(false)))
+        Ok((new, self.locked.unwrap_or(false), password))
     }
 }
 
@@ -215,17 +223,24 @@ pub(crate) struct UpdateUser {
 }
 
 impl UpdateUser {
-    /// The profile change, and the metadata objects to replace (accepted on
-    /// every API version, as `@clerk/backend`'s `updateUser` still sends
-    /// them).
-    pub(crate) fn into_patch(self) -> Result<(UserPatch, UserMetadataReplacement), ApiError> {
-        refuse_credentials([
-            ("password", self.password.as_ref()),
-            ("password_digest", self.password_digest.as_ref()),
-            ("password_hasher", self.password_hasher.as_ref()),
+    /// The profile change (its password still to be hashed), the metadata
+    /// objects to replace (accepted on every API version, as
+    /// `@clerk/backend`'s `updateUser` still sends them), and the new
+    /// password.
+    pub(crate) fn into_patch(
+        self,
+    ) -> Result<(UserPatch, UserMetadataReplacement, Option<NewPassword>), ApiError> {
+        refuse_second_factors([
             ("totp_secret", self.totp_secret.as_ref()),
             ("backup_codes", self.backup_codes.as_ref()),
         ])?;
+        let password = PasswordParams {
+            password: self.password,
+            password_digest: self.password_digest,
+            password_hasher: self.password_hasher,
+            skip_password_checks: self.skip_password_checks,
+        }
+        .into_new_password()?;
         unsupported(
             "primary_web3_wallet_id",
             self.primary_web3_wallet_id.as_ref(),
@@ -244,7 +259,6 @@ impl UpdateUser {
         let _accepted = (
             self.locale,
             self.notify_primary_email_address_changed,
-            self.skip_password_checks,
             self.sign_out_of_other_sessions,
             self.delete_self_enabled,
             self.create_organization_enabled,
@@ -279,13 +293,14 @@ impl UpdateUser {
                     })
                 })
                 .transpose()?,
+            password: None,
         };
         let metadata = UserMetadataReplacement {
             public_metadata: metadata(MetadataField::Public, replacing(self.public_metadata))?,
             private_metadata: metadata(MetadataField::Private, replacing(self.private_metadata))?,
             unsafe_metadata: metadata(MetadataField::Unsafe, replacing(self.unsafe_metadata))?,
         };
-        Ok((patch, metadata))
+        Ok((patch, metadata, password))
     }
 }
 
@@ -351,5 +366,28 @@ impl UserIds {
             ));
         }
         ids.iter().map(|id| param_user("user_ids", id)).collect()
+    }
+}
+
+/// `POST /v1/users/{id}/verify_password`: `{"password": "..."}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VerifyPassword {
+    password: Option<Value>,
+}
+
+impl VerifyPassword {
+    /// The candidate; a password no policy would allow cannot be the
+    /// user's, so only the bounds of [`hallpass_domain::Password`] apply.
+    pub(crate) fn into_password(self) -> Result<hallpass_domain::Password, ApiError> {
+        match self.password {
+            None | Some(Value::Null) => Err(ApiError::missing_param("password")),
+            Some(Value::String(s)) => hallpass_domain::Password::new(s)
+                .map_err(|e| ApiError::password_rejected(e, "password")),
+            Some(_) => Err(ApiError::invalid_param(
+                "password",
+                "password must be a string.",
+            )),
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! `/v1/users`: create, list, count, read, update, metadata, ban (one or
-//! many), lock,
-//! delete, and a user's organization memberships.
+//! `/v1/users`: create, list, count, read, update (passwords included),
+//! metadata, ban (one or many), lock, delete, verify a password, and a
+//! user's organization memberships.
 
 use actix_web::{HttpResponse, web};
 use hallpass_app::Hallpass;
@@ -8,7 +8,7 @@ use hallpass_domain::User;
 use hallpass_ports::{KeyRingFactory, Store};
 
 use super::params::path_user;
-use super::user_bodies::{CreateUser, UpdateUser, UserIds, UserMetadataBody};
+use super::user_bodies::{CreateUser, UpdateUser, UserIds, UserMetadataBody, VerifyPassword};
 use super::user_list::{user_filter, user_query};
 use crate::ApiError;
 use crate::body::LenientJson;
@@ -34,7 +34,10 @@ pub(crate) async fn create<S: Store, K: KeyRingFactory>(
     app: App<S, K>,
     LenientJson(body): LenientJson<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let (new, locked) = body.into_new_user()?;
+    let (mut new, locked, password) = body.into_new_user()?;
+    if let Some(password) = password {
+        new.password = Some(app.password_digest(password).await?);
+    }
     let created = app.create_user(new, locked).await?;
     Ok(user(&app, &created))
 }
@@ -81,9 +84,26 @@ pub(crate) async fn update<S: Store, K: KeyRingFactory>(
     LenientJson(body): LenientJson<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_user(&path)?;
-    let (patch, metadata) = body.into_patch()?;
+    let (mut patch, metadata, password) = body.into_patch()?;
+    if let Some(password) = password {
+        patch.password = Some(app.password_digest(password).await?);
+    }
     let updated = app.update_user(&id, patch, metadata).await?;
     Ok(user(&app, &updated))
+}
+
+/// `POST /v1/users/{user_id}/verify_password`: `{"verified": true}`, 422
+/// `form_password_incorrect` for another password, 400 for a user without
+/// one.
+pub(crate) async fn verify_password<S: Store, K: KeyRingFactory>(
+    app: App<S, K>,
+    path: web::Path<String>,
+    LenientJson(body): LenientJson<VerifyPassword>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_user(&path)?;
+    let candidate = body.into_password()?;
+    app.verify_user_password(&id, candidate).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "verified": true })))
 }
 
 /// `PATCH /v1/users/{user_id}/metadata`: deep merge.

@@ -4,8 +4,9 @@
 //! Every field `@clerk/backend`'s `User.fromJSON`, `EmailAddress.fromJSON`
 //! and `PhoneNumber.fromJSON` read is present, and every field the spec
 //! requires (`additionalProperties: false`: no other). What Hallpass does
-//! not have is constant: no passwords, second factors, web3 wallets,
-//! passkeys, OAuth or SAML accounts, so those are `false`, `null` or `[]`.
+//! not have is constant: no second factors, web3 wallets, passkeys, OAuth
+//! or SAML accounts, so those are `false`, `null` or `[]`. A password is
+//! shown as whether there is one and when it was set, never its digest.
 
 use hallpass_domain::{EmailAddress, Json, JsonObject, Metadata, PhoneNumber, UnixMillis, User};
 use serde::Serialize;
@@ -167,7 +168,7 @@ pub(crate) struct BapiUser<'a> {
     backup_code_enabled: bool,
     mfa_enabled_at: (),
     mfa_disabled_at: (),
-    password_last_updated_at: (),
+    password_last_updated_at: Option<i64>,
     external_accounts: [(); 0],
     saml_accounts: [(); 0],
     enterprise_accounts: [(); 0],
@@ -211,13 +212,13 @@ pub(crate) fn bapi_user(u: &User, now: UnixMillis) -> BapiUser<'_> {
         phone_numbers: u.phone_numbers().iter().map(phone_number).collect(),
         web3_wallets: [],
         passkeys: [],
-        password_enabled: false,
+        password_enabled: u.password().is_some(),
         two_factor_enabled: false,
         totp_enabled: false,
         backup_code_enabled: false,
         mfa_enabled_at: (),
         mfa_disabled_at: (),
-        password_last_updated_at: (),
+        password_last_updated_at: u.password().map(|p| p.updated_at.as_millis()),
         external_accounts: [],
         saml_accounts: [],
         enterprise_accounts: [],

@@ -24,6 +24,7 @@ mod bapi_bulk;
 mod bapi_clients;
 mod bapi_memberships;
 mod bapi_organizations;
+mod bapi_passwords;
 mod bapi_sessions;
 mod bapi_templates;
 mod bapi_tokens;

@@ -320,6 +320,9 @@ impl Harness {
                 keys: JoseKeys::plain(),
                 clock: clock.clone(),
                 ids: Arc::new(TestIds::default()),
+                passwords: Arc::new(
+                    hallpass_adapter_password::Hasher::new(Default::default()).unwrap(),
+                ),
             },
             InstanceConfig {
                 environment,

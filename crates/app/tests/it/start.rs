@@ -125,6 +125,7 @@ async fn debug_names_the_instance_and_prints_no_dependency() {
         keys: hallpass_adapter_jwt::JoseKeys::plain(),
         clock: env.clock.clone(),
         ids: Arc::new(TestIds::default()),
+        passwords: Arc::new(test_hasher()),
     };
     assert_eq!(format!("{deps:?}"), "Deps { .. }");
 }

@@ -72,6 +72,7 @@ pub async fn start_on(
             keys: JoseKeys::plain(),
             clock,
             ids: Arc::new(TestIds(AtomicU64::new(rand_seed()))),
+            passwords: Arc::new(test_hasher()),
         },
         config,
     )
@@ -120,4 +121,13 @@ pub async fn user_exists(env: &Env, id: &str) {
             .await
             .unwrap();
     }
+}
+
+/// The real password hasher, at OWASP's parameters, two at a time.
+pub fn test_hasher() -> hallpass_adapter_password::Hasher {
+    hallpass_adapter_password::Hasher::new(hallpass_adapter_password::HashingSettings {
+        concurrency: 2,
+        ..Default::default()
+    })
+    .unwrap()
 }

@@ -50,3 +50,24 @@ fn a_rehash_keeps_when_the_password_was_set() {
     assert_eq!(u.password().unwrap().updated_at, at(10));
     assert_eq!(u.updated_at(), at(20));
 }
+
+#[test]
+fn a_profile_update_may_set_the_password_at_its_time() {
+    let mut u = user_with(&["a@example.com"], &[]);
+    let changed = u
+        .update(
+            UserPatch {
+                password: Some(digest(BCRYPT)),
+                ..UserPatch::default()
+            },
+            at(30),
+        )
+        .unwrap();
+    assert!(changed);
+    assert_eq!(u.password().unwrap().digest, digest(BCRYPT));
+    assert_eq!(u.password().unwrap().updated_at, at(30));
+    assert_eq!(u.updated_at(), at(30));
+    // Without a password in the patch, the password stays.
+    u.update(UserPatch::default(), at(40)).unwrap();
+    assert_eq!(u.password().unwrap().updated_at, at(30));
+}
