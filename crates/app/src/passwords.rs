@@ -122,9 +122,7 @@ impl<S: Store, K: KeyRingFactory> Hallpass<S, K> {
     ) -> Result<(), PasswordUseError> {
         let fresh = self.passwords.hash(password).await?;
         self.change_user(id, Sessions::Keep, |user, now| {
-            if user.password().is_some_and(|p| &p.digest == verified) {
-                user.rehash_password(fresh.clone(), now);
-            }
+            user.rehash_password(verified, fresh.clone(), now);
             Ok(())
         })
         .await?;

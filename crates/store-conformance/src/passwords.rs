@@ -49,7 +49,7 @@ pub(crate) async fn a_password_digest_is_stored_and_replaced_with_its_user<S: St
 
     // Moved to Argon2id after a sign-in: the same time of setting.
     let mut rehashed = found.clone();
-    assert!(rehashed.rehash_password(digest(ARGON2ID), at(5)));
+    assert!(rehashed.rehash_password(&digest(BCRYPT), digest(ARGON2ID), at(5)));
     store.update_user(&rehashed, &found).await.expect("rehash");
     let found = store.find_user(with.id()).await.expect("find");
     assert_eq!(found, rehashed);

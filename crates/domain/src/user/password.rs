@@ -21,15 +21,26 @@ impl User {
         self.touch(now);
     }
 
-    /// Replaces the digest of the *same* password, verified a moment ago,
-    /// with one at the instance's current parameters (an imported bcrypt
-    /// digest moved to Argon2id): when the password was set does not
-    /// change. `false` (nothing changes) when the user has no password.
-    pub fn rehash_password(&mut self, digest: PasswordDigest, now: UnixMillis) -> bool {
+    /// Replaces `verified`, the digest a candidate was verified against a
+    /// moment ago, with `fresh`, a digest of that same password at the
+    /// instance's current parameters (an imported bcrypt digest moved to
+    /// Argon2id): when the password was set does not change. `false`
+    /// (nothing changes) when the user's digest is no longer `verified`
+    /// (the password was changed meanwhile: the new one stands) or there
+    /// is none.
+    pub fn rehash_password(
+        &mut self,
+        verified: &PasswordDigest,
+        fresh: PasswordDigest,
+        now: UnixMillis,
+    ) -> bool {
         let Some(credential) = self.password.as_mut() else {
             return false;
         };
-        credential.digest = digest;
+        if &credential.digest != verified {
+            return false;
+        }
+        credential.digest = fresh;
         self.touch(now);
         true
     }

@@ -40,15 +40,26 @@ fn setting_a_password_records_when_and_moves_updated_at() {
 #[test]
 fn a_rehash_keeps_when_the_password_was_set() {
     let mut u = user_with(&["a@example.com"], &[]);
-    assert!(!u.rehash_password(digest(ARGON2ID), at(5)));
+    assert!(!u.rehash_password(&digest(BCRYPT), digest(ARGON2ID), at(5)));
     assert!(u.password().is_none());
     assert_eq!(u.updated_at(), T0);
 
     u.set_password(digest(BCRYPT), at(10));
-    assert!(u.rehash_password(digest(ARGON2ID), at(20)));
+    assert!(u.rehash_password(&digest(BCRYPT), digest(ARGON2ID), at(20)));
     assert_eq!(u.password().unwrap().digest, digest(ARGON2ID));
     assert_eq!(u.password().unwrap().updated_at, at(10));
     assert_eq!(u.updated_at(), at(20));
+}
+
+#[test]
+fn a_rehash_never_overwrites_a_password_changed_since_the_verification() {
+    let mut u = user_with(&["a@example.com"], &[]);
+    // Verified against BCRYPT, but the password is ARGON2ID's by now.
+    u.set_password(digest(ARGON2ID), at(10));
+    let other = digest(&BCRYPT.replace("$04$", "$05$"));
+    assert!(!u.rehash_password(&digest(BCRYPT), other, at(20)));
+    assert_eq!(u.password().unwrap().digest, digest(ARGON2ID));
+    assert_eq!(u.updated_at(), at(10));
 }
 
 #[test]
