@@ -308,14 +308,15 @@ fn phc_b64(s: &str) -> bool {
 }
 
 /// `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (the version may be
-/// absent, as in argon2's first encoding).
-fn phc_shape(encoded: &str, id: &str) -> bool {
+/// absent, as in argon2's first encoding); the algorithm's name, the
+/// second part, was checked by the caller.
+fn phc_shape(encoded: &str) -> bool {
     let parts: Vec<&str> = encoded.split('$').collect();
     let (params, salt, hash) = match parts.as_slice() {
-        ["", alg, version, params, salt, hash] if *alg == id && version.starts_with("v=") => {
+        ["", _, version, params, salt, hash] if version.starts_with("v=") => {
             (*params, *salt, *hash)
         }
-        ["", alg, params, salt, hash] if *alg == id => (*params, *salt, *hash),
+        ["", _, params, salt, hash] => (*params, *salt, *hash),
         _ => return false,
     };
     let params_ok = params.split(',').all(|kv| {
@@ -346,8 +347,7 @@ impl PasswordDigest {
             return Err(DigestError::Malformed(hasher));
         }
         let well_formed = match hasher {
-            PasswordHasher::Argon2id => phc_shape(&encoded, "argon2id"),
-            PasswordHasher::Argon2i => phc_shape(&encoded, "argon2i"),
+            PasswordHasher::Argon2id | PasswordHasher::Argon2i => phc_shape(&encoded),
             PasswordHasher::Bcrypt => bcrypt_shape(&encoded),
         };
         if !well_formed {

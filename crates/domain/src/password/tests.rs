@@ -258,3 +258,42 @@ fn a_stored_value_in_no_known_encoding_is_no_digest() {
         None
     );
 }
+
+#[test]
+fn refusals_say_what_is_missing() {
+    for (class, says) in [
+        (
+            CharClass::Lowercase,
+            "passwords must contain a lowercase letter",
+        ),
+        (
+            CharClass::Uppercase,
+            "passwords must contain an uppercase letter",
+        ),
+        (CharClass::Digit, "passwords must contain a number"),
+        (
+            CharClass::Special,
+            "passwords must contain a special character",
+        ),
+    ] {
+        assert_eq!(PasswordRejected::Missing(class).to_string(), says);
+    }
+    assert_eq!(
+        PasswordRejected::TooShort { min: 8 }.to_string(),
+        "passwords must be 8 characters or more"
+    );
+}
+
+#[test]
+fn a_digest_is_at_most_512_characters() {
+    // The hash part padded so that the whole digest is exactly 512.
+    let at = |len: usize| {
+        let pad = "A".repeat(len - ARGON2ID.len());
+        format!("{ARGON2ID}{pad}")
+    };
+    assert!(PasswordDigest::import(PasswordHasher::Argon2id, at(512)).is_ok());
+    assert_eq!(
+        PasswordDigest::import(PasswordHasher::Argon2id, at(513)),
+        Err(DigestError::Malformed(PasswordHasher::Argon2id))
+    );
+}
