@@ -85,6 +85,28 @@ async fn the_reference_implementations_digests_verify() {
 }
 
 #[tokio::test]
+async fn new_digests_carry_the_configured_parameters() {
+    let h = Hasher::new(HashingSettings {
+        memory_kib: 8192,
+        iterations: 1,
+        parallelism: 2,
+        concurrency: 1,
+        ..HashingSettings::default()
+    })
+    .unwrap();
+    let d = h.hash(pw(PASSWORD)).await.unwrap();
+    assert!(
+        d.as_str().starts_with("$argon2id$v=19$m=8192,t=1,p=2$"),
+        "{}",
+        d.as_str()
+    );
+    assert_eq!(
+        h.verify(d, pw(PASSWORD)).await.unwrap(),
+        PasswordCheck::Match { rehash: false }
+    );
+}
+
+#[tokio::test]
 async fn raised_parameters_ask_for_a_rehash_of_digests_made_before() {
     let stronger = Hasher::new(HashingSettings {
         memory_kib: 32_768,
