@@ -131,6 +131,18 @@ fn setup() -> Setup {
                 keys: JoseKeys::plain(),
                 clock: Arc::new(FixedClock),
                 ids: Arc::new(CountingIds(AtomicU64::new(1))),
+                // The real hasher at Argon2's smallest cost: a body with a
+                // password is hashed and verified, quickly.
+                passwords: Arc::new(
+                    hallpass_adapter_password::Hasher::new(hallpass_adapter_password::HashingSettings {
+                        memory_kib: 8,
+                        iterations: 1,
+                        parallelism: 1,
+                        concurrency: 1,
+                        wait: std::time::Duration::from_secs(5),
+                    })
+                    .expect("a hasher"),
+                ),
             },
             InstanceConfig {
                 environment: Environment::Development,
