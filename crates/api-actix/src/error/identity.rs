@@ -13,7 +13,13 @@ use serde_json::json;
 
 use super::ApiError;
 
-fn form(code: &'static str, message: &'static str, param: &str, long: String) -> ApiError {
+/// A 422 form error naming the parameter in `meta.param_name`.
+pub(super) fn form(
+    code: &'static str,
+    message: &'static str,
+    param: &str,
+    long: String,
+) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message, long)
         .with_meta(json!({ "param_name": param }))
 }

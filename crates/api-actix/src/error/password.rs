@@ -8,14 +8,9 @@
 use actix_web::http::StatusCode;
 use hallpass_app::PasswordUseError;
 use hallpass_domain::{DigestError, PasswordRejected};
-use serde_json::json;
 
 use super::ApiError;
-
-fn form(code: &'static str, message: &'static str, param: &str, long: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message, long)
-        .with_meta(json!({ "param_name": param }))
-}
+use super::identity::form;
 
 impl ApiError {
     /// A password the instance's policy refuses (`param`: where it came
